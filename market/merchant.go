@@ -1,0 +1,98 @@
+package market
+
+import (
+	"context"
+	"time"
+)
+
+// ItemKind is what can be bought from a seller.
+type ItemKind string
+
+// The kinds of items an order can hold.
+const (
+	KindGiftCertificate  ItemKind = "gift_certificate"
+	KindTicket           ItemKind = "ticket"
+	KindSolidarityTicket ItemKind = "solidarity_ticket"
+)
+
+// MerchantStatus is where a merchant stands in onboarding.
+type MerchantStatus string
+
+// Merchant statuses: only approved merchants are listed and sold.
+const (
+	MerchantPending  MerchantStatus = "pending"
+	MerchantApproved MerchantStatus = "approved"
+	MerchantClosed   MerchantStatus = "closed"
+)
+
+// Merchant is a local business (or venue) that sells through Solidaire.
+type Merchant struct {
+	ID          string
+	Slug        string
+	Name        string
+	Category    Category
+	City        string
+	Address     string
+	Summary     string // one sentence for cards
+	Description string // a few paragraphs for the merchant page
+	Website     string
+	Currency    Currency
+	Accepts     []ItemKind
+	MinAmount   int64   // smallest certificate, minor units
+	MaxAmount   int64   // largest certificate, minor units
+	Suggested   []int64 // suggested certificate amounts, minor units
+	Status      MerchantStatus
+	CreatedAt   time.Time
+}
+
+// Accepting reports whether the merchant sells items of kind k.
+func (m *Merchant) Accepting(k ItemKind) bool {
+	for _, a := range m.Accepts {
+		if a == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks a merchant before it is stored; it returns EInvalid naming
+// the first wrong field.
+func (m *Merchant) Validate() error {
+	switch {
+	case m.Slug == "" || m.Slug != Slugify(m.Slug):
+		return Invalid("slug", "must be lower-case letters, digits and hyphens")
+	case m.Name == "":
+		return Invalid("name", "is required")
+	case !m.Category.Valid():
+		return Invalid("category", "unknown category")
+	case m.City == "":
+		return Invalid("city", "is required")
+	case !m.Currency.Valid():
+		return Invalid("currency", "unknown currency")
+	case m.MinAmount <= 0 || m.MaxAmount < m.MinAmount || m.MaxAmount > MaxAmount:
+		return Invalid("max_amount", "amounts must satisfy 0 < min <= max <= 1000000")
+	}
+	for _, s := range m.Suggested {
+		if s < m.MinAmount || s > m.MaxAmount {
+			return Invalid("suggested", "must lie between min and max")
+		}
+	}
+	return nil
+}
+
+// MerchantFilter selects merchants in a listing. Zero fields select all.
+type MerchantFilter struct {
+	Query    string   // free text, matched folded against name, summary, city, category
+	Category Category // exact category
+	City     string   // city, folded ("montreal" matches "Montréal")
+	Page     Page
+}
+
+// MerchantService reads and writes merchants. Get returns ENotFound for an
+// unknown or unlisted slug.
+type MerchantService interface {
+	ListMerchants(ctx context.Context, f MerchantFilter) ([]*Merchant, string, error)
+	Merchant(ctx context.Context, slug string) (*Merchant, error)
+	CreateMerchant(ctx context.Context, m *Merchant) error
+	Cities(ctx context.Context) ([]string, error)
+}
