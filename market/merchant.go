@@ -88,8 +88,9 @@ type MerchantFilter struct {
 	Page     Page
 }
 
-// MerchantService reads and writes merchants. Get returns ENotFound for an
-// unknown or unlisted slug.
+// MerchantService reads and writes merchants. ListMerchants lists approved
+// merchants only; Merchant returns one whatever its status (callers decide
+// who may see a pending one) and ENotFound for an unknown slug.
 type MerchantService interface {
 	ListMerchants(ctx context.Context, f MerchantFilter) ([]*Merchant, string, error)
 	Merchant(ctx context.Context, slug string) (*Merchant, error)

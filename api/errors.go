@@ -1,0 +1,104 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/solidaire-app/solidaire/market"
+)
+
+// statuses is the one map from domain error code to HTTP status.
+var statuses = map[string]int{
+	market.EInvalid:      http.StatusBadRequest,
+	market.EUnauthorized: http.StatusUnauthorized,
+	market.EForbidden:    http.StatusForbidden,
+	market.ENotFound:     http.StatusNotFound,
+	eMethodNotAllowed:    http.StatusMethodNotAllowed,
+	market.EConflict:     http.StatusConflict,
+	market.ETooLarge:     http.StatusRequestEntityTooLarge,
+	eUnsupportedMedia:    http.StatusUnsupportedMediaType,
+	market.ERateLimited:  http.StatusTooManyRequests,
+	market.EUnavailable:  http.StatusServiceUnavailable,
+	market.EInternal:     http.StatusInternalServerError,
+}
+
+// Codes that only exist at the HTTP edge.
+const (
+	eMethodNotAllowed = "method_not_allowed"
+	eUnsupportedMedia = "unsupported_media_type"
+)
+
+// errorBody is the contract's error shape.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// handle adapts a handler that returns an error to gin: the error, if any,
+// is written in the contract's shape.
+func (s *Server) handle(fn func(*gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := fn(c); err != nil {
+			s.fail(c, err)
+		}
+	}
+}
+
+// fail writes err as the contract's JSON error. Errors that are not domain
+// errors are logged with their detail and answered "internal error".
+func (s *Server) fail(c *gin.Context, err error) {
+	var me *market.Error
+	if !errors.As(err, &me) {
+		s.log.ErrorContext(c.Request.Context(), "internal error", "err", err, "route", c.FullPath())
+		me = &market.Error{Code: market.EInternal, Message: "Erreur interne. Réessayez dans un instant."}
+	}
+	status, ok := statuses[me.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", "5")
+	}
+	c.Abort()
+	c.JSON(status, errorBody{errorDetail{Code: me.Code, Message: me.Message, Fields: me.Fields}})
+}
+
+// isAPI reports whether the request is for the JSON API (or operations),
+// which never answer with HTML.
+func isAPI(c *gin.Context) bool {
+	p := c.Request.URL.Path
+	return p == "/api" || strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz"
+}
+
+// noRoute answers unknown paths: JSON under /api, the web app elsewhere.
+func (s *Server) noRoute(c *gin.Context) {
+	if !isAPI(c) && s.cfg.Pages != nil {
+		s.cfg.Pages.ServeHTTP(c.Writer, c.Request)
+		return
+	}
+	s.fail(c, &market.Error{Code: market.ENotFound, Message: "Cette adresse n'existe pas."})
+}
+
+// noMethod answers a known path called with the wrong method.
+func (s *Server) noMethod(c *gin.Context) {
+	if !isAPI(c) && s.cfg.Pages != nil {
+		s.cfg.Pages.ServeHTTP(c.Writer, c.Request)
+		return
+	}
+	s.fail(c, &market.Error{Code: eMethodNotAllowed, Message: "Méthode non permise pour cette adresse."})
+}
+
+// logPanic records a recovered panic with its value.
+func (s *Server) logPanic(c *gin.Context, v any, stack []byte) {
+	s.log.ErrorContext(c.Request.Context(), "panic in handler", "panic", v, "route", c.FullPath(),
+		slog.String("stack", string(stack)))
+}

@@ -1,0 +1,90 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/solidaire-app/solidaire/market"
+)
+
+// eventJSON is an event as clients see it.
+type eventJSON struct {
+	ID            string             `json:"id"`
+	Title         string             `json:"title"`
+	Summary       string             `json:"summary"`
+	Description   string             `json:"description"`
+	Merchant      merchantRef        `json:"merchant"`
+	City          string             `json:"city"`
+	StartsAt      time.Time          `json:"starts_at"`
+	Status        market.EventStatus `json:"status"`
+	StatusNote    string             `json:"status_note,omitempty"`
+	Currency      market.Currency    `json:"currency"`
+	SolidarityMin *market.Money      `json:"solidarity_min"`
+	TicketTypes   []ticketTypeJSON   `json:"ticket_types"`
+}
+
+type merchantRef struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+type ticketTypeJSON struct {
+	ID        string       `json:"id"`
+	Name      string       `json:"name"`
+	Price     market.Money `json:"price"`
+	Capacity  int          `json:"capacity"`
+	SeatsLeft int          `json:"seats_left"`
+}
+
+func newEventJSON(e *market.Event) eventJSON {
+	out := eventJSON{ID: e.ID, Title: e.Title, Summary: e.Summary, Description: e.Description,
+		Merchant: merchantRef{e.MerchantSlug, e.MerchantName}, City: e.City, StartsAt: e.StartsAt,
+		Status: e.Status, StatusNote: e.StatusNote, Currency: e.Currency,
+		TicketTypes: make([]ticketTypeJSON, len(e.TicketTypes))}
+	if e.SolidarityMin > 0 {
+		out.SolidarityMin = &market.Money{Amount: e.SolidarityMin, Currency: e.Currency}
+	}
+	for i, t := range e.TicketTypes {
+		out.TicketTypes[i] = ticketTypeJSON{ID: t.ID, Name: t.Name,
+			Price: market.Money{Amount: t.Price, Currency: e.Currency}, Capacity: t.Capacity, SeatsLeft: t.SeatsLeft}
+	}
+	return out
+}
+
+// listEvents answers GET /api/v1/events?status=&merchant=&limit=&cursor=.
+func (s *Server) listEvents(c *gin.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	status := market.EventStatus(c.Query("status"))
+	if status != "" && !status.Valid() {
+		return market.Invalid("status", "must be scheduled, postponed or cancelled")
+	}
+	merchant, err := text(c, "merchant", 100)
+	if err != nil {
+		return err
+	}
+	events, next, err := s.cfg.Catalogue.ListEvents(c.Request.Context(), market.EventFilter{Status: status, Merchant: merchant, Page: p})
+	if err != nil {
+		return err
+	}
+	out := list[eventJSON]{Data: make([]eventJSON, len(events)), NextCursor: next}
+	for i, e := range events {
+		out.Data[i] = newEventJSON(e)
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+// getEvent answers GET /api/v1/events/{id}.
+func (s *Server) getEvent(c *gin.Context) error {
+	e, err := s.cfg.Catalogue.Event(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, newEventJSON(e))
+	return nil
+}

@@ -1,0 +1,129 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/solidaire-app/solidaire/market"
+)
+
+// merchantCard is a merchant in a listing.
+type merchantCard struct {
+	Slug     string            `json:"slug"`
+	Name     string            `json:"name"`
+	Category market.Category   `json:"category"`
+	City     string            `json:"city"`
+	Summary  string            `json:"summary"`
+	Currency market.Currency   `json:"currency"`
+	Accepts  []market.ItemKind `json:"accepts"`
+}
+
+// merchantPage is one merchant with what can be bought from it.
+type merchantPage struct {
+	merchantCard
+	CategoryLabel    market.CategoryInfo `json:"category_label"`
+	Address          string              `json:"address"`
+	Description      string              `json:"description"`
+	Website          string              `json:"website,omitempty"`
+	MinAmount        market.Money        `json:"min_amount"`
+	MaxAmount        market.Money        `json:"max_amount"`
+	SuggestedAmounts []market.Money      `json:"suggested_amounts"`
+	Events           []eventJSON         `json:"events"`
+}
+
+func newMerchantCard(m *market.Merchant) merchantCard {
+	accepts := m.Accepts
+	if accepts == nil {
+		accepts = []market.ItemKind{}
+	}
+	return merchantCard{Slug: m.Slug, Name: m.Name, Category: m.Category, City: m.City,
+		Summary: m.Summary, Currency: m.Currency, Accepts: accepts}
+}
+
+// listMerchants answers GET /api/v1/merchants?q=&category=&city=&limit=&cursor=.
+func (s *Server) listMerchants(c *gin.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	q, err := text(c, "q", 100)
+	if err != nil {
+		return err
+	}
+	city, err := text(c, "city", 100)
+	if err != nil {
+		return err
+	}
+	cat := market.Category(c.Query("category"))
+	if cat != "" && !cat.Valid() {
+		return market.Invalid("category", "unknown category")
+	}
+	ms, next, err := s.cfg.Catalogue.ListMerchants(c.Request.Context(), market.MerchantFilter{Query: q, Category: cat, City: city, Page: p})
+	if err != nil {
+		return err
+	}
+	out := list[merchantCard]{Data: make([]merchantCard, len(ms)), NextCursor: next}
+	for i, m := range ms {
+		out.Data[i] = newMerchantCard(m)
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+// getMerchant answers GET /api/v1/merchants/{slug}: the merchant, its
+// amounts and its upcoming events. Merchants not yet approved are unknown.
+func (s *Server) getMerchant(c *gin.Context) error {
+	ctx := c.Request.Context()
+	m, err := s.cfg.Catalogue.Merchant(ctx, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	if m.Status != market.MerchantApproved {
+		return market.NotFound("Commerce")
+	}
+	events, _, err := s.cfg.Catalogue.ListEvents(ctx, market.EventFilter{Merchant: m.Slug, Upcoming: true, Page: market.Page{Limit: market.MaxLimit}})
+	if err != nil {
+		return err
+	}
+	cat, _ := market.CategoryByslug(m.Category)
+	out := merchantPage{
+		merchantCard:     newMerchantCard(m),
+		CategoryLabel:    cat,
+		Address:          m.Address,
+		Description:      m.Description,
+		Website:          m.Website,
+		MinAmount:        market.Money{Amount: m.MinAmount, Currency: m.Currency},
+		MaxAmount:        market.Money{Amount: m.MaxAmount, Currency: m.Currency},
+		SuggestedAmounts: make([]market.Money, len(m.Suggested)),
+		Events:           make([]eventJSON, len(events)),
+	}
+	for i, a := range m.Suggested {
+		out.SuggestedAmounts[i] = market.Money{Amount: a, Currency: m.Currency}
+	}
+	for i, e := range events {
+		out.Events[i] = newEventJSON(e)
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+// listCategories answers GET /api/v1/categories: the closed list of
+// categories with their French and English names.
+func (s *Server) listCategories(c *gin.Context) error {
+	c.JSON(http.StatusOK, list[market.CategoryInfo]{Data: market.Categories})
+	return nil
+}
+
+// listCities answers GET /api/v1/cities: the cities that have merchants.
+func (s *Server) listCities(c *gin.Context) error {
+	cities, err := s.cfg.Catalogue.Cities(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	if cities == nil {
+		cities = []string{}
+	}
+	c.JSON(http.StatusOK, list[string]{Data: cities})
+	return nil
+}

@@ -1,0 +1,113 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/solidaire-app/solidaire/internal/reqlog"
+	"github.com/solidaire-app/solidaire/market"
+)
+
+// recoverPanics turns a panic in a handler into a logged 500 in the JSON
+// shape; the process keeps serving.
+func (s *Server) recoverPanics(c *gin.Context) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		s.logPanic(c, v, debug.Stack())
+		if c.Writer.Written() {
+			c.Abort()
+			return
+		}
+		s.fail(c, &market.Error{Code: market.EInternal, Message: "Erreur interne. Réessayez dans un instant."})
+	}()
+	c.Next()
+}
+
+// requestID gives every request an id: the caller's X-Request-ID when it is
+// sane, a random one otherwise. It is echoed back and carried in the
+// context so every log line of the request has it.
+func (s *Server) requestID(c *gin.Context) {
+	id := c.GetHeader("X-Request-ID")
+	if !saneID(id) {
+		b := make([]byte, 8)
+		rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	c.Header("X-Request-ID", id)
+	c.Request = c.Request.WithContext(reqlog.WithID(c.Request.Context(), id))
+	c.Next()
+}
+
+func saneID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// logRequests writes one access log line per request and records its
+// metrics by route template (not by raw path, which would let clients
+// create unbounded label values).
+func (s *Server) logRequests(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	elapsed := time.Since(start)
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	status := c.Writer.Status()
+	s.metrics.observe(route, c.Request.Method, status, elapsed)
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	if route == "/healthz" || route == "/readyz" || route == "/metrics" {
+		level = slog.LevelDebug
+	}
+	s.log.Log(c.Request.Context(), level, "request",
+		"method", c.Request.Method, "route", route, "status", status,
+		"duration_ms", float64(elapsed.Microseconds())/1000, "bytes", c.Writer.Size())
+}
+
+// limitBody refuses bodies over the configured size: at once when the
+// declared length is too large, and while reading otherwise (see bindJSON).
+func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.ContentLength > s.cfg.MaxBody {
+		s.fail(c, tooLarge(s.cfg.MaxBody))
+		return
+	}
+	if c.Request.Body != nil {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBody)
+	}
+	c.Next()
+}
+
+func tooLarge(limit int64) *market.Error {
+	return &market.Error{Code: market.ETooLarge, Message: "Requête trop volumineuse (au plus " + strconv.FormatInt(limit, 10) + " octets)."}
+}
+
+// isTooLarge reports whether err comes from reading past the body limit.
+func isTooLarge(err error) bool {
+	var mb *http.MaxBytesError
+	return errors.As(err, &mb)
+}

@@ -1,0 +1,80 @@
+// Package api is Solidaire's HTTP interface on gin: the routes of the v1
+// contract, their middleware, the JSON shapes, and the one map from domain
+// error codes to HTTP statuses. No gin type leaves this package.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/solidaire-app/solidaire/market"
+)
+
+// Catalogue is what the public catalogue routes read.
+type Catalogue interface {
+	market.MerchantService
+	market.EventService
+	market.CampaignService
+}
+
+// Pinger is a dependency whose health /readyz reports.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Config holds what the HTTP layer needs from the outside.
+type Config struct {
+	Catalogue Catalogue
+	// Ready lists the dependencies /readyz checks, by name (database, redis).
+	Ready map[string]Pinger
+	// Pages serves every GET that is not an API route: the web app.
+	Pages http.Handler
+	// Logger receives access and error logs; slog.Default when nil.
+	Logger *slog.Logger
+	// MaxBody is the largest request body accepted, in bytes (1 MiB when 0).
+	MaxBody int64
+	// Registry receives the HTTP metrics; a private one when nil.
+	Registry *prometheus.Registry
+}
+
+// Server is the HTTP server's handler and its dependencies.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	engine  *gin.Engine
+	metrics *metrics
+	started time.Time
+}
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+// New builds the server's routes and middleware.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = 1 << 20
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, started: time.Now()}
+	s.metrics = newMetrics(cfg.Registry)
+	s.engine = gin.New()
+	s.engine.HandleMethodNotAllowed = true
+	s.engine.ContextWithFallback = true
+	s.engine.RemoveExtraSlash = true
+	s.routes()
+	return s
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.engine.ServeHTTP(w, r)
+}

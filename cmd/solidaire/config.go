@@ -1,0 +1,87 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/solidaire-app/solidaire/internal/reqlog"
+)
+
+// config is the server's configuration: flags, each with an environment
+// variable as its default (the names of ../shared/API.md).
+type config struct {
+	Addr          string
+	BaseURL       string
+	DatabaseURL   string
+	RedisURL      string
+	StripeKey     string
+	StripeWebhook string
+	StripeAPIBase string
+	Demo          bool
+	Production    bool
+	LogLevel      string
+	LogFormat     string
+}
+
+// flags registers the configuration's flags on fs with their environment
+// fallbacks.
+func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.Addr, "addr", env("SOLIDAIRE_ADDR", "127.0.0.1:8080"), "listen address (SOLIDAIRE_ADDR)")
+	fs.StringVar(&c.BaseURL, "base-url", env("SOLIDAIRE_BASE_URL", ""), "public URL used in links and QR codes (SOLIDAIRE_BASE_URL; default http:// + addr)")
+	fs.StringVar(&c.DatabaseURL, "database", env("DATABASE_URL", "./data/solidaire.db"), "postgres:// URL or SQLite file path (DATABASE_URL)")
+	fs.StringVar(&c.RedisURL, "redis", env("REDIS_URL", ""), "redis:// URL; empty means in-process (REDIS_URL)")
+	fs.StringVar(&c.StripeKey, "stripe-key", env("STRIPE_SECRET_KEY", ""), "Stripe secret key; empty means demo payments (STRIPE_SECRET_KEY)")
+	fs.StringVar(&c.StripeWebhook, "stripe-webhook-secret", env("STRIPE_WEBHOOK_SECRET", ""), "Stripe webhook signing secret (STRIPE_WEBHOOK_SECRET)")
+	fs.StringVar(&c.StripeAPIBase, "stripe-api-base", env("STRIPE_API_BASE", ""), "Stripe API base URL (STRIPE_API_BASE)")
+	fs.BoolVar(&c.Demo, "demo", env("SOLIDAIRE_DEMO", "") == "1", "seed the demo data set into an empty database (SOLIDAIRE_DEMO=1)")
+	fs.BoolVar(&c.Production, "production", env("SOLIDAIRE_ENV", "") == "production", "production mode: demo payments refused (SOLIDAIRE_ENV=production)")
+	fs.StringVar(&c.LogLevel, "log-level", env("SOLIDAIRE_LOG_LEVEL", "info"), "debug, info, warn or error (SOLIDAIRE_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("SOLIDAIRE_LOG_FORMAT", "text"), "text or json (SOLIDAIRE_LOG_FORMAT)")
+}
+
+// parse reads the flags of a subcommand.
+func parse(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*config, error) {
+	var c config
+	fs := flag.NewFlagSet("solidaire "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c.flags(fs, getenv)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "unexpected argument %q\n", fs.Arg(0))
+		return nil, errUsage
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	return &c, nil
+}
+
+// logger builds the structured logger: every line carries the request id of
+// the context it was logged with.
+func (c *config) logger(w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
+	if c.LogFormat == "json" {
+		h = slog.NewJSONHandler(w, opts)
+	}
+	return slog.New(reqlog.Handler{Handler: h})
+}

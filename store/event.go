@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+
+	"github.com/solidaire-app/solidaire/market"
+)
+
+const eventColumns = `e.id, e.merchant_id, m.slug, m.name, e.title, e.summary, e.description, e.city,
+	e.starts_at, e.status, e.status_note, e.currency, e.solidarity_min, e.created_at`
+
+// queryer is what reads need from a *sql.DB or a *sql.Tx.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// ListEvents returns one page of events matching f, by start time, with
+// their ticket types, and the cursor of the next page.
+func (db *DB) ListEvents(ctx context.Context, f market.EventFilter) ([]*market.Event, string, error) {
+	var afterMs int64 = -1 << 62
+	afterID := ""
+	if f.Page.Cursor != "" {
+		ms, id, err := decodeTimeCursor(f.Page.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		afterMs, afterID = ms, id
+	}
+	var from int64 = -1 << 62
+	if f.Upcoming {
+		from = millis(db.now())
+	}
+	n := limit(f.Page)
+	var list []*market.Event
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+`
+			FROM events e JOIN merchants m ON m.id = e.merchant_id
+			WHERE ($1 = '' OR e.status = $1)
+			  AND ($2 = '' OR m.slug = $2)
+			  AND e.starts_at >= $3
+			  AND (e.starts_at > $4 OR (e.starts_at = $4 AND e.id > $5))
+			ORDER BY e.starts_at, e.id
+			LIMIT $6`,
+			string(f.Status), f.Merchant, from, afterMs, afterID, n+1)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEvent(rows)
+			if err != nil {
+				return err
+			}
+			list = append(list, e)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		return loadTicketTypes(ctx, tx, list)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(list) > n {
+		list = list[:n]
+		last := list[n-1]
+		next = encodeCursor(strconv.FormatInt(millis(last.StartsAt), 10), last.ID)
+	}
+	return list, next, nil
+}
+
+// Event returns the event with the given id and its ticket types; ENotFound
+// when there is none.
+func (db *DB) Event(ctx context.Context, id string) (*market.Event, error) {
+	var e *market.Event
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		e, err = scanEvent(tx.QueryRowContext(ctx, `SELECT `+eventColumns+`
+			FROM events e JOIN merchants m ON m.id = e.merchant_id WHERE e.id = $1`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return market.NotFound("Événement")
+		}
+		if err != nil {
+			return err
+		}
+		return loadTicketTypes(ctx, tx, []*market.Event{e})
+	})
+	return e, err
+}
+
+// CreateEvent validates and stores e with its ticket types, giving ids and a
+// creation time where they are missing. EConflict when the id is taken;
+// ENotFound when the merchant is unknown.
+func (db *DB) CreateEvent(ctx context.Context, e *market.Event) error {
+	if e.Status == "" {
+		e.Status = market.EventScheduled
+	}
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	if e.ID == "" {
+		e.ID = market.NewID("evt")
+	}
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = db.now().UTC()
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var slug, name string
+		err := tx.QueryRowContext(ctx, `SELECT slug, name FROM merchants WHERE id = $1`, e.MerchantID).Scan(&slug, &name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return market.NotFound("Commerce")
+		}
+		if err != nil {
+			return err
+		}
+		e.MerchantSlug, e.MerchantName = slug, name
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (id, merchant_id, title, summary, description,
+			city, starts_at, status, status_note, currency, solidarity_min, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			e.ID, e.MerchantID, e.Title, e.Summary, e.Description, e.City, millis(e.StartsAt),
+			string(e.Status), e.StatusNote, string(e.Currency), e.SolidarityMin, millis(e.CreatedAt)); err != nil {
+			return err
+		}
+		for i, t := range e.TicketTypes {
+			if t.ID == "" {
+				t.ID = market.NewID("tt")
+			}
+			t.EventID = e.ID
+			if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_types (id, event_id, position, name, price, capacity, seats_left)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				t.ID, e.ID, i, t.Name, t.Price, t.Capacity, t.SeatsLeft); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// loadTicketTypes fills the ticket types of events with one query.
+func loadTicketTypes(ctx context.Context, q queryer, events []*market.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	byID := make(map[string]*market.Event, len(events))
+	args := make([]any, len(events))
+	for i, e := range events {
+		byID[e.ID] = e
+		e.TicketTypes = []*market.TicketType{}
+		args[i] = e.ID
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, event_id, name, price, capacity, seats_left
+		FROM ticket_types WHERE event_id IN (`+placeholders(1, len(args))+`)
+		ORDER BY event_id, position`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t market.TicketType
+		if err := rows.Scan(&t.ID, &t.EventID, &t.Name, &t.Price, &t.Capacity, &t.SeatsLeft); err != nil {
+			return err
+		}
+		if e := byID[t.EventID]; e != nil {
+			e.TicketTypes = append(e.TicketTypes, &t)
+		}
+	}
+	return rows.Err()
+}
+
+func scanEvent(s scanner) (*market.Event, error) {
+	var e market.Event
+	var status, currency string
+	var starts, created int64
+	err := s.Scan(&e.ID, &e.MerchantID, &e.MerchantSlug, &e.MerchantName, &e.Title, &e.Summary,
+		&e.Description, &e.City, &starts, &status, &e.StatusNote, &currency, &e.SolidarityMin, &created)
+	if err != nil {
+		return nil, err
+	}
+	e.Status, e.Currency = market.EventStatus(status), market.Currency(currency)
+	e.StartsAt, e.CreatedAt = fromMillis(starts), fromMillis(created)
+	return &e, nil
+}

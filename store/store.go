@@ -1,0 +1,253 @@
+// Package store keeps Solidaire's data in SQL: SQLite (the embedded default)
+// or PostgreSQL (scale-out), with the same hand-written statements for both
+// and per-dialect migrations. It implements the persistence interfaces of the
+// market package; no *sql.Tx leaves it.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/solidaire-app/solidaire/market"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+// The supported engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is Solidaire's database. Reads go to a pool of connections; on SQLite,
+// writes go through one connection of their own with immediate transactions,
+// so that writers queue in Go instead of spinning on SQLITE_BUSY.
+type DB struct {
+	Dialect Dialect
+	read    *sql.DB
+	write   *sql.DB
+	now     func() time.Time
+}
+
+// Open connects to url: a postgres:// (or postgresql://) URL for
+// PostgreSQL, anything else is a SQLite file path (its directory is created).
+// It does not migrate; call Migrate.
+func Open(ctx context.Context, url string) (*DB, error) {
+	db := &DB{now: time.Now}
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		pool, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		pool.SetMaxOpenConns(32)
+		pool.SetMaxIdleConns(32)
+		pool.SetConnMaxIdleTime(5 * time.Minute)
+		db.Dialect, db.read, db.write = Postgres, pool, pool
+	} else {
+		path := strings.TrimPrefix(url, "sqlite://")
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("store: %w", err)
+			}
+		}
+		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		w.SetMaxOpenConns(1)
+		r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		r.SetMaxOpenConns(8)
+		r.SetMaxIdleConns(8)
+		db.Dialect, db.read, db.write = SQLite, r, w
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers; EUnavailable when it does not.
+func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := db.write.PingContext(ctx); err != nil {
+		return &market.Error{Code: market.EUnavailable, Message: "Base de données indisponible."}
+	}
+	return nil
+}
+
+// Migrate applies every pending migration of the engine's dialect and
+// returns how many it applied.
+func (db *DB) Migrate(ctx context.Context) (int, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.Dialect))
+	if err != nil {
+		return 0, err
+	}
+	dialect := goose.DialectPostgres
+	if db.Dialect == SQLite {
+		dialect = goose.DialectSQLite3
+	}
+	p, err := goose.NewProvider(dialect, db.write, sub)
+	if err != nil {
+		return 0, fmt.Errorf("store: migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("store: migrate: %w", err)
+	}
+	return len(res), nil
+}
+
+// SetClock replaces the clock used for created_at and "upcoming"; tests use
+// it to pin time.
+func (db *DB) SetClock(now func() time.Time) { db.now = now }
+
+// tx runs fn in one write transaction: committed when fn returns nil, rolled
+// back otherwise. Driver errors are translated to market errors.
+func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return translate(err)
+	}
+	return translate(tx.Commit())
+}
+
+// readTx runs fn in a read-only transaction, for reads that need several
+// statements to agree.
+func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: db.Dialect == Postgres}
+	if db.Dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.read.BeginTx(ctx, opts)
+	if err != nil {
+		return translate(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return translate(err)
+	}
+	return translate(tx.Commit())
+}
+
+// translate turns driver errors into market errors: a uniqueness violation
+// is EConflict, a closed or unreachable database EUnavailable. Anything else
+// is returned as it is (an internal error).
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var me *market.Error
+	if errors.As(err, &me) {
+		return err
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "23505":
+			return &market.Error{Code: market.EConflict, Message: "Cet élément existe déjà."}
+		case "23514":
+			return &market.Error{Code: market.EConflict, Message: "Opération refusée par une règle de cohérence."}
+		}
+		return err
+	}
+	var sq *sqlite.Error
+	if errors.As(err, &sq) {
+		switch sq.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &market.Error{Code: market.EConflict, Message: "Cet élément existe déjà."}
+		case sqlite3.SQLITE_CONSTRAINT_CHECK:
+			return &market.Error{Code: market.EConflict, Message: "Opération refusée par une règle de cohérence."}
+		}
+		return err
+	}
+	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, context.DeadlineExceeded) {
+		return &market.Error{Code: market.EUnavailable, Message: "Base de données indisponible."}
+	}
+	return err
+}
+
+// millis converts a time to the stored form, Unix milliseconds; the zero
+// time is stored as 0.
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMillis converts a stored time back; 0 is the zero time.
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// placeholders returns "$from, $from+1, …" for n arguments.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
+}
+
+// prefixed qualifies every column of a comma-separated list with p.
+func prefixed(p, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// Empty reports whether the database holds no merchant yet: the demo data
+// set is only loaded into an empty database.
+func (db *DB) Empty(ctx context.Context) (bool, error) {
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM merchants`).Scan(&n); err != nil {
+		return false, translate(err)
+	}
+	return n == 0, nil
+}
