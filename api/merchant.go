@@ -1,7 +1,11 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -59,16 +63,23 @@ func (s *Server) listMerchants(c *gin.Context) error {
 	if cat != "" && !cat.Valid() {
 		return market.Invalid("category", "unknown category")
 	}
-	ms, next, err := s.cfg.Catalogue.ListMerchants(c.Request.Context(), market.MerchantFilter{Query: q, Category: cat, City: city, Page: p})
-	if err != nil {
-		return err
-	}
-	out := list[merchantCard]{Data: make([]merchantCard, len(ms)), NextCursor: next}
-	for i, m := range ms {
-		out.Data[i] = newMerchantCard(m)
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	f := market.MerchantFilter{Query: q, Category: cat, City: city, Page: p}
+	key := strings.Join([]string{"merchants", market.Fold(q), string(cat), market.Fold(city), strconv.Itoa(p.Limit), p.Cursor}, "\x1f")
+	return s.cache.serve(c, key, func() (int, any, error) {
+		// Other requests may be waiting on this answer: the first caller
+		// hanging up must not fail them.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 5*time.Second)
+		defer cancel()
+		ms, next, err := s.cfg.Catalogue.ListMerchants(ctx, f)
+		if err != nil {
+			return 0, nil, err
+		}
+		out := list[merchantCard]{Data: make([]merchantCard, len(ms)), NextCursor: next}
+		for i, m := range ms {
+			out.Data[i] = newMerchantCard(m)
+		}
+		return http.StatusOK, out, nil
+	})
 }
 
 // getMerchant answers GET /api/v1/merchants/{slug}: the merchant, its

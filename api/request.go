@@ -115,3 +115,8 @@ type list[T any] struct {
 	Data       []T    `json:"data"`
 	NextCursor string `json:"next_cursor"`
 }
+
+// marshal renders v as gin's c.JSON does, for bytes that are kept.
+func marshal(v any) ([]byte, error) {
+	return json.Marshal(v)
+}

@@ -40,6 +40,9 @@ type Config struct {
 	MaxBody int64
 	// Registry receives the HTTP metrics; a private one when nil.
 	Registry *prometheus.Registry
+	// CatalogueTTL is how long a rendered public catalogue answer may be
+	// reused (1 s when 0; negative disables the cache).
+	CatalogueTTL time.Duration
 }
 
 // Server is the HTTP server's handler and its dependencies.
@@ -49,6 +52,7 @@ type Server struct {
 	engine  *gin.Engine
 	metrics *metrics
 	started time.Time
+	cache   *microcache
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -66,6 +70,10 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, started: time.Now()}
 	s.metrics = newMetrics(cfg.Registry)
+	if cfg.CatalogueTTL == 0 {
+		cfg.CatalogueTTL = time.Second
+	}
+	s.cache = newMicrocache(cfg.CatalogueTTL, 4096)
 	s.engine = gin.New()
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.ContextWithFallback = true

@@ -10,6 +10,9 @@ import (
 	"github.com/solidaire-app/solidaire/market"
 )
 
+// merchantCardColumns are what a listing shows: no description.
+const merchantCardColumns = `id, slug, name, category, city, summary, currency, accepts, status`
+
 const merchantColumns = `id, slug, name, category, city, address, summary, description, website,
 	currency, accepts, min_amount, max_amount, suggested, status, created_at`
 
@@ -29,7 +32,7 @@ func (db *DB) ListMerchants(ctx context.Context, f market.MerchantFilter) ([]*ma
 		q = "%" + likeEscaper.Replace(market.Fold(f.Query)) + "%"
 	}
 	n := limit(f.Page)
-	rows, err := db.read.QueryContext(ctx, `SELECT `+merchantColumns+`
+	rows, err := db.query(ctx, `SELECT `+merchantCardColumns+`
 		FROM merchants
 		WHERE status = 'approved'
 		  AND ($1 = '' OR search LIKE $1 ESCAPE '\')
@@ -45,11 +48,16 @@ func (db *DB) ListMerchants(ctx context.Context, f market.MerchantFilter) ([]*ma
 	defer rows.Close()
 	var list []*market.Merchant
 	for rows.Next() {
-		m, err := scanMerchant(rows)
-		if err != nil {
+		var m market.Merchant
+		var category, currency, accepts, status string
+		if err := rows.Scan(&m.ID, &m.Slug, &m.Name, &category, &m.City, &m.Summary, &currency, &accepts, &status); err != nil {
+			return nil, "", translate(err)
+		}
+		m.Category, m.Currency, m.Status = market.Category(category), market.Currency(currency), market.MerchantStatus(status)
+		if m.Accepts, err = decodeKinds(accepts); err != nil {
 			return nil, "", err
 		}
-		list = append(list, m)
+		list = append(list, &m)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, "", translate(err)
@@ -144,7 +152,7 @@ func scanMerchant(s scanner) (*market.Merchant, error) {
 	}
 	m.Category, m.Currency, m.Status = market.Category(category), market.Currency(currency), market.MerchantStatus(status)
 	m.CreatedAt = fromMillis(created)
-	if err := json.Unmarshal([]byte(accepts), &m.Accepts); err != nil {
+	if m.Accepts, err = decodeKinds(accepts); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(suggested), &m.Suggested); err != nil {
@@ -159,4 +167,18 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// decodeKinds reads the stored list of item kinds. The lists are tiny and
+// read on every listing row, so the common values skip the JSON decoder.
+func decodeKinds(s string) ([]market.ItemKind, error) {
+	switch s {
+	case `["gift_certificate"]`:
+		return []market.ItemKind{market.KindGiftCertificate}, nil
+	case `[]`:
+		return []market.ItemKind{}, nil
+	}
+	var kinds []market.ItemKind
+	err := json.Unmarshal([]byte(s), &kinds)
+	return kinds, err
 }

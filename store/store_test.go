@@ -341,3 +341,28 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
+
+// TestMigrateConcurrently starts several instances' migrations at once on
+// one PostgreSQL database, as a scale-out deployment does on a new release.
+func TestMigrateConcurrently(t *testing.T) {
+	url := testenv.PostgresURL(t)
+	ctx := context.Background()
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			db, err := store.Open(ctx, url)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer db.Close()
+			_, err = db.Migrate(ctx)
+			errs <- err
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

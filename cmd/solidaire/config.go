@@ -49,14 +49,11 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 }
 
 // parse reads the flags of a subcommand.
-func parse(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*config, error) {
+func parse(name string, args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
 	var c config
 	fs := flag.NewFlagSet("solidaire "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c.flags(fs, getenv)
-	if extra != nil {
-		extra(fs)
-	}
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
 	}

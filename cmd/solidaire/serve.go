@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,7 +31,7 @@ var (
 // serve runs the HTTP server until ctx is cancelled, then shuts it down
 // gracefully.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parse("serve", args, getenv, stderr, nil)
+	cfg, err := parse("serve", args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -141,7 +140,7 @@ func seedDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
 
 // migrate applies the migrations and exits.
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parse("migrate", args, getenv, stderr, nil)
+	cfg, err := parse("migrate", args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -160,14 +159,11 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 
 // seed loads the demo data set into an empty database.
 func seed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var withDemo bool
-	cfg, err := parse("seed", args, getenv, stderr, func(fs *flag.FlagSet) {
-		fs.BoolVar(&withDemo, "demo", false, "load the demo data set")
-	})
+	cfg, err := parse("seed", args, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	if !withDemo {
+	if !cfg.Demo {
 		fmt.Fprintln(stderr, "seed: only --demo is available")
 		return errUsage
 	}
