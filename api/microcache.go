@@ -90,4 +90,3 @@ func (m *microcache) store(key string, e cached) {
 	}
 	m.entries[key] = e
 }
-
