@@ -11,6 +11,9 @@ import (
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	orders   prometheus.Counter
+	webhooks *prometheus.CounterVec
+	limited  *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -25,7 +28,19 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route", "method"}),
 	}
-	reg.MustRegister(m.requests, m.latency)
+	m.orders = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "solidaire_orders_created_total",
+		Help: "Orders created (checkouts opened) by this instance.",
+	})
+	m.webhooks = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "solidaire_webhook_events_total",
+		Help: "Payment events handled by this instance, by outcome.",
+	}, []string{"outcome"})
+	m.limited = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "solidaire_rate_limited_total",
+		Help: "Requests refused by a rate limit, by route template.",
+	}, []string{"route"})
+	reg.MustRegister(m.requests, m.latency, m.orders, m.webhooks, m.limited)
 	return m
 }
 

@@ -27,6 +27,16 @@ func (s *Server) routes() {
 	v1.GET("/categories", s.handle(s.listCategories))
 	v1.GET("/cities", s.handle(s.listCities))
 
+	// Buying: the buyer holds the order's access token, the voucher's code.
+	v1.POST("/checkout", s.idempotent("checkout", s.createCheckout))
+	v1.GET("/orders/:id", s.handle(s.getOrder))
+	v1.GET("/vouchers/:code", s.handle(s.getVoucher))
+	v1.GET("/vouchers/:code/qr.png", s.handle(s.voucherQR))
+	v1.POST("/demo/checkout/:session/complete", s.handle(s.completeDemo))
+
+	// Payment provider callbacks, authenticated by their signature.
+	v1.POST("/webhooks/stripe", s.handle(s.stripeWebhook))
+
 	e.NoRoute(s.noRoute)
 	e.NoMethod(s.noMethod)
 }

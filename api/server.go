@@ -27,9 +27,30 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
+// WebhookParser verifies and decodes payment webhooks (payments.Stripe).
+type WebhookParser interface {
+	ParseWebhook(payload []byte, signature string) (*market.PaymentEvent, error)
+}
+
 // Config holds what the HTTP layer needs from the outside.
 type Config struct {
+	// BaseURL is the public URL, used in links and QR codes.
+	BaseURL   string
 	Catalogue Catalogue
+	Checkout  Checkout
+	Orders    Orders
+	// Payments parses webhooks; nil when no webhook secret is configured.
+	Payments    WebhookParser
+	Idempotency IdempotencyStore
+	Limiter     Limiter
+	// Limits are the rate limits; DefaultLimits when zero.
+	Limits Limits
+	// QR renders a QR code PNG (qrcode.PNG).
+	QR func(text string) ([]byte, error)
+	// TrustedProxies are the addresses (CIDR) of reverse proxies whose
+	// X-Forwarded-For is believed; none by default, so a client cannot
+	// choose its own address for rate limits.
+	TrustedProxies []string
 	// Ready lists the dependencies /readyz checks, by name (database, redis).
 	Ready map[string]Pinger
 	// Pages serves every GET that is not an API route: the web app.
@@ -57,6 +78,10 @@ type Server struct {
 
 func init() { gin.SetMode(gin.ReleaseMode) }
 
+// ctxActor is the gin context key of the authenticated caller's id (a
+// user or a device), "" for anonymous requests.
+const ctxActor = "actor"
+
 // New builds the server's routes and middleware.
 func New(cfg Config) *Server {
 	if cfg.Logger == nil {
@@ -74,7 +99,15 @@ func New(cfg Config) *Server {
 		cfg.CatalogueTTL = time.Second
 	}
 	s.cache = newMicrocache(cfg.CatalogueTTL, 4096)
+	if cfg.Limits == (Limits{}) {
+		cfg.Limits = DefaultLimits
+		s.cfg.Limits = DefaultLimits
+	}
 	s.engine = gin.New()
+	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		s.log.Error("trusted proxies", "err", err)
+		s.engine.SetTrustedProxies(nil)
+	}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.ContextWithFallback = true
 	s.engine.RemoveExtraSlash = true

@@ -42,7 +42,11 @@ type Merchant struct {
 	MaxAmount   int64   // largest certificate, minor units
 	Suggested   []int64 // suggested certificate amounts, minor units
 	Status      MerchantStatus
-	CreatedAt   time.Time
+	// StripeAccount is the merchant's Stripe Connect account, where its
+	// sales are paid; ChargesEnabled is Stripe's word that it can be paid.
+	StripeAccount  string
+	ChargesEnabled bool
+	CreatedAt      time.Time
 }
 
 // Accepting reports whether the merchant sells items of kind k.

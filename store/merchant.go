@@ -14,7 +14,7 @@ import (
 const merchantCardColumns = `id, slug, name, category, city, summary, currency, accepts, status`
 
 const merchantColumns = `id, slug, name, category, city, address, summary, description, website,
-	currency, accepts, min_amount, max_amount, suggested, status, created_at`
+	currency, accepts, min_amount, max_amount, suggested, status, stripe_account, charges_enabled, created_at`
 
 // ListMerchants returns one page of approved merchants matching f, ordered
 // by slug, and the cursor of the next page ("" on the last one).
@@ -106,11 +106,12 @@ func (db *DB) CreateMerchant(ctx context.Context, m *market.Merchant) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO merchants (id, slug, name, category, city, city_key,
 			address, summary, description, website, currency, accepts, min_amount, max_amount,
-			suggested, status, search, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+			suggested, status, search, stripe_account, charges_enabled, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 			m.ID, m.Slug, m.Name, string(m.Category), m.City, market.Fold(m.City),
 			m.Address, m.Summary, m.Description, m.Website, string(m.Currency), string(accepts),
-			m.MinAmount, m.MaxAmount, string(suggested), string(m.Status), search, millis(m.CreatedAt))
+			m.MinAmount, m.MaxAmount, string(suggested), string(m.Status), search,
+			m.StripeAccount, boolInt(m.ChargesEnabled), millis(m.CreatedAt))
 		return err
 	})
 }
@@ -141,9 +142,10 @@ func scanMerchant(s scanner) (*market.Merchant, error) {
 	var m market.Merchant
 	var category, currency, accepts, suggested, status string
 	var created int64
+	var charges int
 	err := s.Scan(&m.ID, &m.Slug, &m.Name, &category, &m.City, &m.Address, &m.Summary,
 		&m.Description, &m.Website, &currency, &accepts, &m.MinAmount, &m.MaxAmount,
-		&suggested, &status, &created)
+		&suggested, &status, &m.StripeAccount, &charges, &created)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, err
@@ -151,7 +153,7 @@ func scanMerchant(s scanner) (*market.Merchant, error) {
 		return nil, translate(err)
 	}
 	m.Category, m.Currency, m.Status = market.Category(category), market.Currency(currency), market.MerchantStatus(status)
-	m.CreatedAt = fromMillis(created)
+	m.CreatedAt, m.ChargesEnabled = fromMillis(created), charges == 1
 	if m.Accepts, err = decodeKinds(accepts); err != nil {
 		return nil, err
 	}
@@ -181,4 +183,28 @@ func decodeKinds(s string) ([]market.ItemKind, error) {
 	var kinds []market.ItemKind
 	err := json.Unmarshal([]byte(s), &kinds)
 	return kinds, err
+}
+
+// SetMerchantPayments records a merchant's connected payment account and
+// whether it can be charged (Stripe's account.updated). ENotFound when no
+// merchant has that id.
+func (db *DB) SetMerchantPayments(ctx context.Context, merchantID, account string, chargesEnabled bool) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE merchants SET stripe_account = $1, charges_enabled = $2 WHERE id = $3`,
+			account, boolInt(chargesEnabled), merchantID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return market.NotFound("Commerce")
+		}
+		return nil
+	})
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -48,6 +49,8 @@ type DB struct {
 	write   *sql.DB
 	now     func() time.Time
 	stmts   sync.Map // query text → *sql.Stmt on the read pool
+	// holdMail: new mails are held, not sent (no SMTP server configured).
+	holdMail atomic.Bool
 }
 
 // Open connects to url: a postgres:// (or postgresql://) URL for

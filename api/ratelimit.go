@@ -1,0 +1,61 @@
+package api
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/solidaire-app/solidaire/market"
+)
+
+// Limiter counts events per key (cache.Redis or cache.Memory).
+type Limiter interface {
+	Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error)
+}
+
+// Rate is a limit: Count events per Per.
+type Rate struct {
+	Count int
+	Per   time.Duration
+}
+
+// Limits are the rate limits of the routes that can be abused.
+type Limits struct {
+	CheckoutPerIP    Rate
+	CheckoutPerBuyer Rate
+	LookupsPerIP     Rate
+}
+
+// DefaultLimits suit a launch day: generous for people behind one mobile
+// carrier's address, tight enough that one script cannot sweep a sale.
+var DefaultLimits = Limits{
+	CheckoutPerIP:    Rate{60, 10 * time.Minute},
+	CheckoutPerBuyer: Rate{10, 10 * time.Minute},
+	LookupsPerIP:     Rate{300, time.Minute},
+}
+
+// limit spends one event of key's budget; ERateLimited with Retry-After when
+// it is spent. When the limiter is down the request goes through (and is
+// logged): a rate limit must not take the sale down with Redis.
+func (s *Server) limit(c *gin.Context, key string, r Rate) error {
+	if s.cfg.Limiter == nil || r.Count <= 0 {
+		return nil
+	}
+	ok, retry, err := s.cfg.Limiter.Allow(c.Request.Context(), key, r.Count, r.Per)
+	if err != nil {
+		s.log.WarnContext(c.Request.Context(), "rate limiter unavailable", "err", err)
+		return nil
+	}
+	if ok {
+		return nil
+	}
+	secs := int(retry.Round(time.Second) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	c.Header("Retry-After", strconv.Itoa(secs))
+	s.metrics.limited.WithLabelValues(c.FullPath()).Inc()
+	return &market.Error{Code: market.ERateLimited, Message: "Trop de demandes : réessayez dans " + strconv.Itoa(secs) + " s."}
+}

@@ -1,0 +1,268 @@
+package market
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Checkout limits.
+const (
+	MaxItems        = 10
+	MaxQuantity     = 20
+	MaxMessage      = 500
+	MaxName         = 100
+	MaxOrderTotal   = 5 * MaxAmount
+	DefaultHoldTime = 30 * time.Minute
+)
+
+// CheckoutInput is a buyer's request to buy, as the API receives it.
+type CheckoutInput struct {
+	BuyerEmail string
+	BuyerName  string
+	Lang       string
+	Items      []ItemInput
+	Ref        string
+}
+
+// ItemInput is one wanted item.
+type ItemInput struct {
+	Kind           ItemKind
+	Merchant       string // slug, for gift certificates
+	Event          string
+	TicketType     string
+	Amount         int64
+	Quantity       int
+	RecipientName  string
+	RecipientEmail string
+	Message        string
+}
+
+// CheckoutResult is what a successful checkout returns to the buyer.
+type CheckoutResult struct {
+	Order       *Order
+	AccessToken string // shown once; lets the buyer follow the order
+	CheckoutURL string
+}
+
+// CheckoutService sells: it validates a purchase, opens the provider's
+// payment page, and fulfils the order exactly once when the payment is
+// confirmed, whatever the number, order or timing of the confirmations.
+type CheckoutService struct {
+	Store    OrderStore
+	Payments PaymentProvider
+	Mail     MailComposer
+	BaseURL  string
+	// FeeBasisPoints is the platform fee in hundredths of a percent of the
+	// total (0: none).
+	FeeBasisPoints int64
+	HoldTime       time.Duration
+	// Ready reports whether a merchant can be paid through the provider
+	// (Stripe needs a connected account with charges enabled).
+	Ready func(m *Merchant) bool
+	Log   *slog.Logger
+	Now   func() time.Time
+	// Fault, when set, is called between the steps of fulfilment; tests use
+	// it to interrupt fulfilment half-way.
+	Fault func(step string) error
+}
+
+func (s *CheckoutService) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *CheckoutService) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+// Create validates in, stores a pending order and opens a checkout session
+// for it. EInvalid names the first wrong field; ENotFound is never returned
+// for an unknown merchant (that is an invalid field); EConflict when the
+// merchant cannot be paid yet; EUnavailable when the provider is down.
+func (s *CheckoutService) Create(ctx context.Context, in CheckoutInput) (*CheckoutResult, error) {
+	o, err := s.validate(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	token, hash := NewAccessToken()
+	o.AccessHash = hash
+	hold := s.HoldTime
+	if hold <= 0 {
+		hold = DefaultHoldTime
+	}
+	o.CreatedAt = s.now().UTC()
+	o.ExpiresAt = o.CreatedAt.Add(hold)
+	o.PlatformFee = o.Total * s.FeeBasisPoints / 10000
+	if err := s.Store.CreateOrder(ctx, &o.Order); err != nil {
+		return nil, err
+	}
+	m := o.merchant
+	req := CheckoutRequest{
+		OrderID:     o.ID,
+		Currency:    o.Currency,
+		Total:       o.Total,
+		PlatformFee: o.PlatformFee,
+		Destination: m.StripeAccount,
+		BuyerEmail:  o.BuyerEmail,
+		SuccessURL:  s.BaseURL + "/commande/" + o.ID + "?token=" + token,
+		CancelURL:   s.BaseURL + "/m/" + m.Slug + "?annule=1",
+		ExpiresAt:   o.ExpiresAt,
+	}
+	for _, it := range o.Items {
+		name := fmt.Sprintf("Bon solidaire — %s", m.Name)
+		req.Lines = append(req.Lines, CheckoutLine{Name: name, Amount: it.Amount, Quantity: int64(it.Quantity)})
+	}
+	sess, err := s.Payments.CreateCheckout(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.SetOrderSession(ctx, o.ID, sess.ID); err != nil {
+		return nil, err
+	}
+	o.SessionID = sess.ID
+	return &CheckoutResult{Order: &o.Order, AccessToken: token, CheckoutURL: sess.URL}, nil
+}
+
+// validate checks a checkout request and builds the order it describes.
+func (s *CheckoutService) validate(ctx context.Context, in CheckoutInput) (*orderDraft, error) {
+	email, err := CheckEmail("buyer.email", in.BuyerEmail, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkText("buyer.name", in.BuyerName, MaxName); err != nil {
+		return nil, err
+	}
+	lang := in.Lang
+	switch lang {
+	case "":
+		lang = "fr"
+	case "fr", "en":
+	default:
+		return nil, Invalid("lang", "must be fr or en")
+	}
+	if utf8.RuneCountInString(in.Ref) > 64 {
+		return nil, Invalid("ref", "must be at most 64 characters")
+	}
+	switch {
+	case len(in.Items) == 0:
+		return nil, Invalid("items", "at least one item")
+	case len(in.Items) > MaxItems:
+		return nil, Invalid("items", fmt.Sprintf("at most %d items", MaxItems))
+	}
+	o := &orderDraft{Order: Order{Status: OrderPending, BuyerEmail: email, BuyerName: strings.TrimSpace(in.BuyerName), Lang: lang, Ref: in.Ref}}
+	for i, it := range in.Items {
+		field := func(name string) string { return fmt.Sprintf("items[%d].%s", i, name) }
+		switch it.Kind {
+		case KindGiftCertificate:
+		case KindTicket, KindSolidarityTicket:
+			return nil, Invalid(field("kind"), "tickets are not sold yet")
+		case "":
+			return nil, Invalid(field("kind"), "is required")
+		default:
+			return nil, Invalid(field("kind"), "unknown kind")
+		}
+		if it.Merchant == "" {
+			return nil, Invalid(field("merchant"), "is required")
+		}
+		if o.merchant == nil {
+			m, err := s.Store.Merchant(ctx, it.Merchant)
+			if ErrorCode(err) == ENotFound || err == nil && m.Status != MerchantApproved {
+				return nil, Invalid(field("merchant"), "unknown merchant")
+			}
+			if err != nil {
+				return nil, err
+			}
+			o.merchant = m
+		} else if it.Merchant != o.merchant.Slug {
+			return nil, Invalid(field("merchant"), "all items of an order must be from one seller")
+		}
+		m := o.merchant
+		if !m.Accepting(KindGiftCertificate) {
+			return nil, Invalid(field("merchant"), "this merchant does not sell gift certificates")
+		}
+		if it.Amount < m.MinAmount || it.Amount > m.MaxAmount {
+			return nil, Invalid(field("amount"), fmt.Sprintf("must be between %d and %d", m.MinAmount, m.MaxAmount))
+		}
+		qty := it.Quantity
+		if qty == 0 {
+			qty = 1
+		}
+		if qty < 0 || qty > MaxQuantity {
+			return nil, Invalid(field("quantity"), fmt.Sprintf("must be between 1 and %d", MaxQuantity))
+		}
+		rEmail, err := CheckEmail(field("recipient.email"), it.RecipientEmail, false)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkText(field("recipient.name"), it.RecipientName, MaxName); err != nil {
+			return nil, err
+		}
+		if err := checkText(field("recipient.message"), it.Message, MaxMessage); err != nil {
+			return nil, err
+		}
+		if it.Message != "" && rEmail == "" && it.RecipientName == "" {
+			return nil, Invalid(field("recipient"), "a message needs a recipient")
+		}
+		o.Items = append(o.Items, &OrderItem{Kind: it.Kind, Amount: it.Amount, Quantity: qty,
+			RecipientName: strings.TrimSpace(it.RecipientName), RecipientEmail: rEmail, Message: strings.TrimSpace(it.Message)})
+		o.Total += it.Amount * int64(qty)
+	}
+	if o.Total > MaxOrderTotal {
+		return nil, Invalid("items", fmt.Sprintf("the order total must be at most %d", MaxOrderTotal))
+	}
+	o.MerchantID, o.MerchantSlug, o.MerchantName, o.Currency = o.merchant.ID, o.merchant.Slug, o.merchant.Name, o.merchant.Currency
+	if s.Ready != nil && !s.Ready(o.merchant) {
+		return nil, &Error{Code: EMerchantNotReady, Message: "Ce commerce ne peut pas encore recevoir de paiements."}
+	}
+	return o, nil
+}
+
+// orderDraft is an order being validated, with its seller at hand.
+type orderDraft struct {
+	Order
+	merchant *Merchant
+}
+
+// EMerchantNotReady: the merchant cannot be paid yet (payments not connected).
+const EMerchantNotReady = "merchant_not_ready"
+
+// CheckEmail validates an email address field; an empty one is an error
+// only when required. It returns the address folded to lower case.
+func CheckEmail(field, s string, required bool) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		if required {
+			return "", Invalid(field, "is required")
+		}
+		return "", nil
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndex(s, "@"):], ".") {
+		return "", Invalid(field, "must be an email address")
+	}
+	return strings.ToLower(s), nil
+}
+
+// checkText validates a free-text field: valid UTF-8, at most max
+// characters, no control characters but new lines.
+func checkText(field, s string, max int) error {
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > max {
+		return Invalid(field, fmt.Sprintf("must be at most %d characters", max))
+	}
+	for _, r := range s {
+		if r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f {
+			return Invalid(field, "must not contain control characters")
+		}
+	}
+	return nil
+}

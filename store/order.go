@@ -1,0 +1,253 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/solidaire-app/solidaire/market"
+)
+
+const orderColumns = `o.id, o.merchant_id, m.slug, m.name, o.status, o.buyer_email, o.buyer_name, o.lang,
+	o.currency, o.total, o.platform_fee, o.access_hash, o.session_id, o.payment_intent, o.ref,
+	o.created_at, o.paid_at, o.expires_at`
+
+// CreateOrder stores a new order with its items, giving ids where missing.
+func (db *DB) CreateOrder(ctx context.Context, o *market.Order) error {
+	if o.ID == "" {
+		o.ID = market.NewID("ord")
+	}
+	if o.CreatedAt.IsZero() {
+		o.CreatedAt = db.now().UTC()
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, merchant_id, status, buyer_email, buyer_name, lang,
+			currency, total, platform_fee, access_hash, session_id, ref, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			o.ID, o.MerchantID, string(o.Status), o.BuyerEmail, o.BuyerName, o.Lang, string(o.Currency),
+			o.Total, o.PlatformFee, o.AccessHash, o.SessionID, o.Ref, millis(o.CreatedAt), millis(o.ExpiresAt)); err != nil {
+			return err
+		}
+		for i, it := range o.Items {
+			if it.ID == "" {
+				it.ID = market.NewID("itm")
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO order_items (id, order_id, position, kind, amount, quantity,
+				recipient_name, recipient_email, message, event_id, ticket_type_id)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				it.ID, o.ID, i, string(it.Kind), it.Amount, it.Quantity, it.RecipientName, it.RecipientEmail,
+				it.Message, it.EventID, it.TicketTypeID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SetOrderSession records the checkout session of an order.
+func (db *DB) SetOrderSession(ctx context.Context, orderID, sessionID string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE orders SET session_id = $1 WHERE id = $2`, sessionID, orderID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return market.NotFound("Commande")
+		}
+		return nil
+	})
+}
+
+// Order returns an order with its items; ENotFound when unknown.
+func (db *DB) Order(ctx context.Context, id string) (*market.Order, error) {
+	return db.orderWhere(ctx, `o.id = $1`, id)
+}
+
+// OrderBySession returns the order of a checkout session; ENotFound when
+// unknown.
+func (db *DB) OrderBySession(ctx context.Context, sessionID string) (*market.Order, error) {
+	if sessionID == "" {
+		return nil, market.NotFound("Commande")
+	}
+	return db.orderWhere(ctx, `o.session_id = $1`, sessionID)
+}
+
+func (db *DB) orderWhere(ctx context.Context, where string, arg any) (*market.Order, error) {
+	var o *market.Order
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		o, err = scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+`
+			FROM orders o JOIN merchants m ON m.id = o.merchant_id WHERE `+where, arg))
+		if errors.Is(err, sql.ErrNoRows) {
+			return market.NotFound("Commande")
+		}
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, kind, amount, quantity, recipient_name, recipient_email,
+			message, event_id, ticket_type_id FROM order_items WHERE order_id = $1 ORDER BY position`, o.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var it market.OrderItem
+			var kind string
+			if err := rows.Scan(&it.ID, &kind, &it.Amount, &it.Quantity, &it.RecipientName, &it.RecipientEmail,
+				&it.Message, &it.EventID, &it.TicketTypeID); err != nil {
+				return err
+			}
+			it.Kind = market.ItemKind(kind)
+			o.Items = append(o.Items, &it)
+		}
+		return rows.Err()
+	})
+	return o, err
+}
+
+// PendingOrders returns up to n pending orders created before before,
+// oldest first.
+func (db *DB) PendingOrders(ctx context.Context, before time.Time, n int) ([]*market.Order, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+orderColumns+`
+		FROM orders o JOIN merchants m ON m.id = o.merchant_id
+		WHERE o.status = 'pending' AND o.created_at < $1 ORDER BY o.created_at LIMIT $2`, millis(before), n)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var list []*market.Order
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, translate(err)
+		}
+		list = append(list, o)
+	}
+	return list, translate(rows.Err())
+}
+
+// recordEvent inserts a provider event id; false when it was there
+// already, which makes the whole delivery a duplicate.
+func recordEvent(ctx context.Context, tx *sql.Tx, id, typ, outcome string, at time.Time) (bool, error) {
+	if id == "" {
+		return true, nil
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO webhook_events (id, type, outcome, received_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (id) DO NOTHING`, id, typ, outcome, millis(at))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// setOutcome corrects the outcome recorded for an event once it is known.
+func setOutcome(ctx context.Context, tx *sql.Tx, id, outcome string) error {
+	if id == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE webhook_events SET outcome = $1 WHERE id = $2`, outcome, id)
+	return err
+}
+
+// FulfilOrder records the event and, if this call moves the order from
+// pending (or expired: the money was taken all the same) to paid, writes its
+// vouchers with their first ledger entries and its mails, all in one
+// transaction. Concurrent calls for one order serialise on the order's
+// row: exactly one fulfils, the others report a duplicate.
+func (db *DB) FulfilOrder(ctx context.Context, f *market.Fulfilment) (string, error) {
+	outcome := market.OutcomeDuplicate
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		fresh, err := recordEvent(ctx, tx, f.EventID, f.EventType, market.OutcomeDuplicate, db.now())
+		if err != nil || !fresh {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'paid', paid_at = $1, payment_intent = $2
+			WHERE id = $3 AND status IN ('pending', 'expired')`, millis(f.PaidAt), f.PaymentIntent, f.OrderID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		for _, v := range f.Vouchers {
+			if err := insertVoucher(ctx, tx, v); err != nil {
+				return err
+			}
+		}
+		for _, m := range f.Mails {
+			if err := db.insertMail(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		outcome = market.OutcomeFulfilled
+		return setOutcome(ctx, tx, f.EventID, outcome)
+	})
+	return outcome, err
+}
+
+// ExpireOrder records the event and expires the order if still pending.
+func (db *DB) ExpireOrder(ctx context.Context, eventID, orderID string) (string, error) {
+	return db.transition(ctx, eventID, market.PaymentExpired, orderID, market.OutcomeExpired,
+		`UPDATE orders SET status = 'expired' WHERE id = $1 AND status = 'pending'`, orderID)
+}
+
+// ReviewOrder records the event and sets a pending or expired order aside
+// for a person to look at.
+func (db *DB) ReviewOrder(ctx context.Context, eventID, orderID, note string) (string, error) {
+	return db.transition(ctx, eventID, market.PaymentCompleted, orderID, market.OutcomeAmountMismatch,
+		`UPDATE orders SET status = 'review', review_note = $2 WHERE id = $1 AND status IN ('pending', 'expired')`, orderID, note)
+}
+
+// transition runs one conditional status update with its event record.
+func (db *DB) transition(ctx context.Context, eventID, eventType, orderID, outcome, update string, args ...any) (string, error) {
+	result := market.OutcomeDuplicate
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var exists int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM orders WHERE id = $1`, orderID).Scan(&exists)
+		if errors.Is(err, sql.ErrNoRows) {
+			return market.NotFound("Commande")
+		}
+		if err != nil {
+			return err
+		}
+		fresh, err := recordEvent(ctx, tx, eventID, eventType, market.OutcomeDuplicate, db.now())
+		if err != nil || !fresh {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, update, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			result = outcome
+			return setOutcome(ctx, tx, eventID, outcome)
+		}
+		return nil
+	})
+	return result, err
+}
+
+// RecordEvent records an event that changes nothing, once.
+func (db *DB) RecordEvent(ctx context.Context, eventID, eventType, outcome string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := recordEvent(ctx, tx, eventID, eventType, outcome, db.now())
+		return err
+	})
+}
+
+func scanOrder(s scanner) (*market.Order, error) {
+	var o market.Order
+	var status, currency string
+	var created, paid, expires int64
+	err := s.Scan(&o.ID, &o.MerchantID, &o.MerchantSlug, &o.MerchantName, &status, &o.BuyerEmail, &o.BuyerName,
+		&o.Lang, &currency, &o.Total, &o.PlatformFee, &o.AccessHash, &o.SessionID, &o.PaymentIntent, &o.Ref,
+		&created, &paid, &expires)
+	if err != nil {
+		return nil, err
+	}
+	o.Status, o.Currency = market.OrderStatus(status), market.Currency(currency)
+	o.CreatedAt, o.PaidAt, o.ExpiresAt = fromMillis(created), fromMillis(paid), fromMillis(expires)
+	return &o, nil
+}
