@@ -16,6 +16,7 @@ import (
 	"github.com/solidaire-app/solidaire/api"
 	"github.com/solidaire-app/solidaire/cache"
 	"github.com/solidaire-app/solidaire/demo"
+	"github.com/solidaire-app/solidaire/market"
 	"github.com/solidaire-app/solidaire/store"
 )
 
@@ -132,6 +133,11 @@ func seedDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
 		return err
 	}
 	if err := demo.Seed(ctx, db, time.Now()); err != nil {
+		if market.ErrorCode(err) == market.EConflict {
+			// Another instance, started at the same moment, is loading it.
+			log.Info("demo data set loaded by another instance")
+			return nil
+		}
 		return fmt.Errorf("demo data: %w", err)
 	}
 	log.Info("demo data set loaded")
