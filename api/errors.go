@@ -60,6 +60,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if !errors.As(err, &me) {
 		s.log.ErrorContext(c.Request.Context(), "internal error", "err", err, "route", c.FullPath())
 		me = &market.Error{Code: market.EInternal, Message: "Erreur interne. Réessayez dans un instant."}
+	} else if me.Code == market.EInternal || me.Code == market.EUnavailable {
+		// Adapters wrap the domain error around the cause: log the cause,
+		// answer with the domain message only.
+		s.log.ErrorContext(c.Request.Context(), "dependency error", "err", err, "route", c.FullPath())
 	}
 	status, ok := statuses[me.Code]
 	if !ok {

@@ -34,12 +34,13 @@ type service struct {
 	start func(dir string) (*testenv.Server, error)
 }
 
-// services are started in this order and stopped in the reverse. stripe-mock
-// and an SMTP sink belong here when the payments and mail tests need them:
-// a start function in testenv and a variable its helpers read.
+// services are started in this order and stopped in the reverse. An SMTP
+// sink belongs here when the mail tests need one: a start function in
+// testenv and a variable its helpers read.
 var services = []service{
 	{"postgres", testenv.PostgresURLEnv, testenv.StartPostgres},
 	{"redis", testenv.RedisURLEnv, testenv.StartRedis},
+	{"stripe-mock", testenv.StripeMockURLEnv, testenv.StartStripeMock},
 }
 
 func main() {

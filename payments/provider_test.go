@@ -1,0 +1,132 @@
+package payments
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/solidaire-app/solidaire/market"
+)
+
+// The conformance suite of market.PaymentProvider: what the domain may rely
+// on whichever provider it has.
+func TestProviders(t *testing.T) {
+	providers := map[string]func(t *testing.T) market.PaymentProvider{
+		"demo": func(*testing.T) market.PaymentProvider { return NewDemo("http://127.0.0.1:8080") },
+		"stripe": func(t *testing.T) market.PaymentProvider {
+			s, _ := mockStripe(t)
+			return s
+		},
+	}
+	for name, newProvider := range providers {
+		t.Run(name, func(t *testing.T) {
+			testProvider(t, newProvider(t))
+		})
+	}
+}
+
+func testProvider(t *testing.T, p market.PaymentProvider) {
+	ctx := context.Background()
+	if p.Name() != "stripe" && p.Name() != "demo" {
+		t.Errorf("Name() = %q", p.Name())
+	}
+
+	t.Run("Checkout", func(t *testing.T) {
+		sess, err := p.CreateCheckout(ctx, checkoutRequest("ord_conf1"))
+		if err != nil {
+			t.Fatalf("CreateCheckout: %v", err)
+		}
+		if sess.ID == "" || sess.URL == "" {
+			t.Fatalf("session %+v", sess)
+		}
+		ev, err := p.Session(ctx, sess.ID)
+		if err != nil {
+			t.Fatalf("Session: %v", err)
+		}
+		if ev.Type != market.PaymentOpen || ev.SessionID != sess.ID || ev.ID != "" {
+			t.Errorf("fresh session: %+v, want open, no event id", ev)
+		}
+	})
+
+	t.Run("CheckoutInvalid", func(t *testing.T) {
+		for name, change := range map[string]func(*market.CheckoutRequest){
+			"NoOrder":          func(c *market.CheckoutRequest) { c.OrderID = "" },
+			"LongOrder":        func(c *market.CheckoutRequest) { c.OrderID = string(make([]byte, 201)) },
+			"Currency":         func(c *market.CheckoutRequest) { c.Currency = "usd" },
+			"NoLines":          func(c *market.CheckoutRequest) { c.Lines, c.Total = nil, 0 },
+			"LineName":         func(c *market.CheckoutRequest) { c.Lines[0].Name = " " },
+			"LineAmount":       func(c *market.CheckoutRequest) { c.Lines[1].Amount, c.Total = 0, 5000 },
+			"LineQuantity":     func(c *market.CheckoutRequest) { c.Lines[0].Quantity, c.Total = 0, 1000 },
+			"Overflow":         func(c *market.CheckoutRequest) { c.Lines[0].Quantity = 1 << 60 },
+			"TotalNotSum":      func(c *market.CheckoutRequest) { c.Total++ },
+			"NegativeFee":      func(c *market.CheckoutRequest) { c.PlatformFee = -1 },
+			"FeeIsAll":         func(c *market.CheckoutRequest) { c.PlatformFee = c.Total },
+			"FeeNoDestination": func(c *market.CheckoutRequest) { c.Destination = "" },
+			"NoSuccessURL":     func(c *market.CheckoutRequest) { c.SuccessURL = "" },
+		} {
+			t.Run(name, func(t *testing.T) {
+				c := checkoutRequest("ord_conf2")
+				change(&c)
+				sess, err := p.CreateCheckout(ctx, c)
+				wantCode(t, err, market.EInvalid)
+				if sess != nil {
+					t.Errorf("session %+v returned with the error", sess)
+				}
+			})
+		}
+	})
+
+	t.Run("Session", func(t *testing.T) {
+		_, err := p.Session(ctx, "")
+		wantCode(t, err, market.ENotFound)
+	})
+
+	t.Run("Webhook", func(t *testing.T) {
+		_, err := p.ParseWebhook([]byte(`{}`), "")
+		wantCode(t, err, market.EInvalid)
+	})
+
+	t.Run("Refund", func(t *testing.T) {
+		r, err := p.Refund(ctx, market.RefundRequest{PaymentIntent: "pi_conf1", Amount: 700, ReverseTransfer: true, IdempotencyKey: "refund-conf1"})
+		if err != nil {
+			t.Fatalf("Refund: %v", err)
+		}
+		if r.ID == "" || r.Amount != 700 || r.Status != "succeeded" {
+			t.Errorf("refund %+v", r)
+		}
+	})
+
+	t.Run("RefundInvalid", func(t *testing.T) {
+		for name, r := range map[string]market.RefundRequest{
+			"NoPaymentIntent": {Amount: 100, IdempotencyKey: "k"},
+			"NegativeAmount":  {PaymentIntent: "pi_1", Amount: -1, IdempotencyKey: "k"},
+			"NoKey":           {PaymentIntent: "pi_1", Amount: 100},
+			"LongKey":         {PaymentIntent: "pi_1", IdempotencyKey: string(make([]byte, 256))},
+		} {
+			t.Run(name, func(t *testing.T) {
+				_, err := p.Refund(ctx, r)
+				wantCode(t, err, market.EInvalid)
+			})
+		}
+	})
+}
+
+// Invalid requests are refused before anything is sent.
+func TestStripeValidatesFirst(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("request sent: %s %s", r.Method, r.URL)
+		http.Error(w, "{}", http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	s, rec := newTestStripe(t, srv.URL)
+	c := checkoutRequest("ord_1")
+	c.Total = 1
+	_, err := s.CreateCheckout(context.Background(), c)
+	wantCode(t, err, market.EInvalid)
+	_, err = s.Refund(context.Background(), market.RefundRequest{PaymentIntent: "pi_1"})
+	wantCode(t, err, market.EInvalid)
+	if n := len(rec.exchanges()); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}

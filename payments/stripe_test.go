@@ -1,0 +1,471 @@
+package payments
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stripe/stripe-go/v76"
+
+	"github.com/solidaire-app/solidaire/internal/testenv"
+	"github.com/solidaire-app/solidaire/market"
+)
+
+func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
+
+func TestNewStripe(t *testing.T) {
+	for name, cfg := range map[string]StripeConfig{
+		"NoKey":          {APIBase: "http://127.0.0.1:1"},
+		"BlankKey":       {SecretKey: "  "},
+		"APIBaseNotURL":  {SecretKey: "sk_test_123", APIBase: "127.0.0.1:12111"},
+		"APIBaseNotHTTP": {SecretKey: "sk_test_123", APIBase: "ftp://127.0.0.1"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := NewStripe(cfg)
+			wantCode(t, err, market.EInvalid)
+		})
+	}
+	s, err := NewStripe(StripeConfig{SecretKey: "sk_test_123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name() != "stripe" {
+		t.Errorf("Name() = %q", s.Name())
+	}
+}
+
+func TestStripeCreateCheckout(t *testing.T) {
+	s, rec := mockStripe(t)
+	req := checkoutRequest("ord_checkout1")
+	sess, err := s.CreateCheckout(context.Background(), req)
+	if err != nil {
+		t.Fatalf("CreateCheckout: %v", err)
+	}
+	if !strings.HasPrefix(sess.ID, "cs_") || !strings.HasPrefix(sess.URL, "https://") {
+		t.Errorf("session %+v, want a cs_ id and an https URL", sess)
+	}
+
+	ex := rec.only(t)
+	if ex.Method != http.MethodPost || ex.Path != "/v1/checkout/sessions" || ex.Status != http.StatusOK {
+		t.Errorf("sent %s %s, got %d; want POST /v1/checkout/sessions, 200", ex.Method, ex.Path, ex.Status)
+	}
+	for header, want := range map[string]string{
+		"Idempotency-Key": "checkout-ord_checkout1",
+		"Authorization":   "Bearer sk_test_123",
+		"Stripe-Version":  stripe.APIVersion,
+	} {
+		if got := ex.Header.Get(header); got != want {
+			t.Errorf("header %s = %q, want %q", header, got, want)
+		}
+	}
+	wantForm(t, ex.Form, map[string]string{
+		"mode":                                   "payment",
+		"client_reference_id":                    "ord_checkout1",
+		"metadata[order_id]":                     "ord_checkout1",
+		"customer_email":                         "awa@example.com",
+		"success_url":                            req.SuccessURL,
+		"cancel_url":                             req.CancelURL,
+		"expires_at":                             strconv.FormatInt(req.ExpiresAt.Unix(), 10),
+		"line_items[0][price_data][currency]":    "cad",
+		"line_items[0][price_data][unit_amount]": "2500",
+		"line_items[0][price_data][product_data][name]":   "Bon solidaire — Boulangerie du quartier",
+		"line_items[0][quantity]":                         "2",
+		"line_items[1][price_data][currency]":             "cad",
+		"line_items[1][price_data][unit_amount]":          "1000",
+		"line_items[1][price_data][product_data][name]":   "Billet — Théâtre du Faubourg",
+		"line_items[1][quantity]":                         "1",
+		"payment_intent_data[application_fee_amount]":     "300",
+		"payment_intent_data[transfer_data][destination]": "acct_1SellerTest",
+		"payment_intent_data[metadata][order_id]":         "ord_checkout1",
+	})
+
+	// stripe-mock validates the request against Stripe's OpenAPI description
+	// and echoes some of its parameters; not metadata, line items, amounts
+	// or payment_intent_data.
+	for field, want := range map[string]any{
+		"id":                  sess.ID,
+		"url":                 sess.URL,
+		"object":              "checkout.session",
+		"mode":                "payment",
+		"client_reference_id": "ord_checkout1",
+		"customer_email":      "awa@example.com",
+		"success_url":         req.SuccessURL,
+		"cancel_url":          req.CancelURL,
+		"expires_at":          float64(req.ExpiresAt.Unix()),
+	} {
+		if got := ex.Response[field]; got != want {
+			t.Errorf("stripe-mock answered %s = %v, want %v", field, got, want)
+		}
+	}
+}
+
+func TestStripeCreateCheckoutWithoutOptions(t *testing.T) {
+	s, rec := mockStripe(t)
+	req := checkoutRequest("ord_checkout2")
+	req.PlatformFee, req.Destination, req.BuyerEmail, req.CancelURL = 0, "", "", ""
+	req.ExpiresAt = time.Time{}
+	if _, err := s.CreateCheckout(context.Background(), req); err != nil {
+		t.Fatalf("CreateCheckout: %v", err)
+	}
+	wantForm(t, rec.only(t).Form, map[string]string{
+		"client_reference_id":                             "ord_checkout2",
+		"metadata[order_id]":                              "ord_checkout2",
+		"payment_intent_data[application_fee_amount]":     "",
+		"payment_intent_data[transfer_data][destination]": "",
+		"customer_email":                                  "",
+		"cancel_url":                                      "",
+		"expires_at":                                      "",
+	})
+}
+
+// A retry must send the very same request under the same key, or Stripe
+// would answer with an idempotency error rather than the first session.
+// stripe-mock keeps no state: it answers each with a new session, so what
+// is checked here is the request.
+func TestStripeCreateCheckoutRetry(t *testing.T) {
+	s, rec := mockStripe(t)
+	req := checkoutRequest("ord_checkout3")
+	req.ExpiresAt = time.Now().Add(market.DefaultHoldTime) // under Stripe's minimum once sent
+	for range 2 {
+		if _, err := s.CreateCheckout(context.Background(), req); err != nil {
+			t.Fatalf("CreateCheckout: %v", err)
+		}
+	}
+	got := rec.exchanges()
+	if len(got) != 2 {
+		t.Fatalf("%d requests, want 2", len(got))
+	}
+	if k0, k1 := got[0].Header.Get("Idempotency-Key"), got[1].Header.Get("Idempotency-Key"); k0 != "checkout-ord_checkout3" || k1 != k0 {
+		t.Errorf("idempotency keys %q, %q; want checkout-ord_checkout3 twice", k0, k1)
+	}
+	if f0, f1 := got[0].Form.Encode(), got[1].Form.Encode(); f0 != f1 {
+		t.Errorf("the retry sent other parameters:\n%s\n%s", f0, f1)
+	}
+	at, _ := strconv.ParseInt(got[0].Form.Get("expires_at"), 10, 64)
+	if life := time.Until(time.Unix(at, 0)); life < minSessionLife || life > minSessionLife+3*time.Minute {
+		t.Errorf("expires_at %v from now, want a little over Stripe's 30-minute minimum", life)
+	}
+}
+
+func TestSessionExpiry(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 500_000_000, time.UTC)
+	at := func(d time.Duration) int64 { return now.Add(d).Unix() }
+	for _, c := range []struct {
+		name string
+		want time.Time
+		at   int64
+		ok   bool
+	}{
+		{"Zero", time.Time{}, 0, false},
+		{"TwoHours", now.Add(2 * time.Hour), at(2 * time.Hour), true},
+		{"JustLongEnough", now.Add(32 * time.Minute), at(32 * time.Minute), true},
+		// An order held 30 minutes, opened 0.5 s after it was made.
+		{"DefaultHold", now.Add(30*time.Minute - 500*time.Millisecond), now.Add(30*time.Minute - 500*time.Millisecond).Add(2 * time.Minute).Unix(), true},
+		{"Past", now.Add(-time.Hour), now.Add(-time.Hour).Add(92 * time.Minute).Unix(), true},
+		{"TooLate", now.Add(25 * time.Hour), 0, false},
+		{"AlmostADay", now.Add(24*time.Hour - 30*time.Second), 0, false},
+		{"JustUnderADay", now.Add(23 * time.Hour), at(23 * time.Hour), true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, ok := sessionExpiry(now, c.want)
+			if got != c.at || ok != c.ok {
+				t.Fatalf("sessionExpiry = %d, %v; want %d, %v", got, ok, c.at, c.ok)
+			}
+			if ok {
+				life := time.Unix(got, 0).Sub(now)
+				if life < minSessionLife || life > maxSessionLife {
+					t.Errorf("expires %v from now, outside Stripe's bounds", life)
+				}
+			}
+		})
+	}
+	// Retries within the minute after the order was made send one value.
+	want := now.Add(30 * time.Minute)
+	first, _ := sessionExpiry(now, want)
+	for d := time.Duration(0); d < 59*time.Second; d += 7 * time.Second {
+		if got, _ := sessionExpiry(now.Add(d), want); got != first {
+			t.Fatalf("%v later: expires_at %d, first %d", d, got, first)
+		}
+	}
+}
+
+func TestStripeSession(t *testing.T) {
+	s, rec := mockStripe(t)
+	ev, err := s.Session(context.Background(), "cs_test_session1")
+	if err != nil {
+		t.Fatalf("Session: %v", err)
+	}
+	// stripe-mock always describes an open, unpaid session, with no amount,
+	// currency nor client_reference_id.
+	if ev.Type != market.PaymentOpen || ev.SessionID != "cs_test_session1" || !strings.HasPrefix(ev.PaymentIntent, "pi_") || ev.ID != "" {
+		t.Errorf("event %+v, want an open session cs_test_session1 with a pi_ payment intent and no id", ev)
+	}
+	if ex := rec.only(t); ex.Method != http.MethodGet || ex.Path != "/v1/checkout/sessions/cs_test_session1" {
+		t.Errorf("sent %s %s", ex.Method, ex.Path)
+	}
+	_, err = s.Session(context.Background(), "")
+	wantCode(t, err, market.ENotFound)
+}
+
+// fakeStripe answers every request with status and body, and counts them.
+func fakeStripe(t *testing.T, status int, body string) (*Stripe, *int) {
+	t.Helper()
+	n := new(int)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		*n++
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Request-Id", "req_fake")
+		w.WriteHeader(status)
+		fmt.Fprint(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	s, _ := newTestStripe(t, srv.URL)
+	return s, n
+}
+
+// The states stripe-mock cannot show, from a fake Stripe.
+func TestStripeSessionStates(t *testing.T) {
+	for _, c := range []struct {
+		name, session string
+		want          market.PaymentEvent
+	}{
+		{"CompletePaid",
+			`"status":"complete","payment_status":"paid","client_reference_id":"ord_1","metadata":{"order_id":"ord_1"}`,
+			market.PaymentEvent{Type: market.PaymentCompleted, OrderID: "ord_1", PaymentPaid: true}},
+		{"CompleteUnpaid",
+			`"status":"complete","payment_status":"unpaid","client_reference_id":"ord_1"`,
+			market.PaymentEvent{Type: market.PaymentOpen, OrderID: "ord_1"}},
+		{"Expired",
+			`"status":"expired","payment_status":"unpaid","client_reference_id":"ord_1"`,
+			market.PaymentEvent{Type: market.PaymentExpired, OrderID: "ord_1"}},
+		{"Open",
+			`"status":"open","payment_status":"unpaid","metadata":{"order_id":"ord_1"}`,
+			market.PaymentEvent{Type: market.PaymentOpen, OrderID: "ord_1"}},
+		{"OrderIDsDisagree",
+			`"status":"complete","payment_status":"paid","client_reference_id":"ord_1","metadata":{"order_id":"ord_2"}`,
+			market.PaymentEvent{Type: market.PaymentCompleted, PaymentPaid: true}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, _ := fakeStripe(t, http.StatusOK, `{"id":"cs_test_1","object":"checkout.session","created":1772366400,
+				"amount_total":6000,"currency":"cad","payment_intent":"pi_1",`+c.session+`}`)
+			ev, err := s.Session(context.Background(), "cs_test_1")
+			if err != nil {
+				t.Fatalf("Session: %v", err)
+			}
+			want := c.want
+			want.SessionID, want.AmountTotal, want.Currency, want.PaymentIntent = "cs_test_1", 6000, market.CAD, "pi_1"
+			want.Created = time.Unix(1772366400, 0).UTC()
+			if *ev != want {
+				t.Errorf("event\n %+v\nwant\n %+v", *ev, want)
+			}
+		})
+	}
+}
+
+func TestStripeErrors(t *testing.T) {
+	stripeErr := func(typ, code, msg string) string {
+		return fmt.Sprintf(`{"error":{"type":%q,"code":%q,"message":%q}}`, typ, code, msg)
+	}
+	for _, c := range []struct {
+		name     string
+		status   int
+		body     string
+		code     string
+		requests int // sent, retries included
+	}{
+		{"ResourceMissing", 404, stripeErr("invalid_request_error", "resource_missing", "No such checkout.session: 'cs_x'"), market.ENotFound, 1},
+		{"InvalidRequest", 400, stripeErr("invalid_request_error", "parameter_invalid_integer", "Invalid integer: secret detail"), market.EInvalid, 1},
+		{"Card", 402, stripeErr("card_error", "card_declined", "Your card was declined: secret detail"), market.EInvalid, 1},
+		{"Idempotency", 400, stripeErr("idempotency_error", "", "Keys for idempotent requests can only be used with the same parameters"), market.EConflict, 1},
+		{"RateLimit", 429, stripeErr("invalid_request_error", "rate_limit", "Too many requests"), market.ERateLimited, 1},
+		{"BadKey", 401, stripeErr("invalid_request_error", "", "Invalid API Key provided: sk_test_***"), market.EInternal, 1},
+		{"ServerError", 500, stripeErr("api_error", "", "Something went wrong"), market.EUnavailable, 3},
+		{"Unavailable", 503, `not JSON`, market.EUnavailable, 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, n := fakeStripe(t, c.status, c.body)
+			_, err := s.Session(context.Background(), "cs_x")
+			wantCode(t, err, c.code)
+			if *n != c.requests {
+				t.Errorf("%d requests, want %d", *n, c.requests)
+			}
+			if msg := market.ErrorMessage(err); strings.Contains(msg, "secret detail") || strings.Contains(msg, "sk_test") {
+				t.Errorf("message shown %q holds Stripe's detail", msg)
+			}
+			if c.body != "not JSON" && !strings.Contains(err.Error(), "req_fake") {
+				t.Errorf("error %q lacks the request id, for the log", err)
+			}
+		})
+	}
+
+	t.Run("CheckoutRefused", func(t *testing.T) {
+		s, _ := fakeStripe(t, 400, stripeErr("invalid_request_error", "amount_too_small", "Amount must be at least 50 cents"))
+		_, err := s.CreateCheckout(context.Background(), checkoutRequest("ord_x"))
+		wantCode(t, err, market.EInvalid)
+		if !strings.Contains(err.Error(), "at least 50 cents") {
+			t.Errorf("error %q lacks Stripe's message, for the log", err)
+		}
+	})
+
+	t.Run("CheckoutUnknownDestination", func(t *testing.T) {
+		s, _ := fakeStripe(t, 400, `{"error":{"type":"invalid_request_error","code":"resource_missing",
+			"param":"payment_intent_data[transfer_data][destination]","message":"No such destination: 'acct_x'"}}`)
+		_, err := s.CreateCheckout(context.Background(), checkoutRequest("ord_x"))
+		wantCode(t, err, market.EConflict)
+		if !strings.Contains(err.Error(), "No such destination") {
+			t.Errorf("error %q lacks Stripe's message, for the log", err)
+		}
+	})
+
+	t.Run("ConnectionRefused", func(t *testing.T) {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := l.Addr().String()
+		l.Close()
+		s, rec := newTestStripe(t, "http://"+addr)
+		_, err = s.Session(context.Background(), "cs_x")
+		wantCode(t, err, market.EUnavailable)
+		if got := len(rec.exchanges()); got != 3 {
+			t.Errorf("%d tries, want 3 (stripe-go retries twice)", got)
+		}
+		_, err = s.CreateCheckout(context.Background(), checkoutRequest("ord_x"))
+		wantCode(t, err, market.EUnavailable)
+	})
+
+	t.Run("Cancelled", func(t *testing.T) {
+		s, _ := mockStripe(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := s.Session(ctx, "cs_x")
+		wantCode(t, err, market.EUnavailable)
+	})
+}
+
+func TestStripeRefund(t *testing.T) {
+	s, rec := mockStripe(t)
+	r, err := s.Refund(context.Background(), market.RefundRequest{
+		PaymentIntent: "pi_test_1", Amount: 500, ReverseTransfer: true, RefundFee: true, IdempotencyKey: "refund-tkt_1",
+	})
+	if err != nil {
+		t.Fatalf("Refund: %v", err)
+	}
+	// stripe-mock echoes the amount asked for.
+	if !strings.HasPrefix(r.ID, "re_") || r.Amount != 500 || r.Status != "succeeded" {
+		t.Errorf("refund %+v, want re_…, 500, succeeded", r)
+	}
+	ex := rec.only(t)
+	if ex.Method != http.MethodPost || ex.Path != "/v1/refunds" || ex.Header.Get("Idempotency-Key") != "refund-tkt_1" {
+		t.Errorf("sent %s %s with key %q", ex.Method, ex.Path, ex.Header.Get("Idempotency-Key"))
+	}
+	wantForm(t, ex.Form, map[string]string{
+		"payment_intent":         "pi_test_1",
+		"amount":                 "500",
+		"reverse_transfer":       "true",
+		"refund_application_fee": "true",
+	})
+
+	s, rec = mockStripe(t)
+	if _, err := s.Refund(context.Background(), market.RefundRequest{PaymentIntent: "pi_test_1", IdempotencyKey: "refund-ord_1"}); err != nil {
+		t.Fatalf("full Refund: %v", err)
+	}
+	wantForm(t, rec.only(t).Form, map[string]string{
+		"payment_intent":         "pi_test_1",
+		"amount":                 "",
+		"reverse_transfer":       "",
+		"refund_application_fee": "",
+	})
+}
+
+func TestStripeAccount(t *testing.T) {
+	s, rec := mockStripe(t)
+	ctx := context.Background()
+	id, err := s.CreateAccount(ctx, "boulangerie@example.com", "ca")
+	if err != nil {
+		t.Fatalf("CreateAccount: %v", err)
+	}
+	if !strings.HasPrefix(id, "acct_") {
+		t.Errorf("account id %q", id)
+	}
+	ex := rec.only(t)
+	if ex.Method != http.MethodPost || ex.Path != "/v1/accounts" || ex.Header.Get("Idempotency-Key") == "" {
+		t.Errorf("sent %s %s with key %q", ex.Method, ex.Path, ex.Header.Get("Idempotency-Key"))
+	}
+	wantForm(t, ex.Form, map[string]string{
+		"type":                                   "express",
+		"email":                                  "boulangerie@example.com",
+		"country":                                "CA",
+		"capabilities[card_payments][requested]": "true",
+		"capabilities[transfers][requested]":     "true",
+	})
+
+	s, rec = mockStripe(t)
+	link, err := s.OnboardingLink(ctx, id, "http://127.0.0.1:8080/marchand/stripe/refresh", "http://127.0.0.1:8080/marchand/stripe/retour")
+	if err != nil {
+		t.Fatalf("OnboardingLink: %v", err)
+	}
+	if !strings.HasPrefix(link, "https://") {
+		t.Errorf("link %q", link)
+	}
+	ex = rec.only(t)
+	if ex.Path != "/v1/account_links" {
+		t.Errorf("sent %s %s", ex.Method, ex.Path)
+	}
+	wantForm(t, ex.Form, map[string]string{
+		"account":     id,
+		"type":        "account_onboarding",
+		"refresh_url": "http://127.0.0.1:8080/marchand/stripe/refresh",
+		"return_url":  "http://127.0.0.1:8080/marchand/stripe/retour",
+	})
+
+	s, rec = mockStripe(t)
+	enabled, err := s.AccountStatus(ctx, id)
+	if err != nil {
+		t.Fatalf("AccountStatus: %v", err)
+	}
+	if enabled { // stripe-mock's fixture account cannot take charges
+		t.Errorf("charges enabled on stripe-mock's account")
+	}
+	if ex := rec.only(t); ex.Method != http.MethodGet || ex.Path != "/v1/accounts/"+id {
+		t.Errorf("sent %s %s", ex.Method, ex.Path)
+	}
+
+	for name, call := range map[string]func() error{
+		"NoEmail":       func() error { _, err := s.CreateAccount(ctx, "", "CA"); return err },
+		"BadCountry":    func() error { _, err := s.CreateAccount(ctx, "a@example.com", "Canada"); return err },
+		"NoAccount":     func() error { _, err := s.OnboardingLink(ctx, "", "http://a/r", "http://a/b"); return err },
+		"NoRefreshURL":  func() error { _, err := s.OnboardingLink(ctx, id, "", "http://a/b"); return err },
+		"NoReturnURL":   func() error { _, err := s.OnboardingLink(ctx, id, "http://a/r", ""); return err },
+		"StatusNoID404": func() error { _, err := s.AccountStatus(ctx, ""); return err },
+	} {
+		t.Run(name, func(t *testing.T) {
+			want := market.EInvalid
+			if name == "StatusNoID404" {
+				want = market.ENotFound
+			}
+			wantCode(t, call(), want)
+		})
+	}
+}
+
+// stripe-mock refuses a key that does not look like a test one, as Stripe
+// refuses a wrong key: a configuration mistake, not the buyer's.
+func TestStripeBadKey(t *testing.T) {
+	s, err := NewStripe(StripeConfig{SecretKey: "sk_live_wrong", APIBase: testenv.StripeMockURL(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Session(context.Background(), "cs_x")
+	wantCode(t, err, market.EInternal)
+	if msg := market.ErrorMessage(err); strings.Contains(msg, "sk_live") {
+		t.Errorf("message shown %q holds the key", msg)
+	}
+}
