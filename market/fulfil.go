@@ -3,6 +3,7 @@ package market
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -85,7 +86,7 @@ func (s *CheckoutService) fulfil(ctx context.Context, ev *PaymentEvent) (string,
 				return "", err
 			}
 			f.Mails = append(f.Mails, m)
-			if v.RecipientEmail != "" && v.RecipientEmail != o.BuyerEmail {
+			if v.RecipientEmail != "" && !strings.EqualFold(v.RecipientEmail, o.BuyerEmail) {
 				m, err := s.Mail.VoucherIssued(v, v.RecipientEmail, o.BuyerName, o.Lang)
 				if err != nil {
 					return "", err

@@ -194,7 +194,7 @@ func TestOutbox(t *testing.T) {
 			t.Fatal(err)
 		}
 		again, _ := db.ClaimMail(ctx, 10, time.Minute)
-		if len(again) != 1 || again[0].ID != gift.ID || again[0].Attempts != 2 {
+		if len(again) != 1 || again[0].ID != gift.ID || again[0].Attempts != 1 {
 			t.Fatalf("retry claim: %+v", again)
 		}
 		if err := db.MailSent(ctx, gift.ID); err != nil {

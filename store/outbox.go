@@ -78,13 +78,12 @@ func (db *DB) ClaimMail(ctx context.Context, n int, lease time.Duration) ([]*mar
 			return err
 		}
 		for _, m := range due {
-			res, err := tx.ExecContext(ctx, `UPDATE outbox SET lease_until = $1, attempts = attempts + 1
+			res, err := tx.ExecContext(ctx, `UPDATE outbox SET lease_until = $1
 				WHERE id = $2 AND status = 'pending' AND lease_until <= $3`, now+lease.Milliseconds(), m.ID, now)
 			if err != nil {
 				return err
 			}
 			if k, _ := res.RowsAffected(); k == 1 {
-				m.Attempts++
 				claimed = append(claimed, m)
 			}
 		}
@@ -102,8 +101,8 @@ func (db *DB) MailSent(ctx context.Context, id string) error {
 	})
 }
 
-// MailFailed records a failed attempt: retried at retryAt, or given up
-// when final.
+// MailFailed records a failed attempt (Attempts counts them): retried at
+// retryAt, or given up when final.
 func (db *DB) MailFailed(ctx context.Context, id, reason string, retryAt time.Time, final bool) error {
 	status := market.MailPending
 	if final {
@@ -113,8 +112,8 @@ func (db *DB) MailFailed(ctx context.Context, id, reason string, retryAt time.Ti
 		reason = reason[:500]
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, lease_until = 0
-			WHERE id = $4`, string(status), reason, millis(retryAt), id)
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, lease_until = 0,
+			attempts = attempts + 1 WHERE id = $4`, string(status), reason, millis(retryAt), id)
 		return err
 	})
 }

@@ -1,0 +1,203 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"image"
+	_ "image/png" // DecodeConfig of the QR code
+	netmail "net/mail"
+	"strings"
+	texttemplate "text/template"
+
+	"github.com/solidaire-app/solidaire/market"
+	"github.com/solidaire-app/solidaire/qrcode"
+)
+
+//go:embed templates/*.txt templates/*.html
+var templateFiles embed.FS
+
+var (
+	textTemplates = texttemplate.Must(texttemplate.ParseFS(templateFiles, "templates/*.txt"))
+	htmlTemplates = htmltemplate.Must(htmltemplate.ParseFS(templateFiles, "templates/*.html"))
+)
+
+// qrName is the name, and Content-ID, of the QR code image attached inline
+// to a voucher's mails; their HTML shows it as cid:qr.png.
+const qrName = "qr.png"
+
+// Composer writes the mails that announce a voucher. It implements
+// market.MailComposer.
+type Composer struct {
+	// BaseURL is the site's address, such as "https://solidaire.example":
+	// the voucher's page and its QR code are made from it.
+	BaseURL string
+}
+
+// VoucherIssued writes the mail that announces v to the address to, in
+// French then in English (the subject too when lang is "en"). When v is a
+// gift and to is its recipient's address, the mail is the gift itself,
+// from buyerName with the buyer's message; otherwise it is the buyer's
+// mail, which also tells whom a gift is for. Both hold what the law asks to
+// show: the merchant, the value, the balance and how to check it, the code
+// in groups with its QR code, and that the paid value never expires. It
+// returns EInvalid for a voucher or an address that cannot be written to.
+func (c Composer) VoucherIssued(v *market.Voucher, to, buyerName, lang string) (*market.Mail, error) {
+	if v == nil {
+		return nil, market.Invalid("voucher", "missing")
+	}
+	if market.NormalizeCode(v.Code) != v.Code {
+		return nil, market.Invalid("code", "not a voucher code")
+	}
+	if !v.Currency.Valid() {
+		return nil, market.Invalid("currency", "not an accepted currency")
+	}
+	addr, err := netmail.ParseAddress(to)
+	if err != nil {
+		return nil, market.Invalid("to", "not an email address")
+	}
+	if c.BaseURL == "" {
+		return nil, fmt.Errorf("mail: the Composer has no BaseURL")
+	}
+	english := strings.HasPrefix(strings.ToLower(lang), "en")
+
+	gift := false
+	if r, err := netmail.ParseAddress(v.RecipientEmail); err == nil {
+		gift = strings.EqualFold(r.Address, addr.Address)
+	}
+	d := voucherData{
+		Gift:      gift,
+		Buyer:     oneLine(buyerName),
+		Merchant:  oneLine(v.MerchantName),
+		Recipient: oneLine(v.RecipientName),
+		Value:     formatBoth(v.Initial, v.Currency),
+		Balance:   formatBoth(v.Balance, v.Currency),
+		Code:      market.GroupCode(v.Code),
+		URL:       strings.TrimRight(c.BaseURL, "/") + "/v/" + v.Code,
+		QRSrc:     htmltemplate.URL("cid:" + qrName), // html/template would refuse the cid: scheme
+		Quebec:    v.Currency == market.CAD,
+	}
+	if gift {
+		d.Name = d.Recipient
+		if msg := strings.TrimSpace(strings.ReplaceAll(v.Message, "\r\n", "\n")); msg != "" {
+			d.MessageLines = strings.Split(msg, "\n")
+		}
+	} else {
+		d.Name = d.Buyer
+		d.ForSomeone = v.RecipientName != "" || v.RecipientEmail != ""
+		if v.RecipientEmail != "" {
+			d.SentTo = oneLine(v.RecipientEmail)
+		}
+	}
+	d.Subject = subject(d, english)
+
+	png, err := qrcode.PNG(market.VoucherURL(c.BaseURL, v.Code))
+	if err != nil {
+		return nil, fmt.Errorf("mail: QR code of a voucher: %w", err)
+	}
+	size, _, err := image.DecodeConfig(bytes.NewReader(png))
+	if err != nil {
+		return nil, fmt.Errorf("mail: QR code of a voucher: %w", err)
+	}
+	d.QRSize = size.Width
+
+	var text, html bytes.Buffer
+	if err := textTemplates.ExecuteTemplate(&text, "voucher.txt", d); err != nil {
+		return nil, fmt.Errorf("mail: voucher text: %w", err)
+	}
+	if err := htmlTemplates.ExecuteTemplate(&html, "voucher.html", d); err != nil {
+		return nil, fmt.Errorf("mail: voucher HTML: %w", err)
+	}
+	return &market.Mail{
+		ID:          market.NewID("mail"),
+		To:          addr.Address,
+		Subject:     d.Subject,
+		Text:        text.String(),
+		HTML:        html.String(),
+		Attachments: []market.Attachment{{Name: qrName, ContentType: "image/png", Data: png, Inline: true}},
+		Status:      market.MailPending,
+	}, nil
+}
+
+// voucherData is what the voucher templates show. Names come from people
+// and are escaped by html/template.
+type voucherData struct {
+	Subject      string
+	Gift         bool   // the mail is the gift, to its recipient
+	ForSomeone   bool   // the buyer's mail about a voucher bought as a gift
+	SentTo       string // where the gift mail went, for the buyer's
+	Name         string // whom the mail greets, "" for no name
+	Buyer        string
+	Recipient    string
+	Merchant     string
+	MessageLines []string // the buyer's message to the recipient
+	Value        amount
+	Balance      amount
+	Code         string // in groups
+	URL          string // the voucher's page
+	QRSrc        htmltemplate.URL
+	QRSize       int  // pixels
+	Quebec       bool // sold in Canadian dollars: Québec law applies
+}
+
+// amount is a sum of money written for each language.
+type amount struct{ FR, EN string }
+
+func formatBoth(minor int64, c market.Currency) amount {
+	return amount{FR: formatMoney(minor, c, "fr"), EN: formatMoney(minor, c, "en")}
+}
+
+func subject(d voucherData, english bool) string {
+	fr := "Votre bon solidaire chez " + d.Merchant
+	en := "Your solidarity gift certificate at " + d.Merchant
+	switch {
+	case d.Gift && d.Buyer != "":
+		fr = d.Buyer + " vous offre un bon solidaire chez " + d.Merchant
+		en = d.Buyer + " is giving you a solidarity gift certificate at " + d.Merchant
+	case d.Gift:
+		fr = "On vous offre un bon solidaire chez " + d.Merchant
+		en = "You have been given a solidarity gift certificate at " + d.Merchant
+	}
+	if english {
+		return fr + " / " + en
+	}
+	return fr
+}
+
+// formatMoney writes an amount of minor units as people read it: in French
+// "1 250,00 $" and "25,00 €" (with no-break spaces, so that the amount and
+// its symbol never part at a line end), in English "$1,250.00" and
+// "€25.00". An unknown currency is written with its code.
+func formatMoney(minor int64, c market.Currency, lang string) string {
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	symbol := map[market.Currency]string{market.CAD: "$", market.EUR: "€"}[c]
+	units, cents := minor/100, minor%100
+	if strings.HasPrefix(lang, "en") {
+		n := fmt.Sprintf("%s.%02d", groupDigits(units, ","), cents)
+		if symbol == "" {
+			return sign + n + " " + strings.ToUpper(string(c))
+		}
+		return sign + symbol + n
+	}
+	if symbol == "" {
+		symbol = strings.ToUpper(string(c))
+	}
+	return fmt.Sprintf("%s%s,%02d\u00a0%s", sign, groupDigits(units, "\u00a0"), cents, symbol)
+}
+
+// groupDigits writes n with sep between groups of three digits.
+func groupDigits(n int64, sep string) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

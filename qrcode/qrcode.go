@@ -1,0 +1,131 @@
+// Package qrcode draws the QR codes printed on vouchers and tickets: crisp
+// PNG images (a whole number of pixels per module) of the voucher URL,
+// cached because a code never changes once issued.
+package qrcode
+
+import (
+	"bytes"
+	"container/list"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"sync"
+
+	goqrcode "github.com/skip2/go-qrcode"
+)
+
+// Scale is the number of pixels per module side, and QuietZone the width in
+// modules of the white margin that scanners need around the symbol. A
+// voucher URL on a short host name (version 3, 29 modules) makes a
+// 296-pixel image.
+const (
+	Scale     = 8
+	QuietZone = 4
+)
+
+// cacheSize bounds the cache: a voucher's QR code is drawn when its email is
+// written and again when its page is shown, and each image weighs about a
+// kilobyte, so a few hundred recent ones cover both at little cost.
+const cacheSize = 512
+
+// PNG returns a QR code of text as a PNG image, with error correction level
+// M (15% of the symbol may be damaged), Scale pixels per module and a
+// QuietZone-module margin. Results are cached; the caller owns the returned
+// slice. It fails only when text is too long for a QR code.
+func PNG(text string) ([]byte, error) {
+	if b, ok := cache.get(text); ok {
+		return bytes.Clone(b), nil
+	}
+	b, err := draw(text)
+	if err != nil {
+		return nil, err
+	}
+	cache.add(text, b)
+	return bytes.Clone(b), nil
+}
+
+// draw encodes text and paints each module as a Scale×Scale square itself:
+// go-qrcode's own scaling samples with floating-point steps, and the
+// library's quiet zone is then not ours to size.
+func draw(text string) ([]byte, error) {
+	q, err := goqrcode.New(text, goqrcode.Medium)
+	if err != nil {
+		return nil, fmt.Errorf("qrcode: %w", err)
+	}
+	q.DisableBorder = true
+	modules := q.Bitmap()
+	side := (len(modules) + 2*QuietZone) * Scale
+	img := image.NewPaletted(image.Rect(0, 0, side, side), color.Palette{color.White, color.Black})
+	for y, row := range modules {
+		for x, dark := range row {
+			if !dark {
+				continue
+			}
+			x0, y0 := (x+QuietZone)*Scale, (y+QuietZone)*Scale
+			for dy := range Scale {
+				for dx := range Scale {
+					img.SetColorIndex(x0+dx, y0+dy, 1)
+				}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, img); err != nil {
+		return nil, fmt.Errorf("qrcode: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// cache holds the most recently used images, least recent evicted first.
+var cache = newLRU(cacheSize)
+
+// lru is a fixed-size least-recently-used map from text to PNG, safe for
+// concurrent use.
+type lru struct {
+	mu    sync.Mutex
+	max   int
+	order *list.List // of *entry, most recent first
+	items map[string]*list.Element
+}
+
+type entry struct {
+	text string
+	png  []byte
+}
+
+func newLRU(max int) *lru {
+	return &lru{max: max, order: list.New(), items: make(map[string]*list.Element)}
+}
+
+func (c *lru) get(text string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.items[text]
+	if !ok {
+		return nil, false
+	}
+	c.order.MoveToFront(e)
+	return e.Value.(*entry).png, true
+}
+
+func (c *lru) add(text string, b []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[text]; ok { // drawn twice at once: same image
+		c.order.MoveToFront(e)
+		return
+	}
+	c.items[text] = c.order.PushFront(&entry{text, b})
+	for c.order.Len() > c.max {
+		oldest := c.order.Back()
+		c.order.Remove(oldest)
+		delete(c.items, oldest.Value.(*entry).text)
+	}
+}
+
+func (c *lru) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.order.Len()
+}
