@@ -13,17 +13,22 @@ import (
 // config is the server's configuration: flags, each with an environment
 // variable as its default (the names of ../shared/API.md).
 type config struct {
-	Addr          string
-	BaseURL       string
-	DatabaseURL   string
-	RedisURL      string
-	StripeKey     string
-	StripeWebhook string
-	StripeAPIBase string
-	Demo          bool
-	Production    bool
-	LogLevel      string
-	LogFormat     string
+	Addr           string
+	BaseURL        string
+	DatabaseURL    string
+	RedisURL       string
+	StripeKey      string
+	StripeWebhook  string
+	StripeAPIBase  string
+	Demo           bool
+	Production     bool
+	LogLevel       string
+	LogFormat      string
+	SMTPURL        string
+	FeeBasisPoints int64
+	TrustedProxies []string
+	fee            string
+	proxies        string
 }
 
 // flags registers the configuration's flags on fs with their environment
@@ -46,6 +51,9 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.BoolVar(&c.Production, "production", env("SOLIDAIRE_ENV", "") == "production", "production mode: demo payments refused (SOLIDAIRE_ENV=production)")
 	fs.StringVar(&c.LogLevel, "log-level", env("SOLIDAIRE_LOG_LEVEL", "info"), "debug, info, warn or error (SOLIDAIRE_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("SOLIDAIRE_LOG_FORMAT", "text"), "text or json (SOLIDAIRE_LOG_FORMAT)")
+	fs.StringVar(&c.SMTPURL, "smtp", env("SMTP_URL", ""), "smtp://user:pass@host:587?from=Name%20<addr>; empty keeps mails in the outbox (SMTP_URL)")
+	fs.StringVar(&c.fee, "platform-fee-bps", env("SOLIDAIRE_PLATFORM_FEE_BPS", "0"), "platform fee in basis points of each order, 0 to 10000 (SOLIDAIRE_PLATFORM_FEE_BPS)")
+	fs.StringVar(&c.proxies, "trusted-proxies", env("SOLIDAIRE_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (SOLIDAIRE_TRUSTED_PROXIES)")
 }
 
 // parse reads the flags of a subcommand.
@@ -61,6 +69,12 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 		fmt.Fprintf(stderr, "unexpected argument %q\n", fs.Arg(0))
 		return nil, errUsage
 	}
+	fee, err := parseBPS(c.fee)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, errUsage
+	}
+	c.FeeBasisPoints, c.TrustedProxies = fee, splitList(c.proxies)
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}

@@ -5,6 +5,8 @@
 //	solidaire serve          run the server (migrates first)
 //	solidaire migrate        apply database migrations
 //	solidaire seed --demo    load the demo data set into an empty database
+//	solidaire reconcile      ask the payment provider about pending orders
+//	solidaire outbox         list the newest emails of the outbox
 package main
 
 import (
@@ -37,6 +39,8 @@ Usage:
   solidaire serve [flags]        démarre le serveur (applique les migrations)
   solidaire migrate [flags]      applique les migrations de la base
   solidaire seed --demo [flags]  charge les données de démonstration (base vide)
+  solidaire reconcile [flags]    rapproche les commandes en attente avec Stripe
+  solidaire outbox [flags]       affiche les derniers courriels (envoyés ou en attente)
 
 Run "solidaire COMMAND -h" for the flags; each has an environment variable.
 `
@@ -56,6 +60,10 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "seed":
 		return seed(ctx, args[1:], getenv, stdout, stderr)
+	case "reconcile":
+		return reconcile(ctx, args[1:], getenv, stdout, stderr)
+	case "outbox":
+		return outbox(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

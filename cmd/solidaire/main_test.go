@@ -148,7 +148,7 @@ func TestCommands(t *testing.T) {
 	env := func(k string) string { return map[string]string{"DATABASE_URL": db}[k] }
 	var out strings.Builder
 	ctx := context.Background()
-	if err := Run(ctx, []string{"migrate"}, env, &out, io.Discard); err != nil || !strings.Contains(out.String(), "1 migration") {
+	if err := Run(ctx, []string{"migrate"}, env, &out, io.Discard); err != nil || !strings.Contains(out.String(), "migration(s) appliquée(s)") {
 		t.Fatalf("migrate: %v, %q", err, out.String())
 	}
 	out.Reset()

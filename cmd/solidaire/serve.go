@@ -10,27 +10,13 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-
-	"github.com/solidaire-app/solidaire/api"
-	"github.com/solidaire-app/solidaire/cache"
 	"github.com/solidaire-app/solidaire/demo"
 	"github.com/solidaire-app/solidaire/market"
 	"github.com/solidaire-app/solidaire/store"
 )
 
-// Compile-time checks that the concrete adapters satisfy the interfaces
-// they are used as.
-var (
-	_ api.Catalogue = (*store.DB)(nil)
-	_ api.Pinger    = (*store.DB)(nil)
-	_ api.Pinger    = (*cache.Redis)(nil)
-	_ demo.Store    = (*store.DB)(nil)
-)
-
-// serve runs the HTTP server until ctx is cancelled, then shuts it down
-// gracefully.
+// serve runs the HTTP server and its background work until ctx is
+// cancelled, then shuts down gracefully.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := parse("serve", args, getenv, stderr)
 	if err != nil {
@@ -39,42 +25,34 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	log := cfg.logger(stderr)
 	slog.SetDefault(log)
 
-	db, err := openDB(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if cfg.Demo {
-		if err := seedDemo(ctx, db, log); err != nil {
-			return err
-		}
-	}
-
-	ready := map[string]api.Pinger{"database": db}
-	if cfg.RedisURL != "" {
-		rc, err := cache.NewRedis(cfg.RedisURL, "solidaire:")
-		if err != nil {
-			return fmt.Errorf("redis: %w", err)
-		}
-		defer rc.Close()
-		ready["redis"] = rc
-	}
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler := api.New(api.Config{
-		Catalogue: db,
-		Ready:     ready,
-		Logger:    log,
-		Registry:  reg,
-	})
-
+	// Listen first: with port 0 the base URL is only known now.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	base := cfg.BaseURL
+	if getenv("SOLIDAIRE_BASE_URL") == "" && !flagSet(args, "base-url") {
+		base = "http://" + addr
+	}
+
+	a, err := build(ctx, cfg, base, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if cfg.Demo {
+		if err := seedDemo(ctx, a.db, log); err != nil {
+			return err
+		}
+	}
+	bg, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
+	a.background(bg, log)
+
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -82,13 +60,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	addr := ln.Addr().String()
-	base := cfg.BaseURL
-	if getenv("SOLIDAIRE_BASE_URL") == "" && !flagSet(args, "base-url") {
-		base = "http://" + addr
-	}
-	fmt.Fprintf(stdout, "Solidaire écoute sur %s (base %s, %s)\n", "http://"+addr, base, db.Dialect)
-	log.Info("listening", "addr", addr, "database", string(db.Dialect), "redis", cfg.RedisURL != "", "demo", cfg.Demo)
+	fmt.Fprintf(stdout, "Solidaire écoute sur %s (base %s, %s)\n", "http://"+addr, base, a.db.Dialect)
+	log.Info("listening", "addr", addr, "base", base, "database", string(a.db.Dialect), "redis", cfg.RedisURL != "", "demo", cfg.Demo)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -98,6 +71,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	stopBackground()
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -202,4 +176,51 @@ func flagSet(args []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// reconcile runs one reconciliation pass: orders left pending are checked
+// with the payment provider.
+func reconcile(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parse("reconcile", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := cfg.logger(stderr)
+	a, err := build(ctx, cfg, cfg.BaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := a.checkout.Reconcile(ctx, 10*time.Minute)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d commande(s) rapprochée(s).\n", n)
+	return nil
+}
+
+// outbox lists the newest mails of the outbox: what an admin reads when no
+// SMTP server is configured.
+func outbox(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parse("outbox", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg, cfg.logger(stderr))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	mails, err := db.Mails(ctx, "", 50)
+	if err != nil {
+		return err
+	}
+	if len(mails) == 0 {
+		fmt.Fprintln(stdout, "Aucun courriel.")
+	}
+	for _, m := range mails {
+		fmt.Fprintf(stdout, "── %s  %s  à %s  (%s, %d tentative(s))\n%s\n%s\n\n", m.CreatedAt.Format(time.RFC3339), m.Status, m.To,
+			m.ID, m.Attempts, m.Subject, m.Text)
+	}
+	return nil
 }

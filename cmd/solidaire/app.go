@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/solidaire-app/solidaire/api"
+	"github.com/solidaire-app/solidaire/cache"
+	"github.com/solidaire-app/solidaire/mail"
+	"github.com/solidaire-app/solidaire/market"
+	"github.com/solidaire-app/solidaire/payments"
+	"github.com/solidaire-app/solidaire/qrcode"
+	"github.com/solidaire-app/solidaire/store"
+)
+
+// Compile-time checks that the concrete adapters satisfy the interfaces
+// they are used as.
+var (
+	_ api.Catalogue          = (*store.DB)(nil)
+	_ api.Orders             = (*store.DB)(nil)
+	_ api.IdempotencyStore   = (*store.DB)(nil)
+	_ api.Pinger             = (*store.DB)(nil)
+	_ api.Pinger             = (*cache.Redis)(nil)
+	_ api.Limiter            = (*cache.Redis)(nil)
+	_ api.Limiter            = (*cache.Memory)(nil)
+	_ api.WebhookParser      = (*payments.Stripe)(nil)
+	_ market.OrderStore      = (*store.DB)(nil)
+	_ market.Outbox          = (*store.DB)(nil)
+	_ market.Mailer          = (*mail.SMTP)(nil)
+	_ market.MailComposer    = mail.Composer{}
+	_ market.PaymentProvider = (*payments.Stripe)(nil)
+	_ market.PaymentProvider = (*payments.Demo)(nil)
+)
+
+// app is Solidaire wired together: the HTTP handler and the background
+// work that goes with it.
+type app struct {
+	db       *store.DB
+	handler  http.Handler
+	checkout *market.CheckoutService
+	mailer   *market.MailWorker
+	closers  []func() error
+}
+
+// Close releases what the app holds, the database last.
+func (a *app) Close() error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	return errors.Join(errs...)
+}
+
+// build opens the database and the shared state and wires every adapter,
+// for the public base URL.
+func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*app, error) {
+	a := &app{}
+	db, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a.db = db
+	a.closers = append(a.closers, db.Close)
+	fail := func(err error) (*app, error) {
+		a.Close()
+		return nil, err
+	}
+
+	ready := map[string]api.Pinger{"database": db}
+	var limiter api.Limiter = cache.NewMemory()
+	if cfg.RedisURL != "" {
+		rc, err := cache.NewRedis(cfg.RedisURL, "solidaire:")
+		if err != nil {
+			return fail(fmt.Errorf("redis: %w", err))
+		}
+		a.closers = append(a.closers, rc.Close)
+		ready["redis"] = rc
+		limiter = rc
+	}
+
+	var provider market.PaymentProvider
+	var webhooks api.WebhookParser
+	ready4 := func(*market.Merchant) bool { return true }
+	if cfg.StripeKey != "" {
+		st, err := payments.NewStripe(payments.StripeConfig{SecretKey: cfg.StripeKey, WebhookSecret: cfg.StripeWebhook, APIBase: cfg.StripeAPIBase})
+		if err != nil {
+			return fail(err)
+		}
+		provider, webhooks = st, st
+		ready4 = func(m *market.Merchant) bool { return m.StripeAccount != "" && m.ChargesEnabled }
+	} else {
+		if err := payments.CheckDemoAllowed(cfg.Production); err != nil {
+			return fail(fmt.Errorf("STRIPE_SECRET_KEY is required in production: %w", err))
+		}
+		provider = payments.NewDemo(base)
+	}
+
+	composer := mail.Composer{BaseURL: base}
+	a.checkout = &market.CheckoutService{
+		Store:          db,
+		Payments:       provider,
+		Mail:           composer,
+		BaseURL:        base,
+		FeeBasisPoints: cfg.FeeBasisPoints,
+		Ready:          ready4,
+		Log:            log,
+	}
+
+	a.mailer = &market.MailWorker{Outbox: db, Log: log}
+	if cfg.SMTPURL != "" {
+		sc, err := mail.ParseSMTPURL(cfg.SMTPURL)
+		if err != nil {
+			return fail(fmt.Errorf("SMTP_URL: %w", err))
+		}
+		a.mailer.Mailer = &mail.SMTP{Config: sc}
+		if n, err := db.ReleaseHeldMail(ctx); err != nil {
+			return fail(err)
+		} else if n > 0 {
+			log.Info("held mails released for sending", "count", n)
+		}
+	} else {
+		db.HoldMail(true)
+		log.Warn("no SMTP_URL: emails are kept in the outbox (solidaire outbox lists them), not sent")
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.handler = api.New(api.Config{
+		BaseURL:        base,
+		Catalogue:      db,
+		Checkout:       a.checkout,
+		Orders:         db,
+		Payments:       webhooks,
+		Idempotency:    db,
+		Limiter:        limiter,
+		QR:             qrcode.PNG,
+		TrustedProxies: cfg.TrustedProxies,
+		Ready:          ready,
+		Logger:         log,
+		Registry:       reg,
+	})
+	return a, nil
+}
+
+// background runs the app's periodic work until ctx is done: the mail
+// worker, the reconciliation pass and the purge of old idempotency keys.
+func (a *app) background(ctx context.Context, log *slog.Logger) {
+	go a.mailer.Run(ctx, 15*time.Second)
+	go a.checkout.ReconcileEvery(ctx, 2*time.Minute, 10*time.Minute)
+	go func() {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := a.db.PurgeIdempotent(ctx, 48*time.Hour); err != nil {
+					log.Error("purge idempotency keys", "err", err)
+				}
+			}
+		}
+	}()
+}
+
+// splitList reads a comma-separated setting.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseBPS reads a fee in basis points (0..10000).
+func parseBPS(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > 10000 {
+		return 0, fmt.Errorf("platform fee must be 0 to 10000 basis points, got %q", s)
+	}
+	return n, nil
+}
