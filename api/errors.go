@@ -13,17 +13,20 @@ import (
 
 // statuses is the one map from domain error code to HTTP status.
 var statuses = map[string]int{
-	market.EInvalid:      http.StatusBadRequest,
-	market.EUnauthorized: http.StatusUnauthorized,
-	market.EForbidden:    http.StatusForbidden,
-	market.ENotFound:     http.StatusNotFound,
-	eMethodNotAllowed:    http.StatusMethodNotAllowed,
-	market.EConflict:     http.StatusConflict,
-	market.ETooLarge:     http.StatusRequestEntityTooLarge,
-	eUnsupportedMedia:    http.StatusUnsupportedMediaType,
-	market.ERateLimited:  http.StatusTooManyRequests,
-	market.EUnavailable:  http.StatusServiceUnavailable,
-	market.EInternal:     http.StatusInternalServerError,
+	market.EInvalid:          http.StatusBadRequest,
+	market.EUnauthorized:     http.StatusUnauthorized,
+	market.EForbidden:        http.StatusForbidden,
+	market.ENotFound:         http.StatusNotFound,
+	eMethodNotAllowed:        http.StatusMethodNotAllowed,
+	market.EConflict:         http.StatusConflict,
+	market.EMerchantNotReady: http.StatusConflict,
+	eIdempotencyKeyReused:    http.StatusConflict,
+	eRequestInProgress:       http.StatusConflict,
+	market.ETooLarge:         http.StatusRequestEntityTooLarge,
+	eUnsupportedMedia:        http.StatusUnsupportedMediaType,
+	market.ERateLimited:      http.StatusTooManyRequests,
+	market.EUnavailable:      http.StatusServiceUnavailable,
+	market.EInternal:         http.StatusInternalServerError,
 }
 
 // Codes that only exist at the HTTP edge.

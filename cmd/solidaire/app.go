@@ -15,6 +15,7 @@ import (
 
 	"github.com/solidaire-app/solidaire/api"
 	"github.com/solidaire-app/solidaire/cache"
+	"github.com/solidaire-app/solidaire/frontend"
 	"github.com/solidaire-app/solidaire/mail"
 	"github.com/solidaire-app/solidaire/market"
 	"github.com/solidaire-app/solidaire/payments"
@@ -132,6 +133,11 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		log.Warn("no SMTP_URL: emails are kept in the outbox (solidaire outbox lists them), not sent")
 	}
 
+	pages, err := frontend.New(frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: cfg.Demo})
+	if err != nil {
+		return fail(err)
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.handler = api.New(api.Config{
@@ -145,6 +151,7 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		QR:             qrcode.PNG,
 		TrustedProxies: cfg.TrustedProxies,
 		Ready:          ready,
+		Pages:          pages,
 		Logger:         log,
 		Registry:       reg,
 	})

@@ -1,0 +1,48 @@
+package frontend
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/solidaire-app/solidaire/market"
+)
+
+// campaignData is a campaign's page.
+type campaignData struct {
+	Campaign *market.Campaign
+	Share    share
+}
+
+// campaign is a campaign's page: its hashtags, its solidarity counter, the
+// merchants and events it features.
+func (p *Pages) campaign(r *http.Request, l *locale) (*page, error) {
+	c, err := p.cfg.Catalogue.Campaign(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		return nil, err
+	}
+	path := "/c/" + c.Slug
+	text := c.Title + " " + hashtags(c)
+	return &page{view: "campaign", Title: c.Title,
+		Description: describe(firstParagraph(c.Description), c.Title),
+		Image:       "/og/c/" + c.Slug + ".png", ImageAlt: l.must("og.campaign.alt", hashtags(c)),
+		Path: path, Section: "campaigns",
+		Data: &campaignData{Campaign: c, Share: newShare(p.baseURL(r)+path, c.Title, text)}}, nil
+}
+
+// hashtags returns a campaign's hashtags as people write them.
+func hashtags(c *market.Campaign) string {
+	tags := make([]string, len(c.Hashtags))
+	for i, h := range c.Hashtags {
+		tags[i] = "#" + h
+	}
+	return strings.Join(tags, " ")
+}
+
+// firstParagraph is the first paragraph of a description, the one a share
+// preview has room for.
+func firstParagraph(s string) string {
+	if ps := paragraphs(s); len(ps) > 0 {
+		return ps[0]
+	}
+	return ""
+}

@@ -1,0 +1,102 @@
+package frontend
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/solidaire-app/solidaire/market"
+)
+
+// merchantsPerPage is how many cards the home page lists before "more": a
+// phone screen shows two or three, and the page stays small.
+const merchantsPerPage = 24
+
+// homeData is the home page: running campaigns, the search form and one
+// page of merchants.
+type homeData struct {
+	Campaigns  []*market.Campaign
+	Query      string
+	City       string
+	Cities     []string
+	Categories []option
+	Filtered   bool
+	Merchants  []*market.Merchant
+	Summary    string // how many merchants are listed, for people and screen readers
+	More       string // URL of the next page of merchants; empty on the last
+}
+
+// option is one choice of a <select>.
+type option struct {
+	Value    string
+	Label    string
+	Selected bool
+}
+
+// home is the landing page. The search form is a plain GET form on "/",
+// so it works without JavaScript and every result list has its own URL to
+// share; the filter island only saves the page reloads.
+func (p *Pages) home(r *http.Request, l *locale) (*page, error) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	d := &homeData{Query: strings.TrimSpace(q.Get("q")), City: strings.TrimSpace(q.Get("city"))}
+	cat := market.Category(q.Get("category"))
+	if !cat.Valid() {
+		cat = "" // a stale or mistyped link shows everything rather than an error
+	}
+	d.Filtered = d.Query != "" || d.City != "" || cat != ""
+
+	var err error
+	if d.Cities, err = p.cfg.Catalogue.Cities(ctx); err != nil {
+		return nil, err
+	}
+	d.Categories = []option{{Value: "", Label: l.must("filters.category.all")}}
+	for _, c := range market.Categories {
+		d.Categories = append(d.Categories, option{Value: string(c.Slug), Label: l.Category(c.Slug), Selected: c.Slug == cat})
+	}
+
+	merchants, next, err := p.cfg.Catalogue.ListMerchants(ctx, market.MerchantFilter{
+		Query: d.Query, City: d.City, Category: cat,
+		Page: market.Page{Limit: merchantsPerPage, Cursor: q.Get("after")},
+	})
+	if market.ErrorCode(err) == market.EInvalid {
+		// Only a forged cursor gets here: start again from the first page.
+		merchants, next, err = p.cfg.Catalogue.ListMerchants(ctx, market.MerchantFilter{
+			Query: d.Query, City: d.City, Category: cat, Page: market.Page{Limit: merchantsPerPage}})
+	}
+	if err != nil {
+		return nil, err
+	}
+	d.Merchants = merchants
+	switch {
+	case len(merchants) == 0:
+		d.Summary = l.must("home.results.none")
+	case next != "":
+		d.Summary = l.must("home.results.more", l.Number(int64(len(merchants))))
+	default:
+		d.Summary, _ = l.Plural("home.results", int64(len(merchants)))
+	}
+	if next != "" {
+		more := url.Values{}
+		for k, v := range map[string]string{"q": d.Query, "city": d.City, "category": string(cat), "after": next} {
+			if v != "" {
+				more.Set(k, v)
+			}
+		}
+		d.More = "/?" + more.Encode() + "#commerces"
+	}
+
+	campaigns, err := p.cfg.Catalogue.ListCampaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := l.now()
+	for _, c := range campaigns {
+		if !c.StartsAt.After(now) && (c.EndsAt.IsZero() || c.EndsAt.After(now)) {
+			d.Campaigns = append(d.Campaigns, c)
+		}
+	}
+
+	return &page{view: "home", Title: l.must("home.title"), Description: l.must("site.description"),
+		Path: "/", Section: "merchants", Data: d}, nil
+}

@@ -1,0 +1,73 @@
+package frontend
+
+import (
+	"net/http"
+
+	"github.com/solidaire-app/solidaire/market"
+)
+
+// eventsPerPage bounds the events listed on a merchant page; a venue with
+// more shows its next ones first.
+const eventsPerPage = 20
+
+// merchantData is a merchant's page.
+type merchantData struct {
+	Merchant *market.Merchant
+	Events   []*market.Event
+	Share    share
+}
+
+// merchant is a merchant's page: who they are, where, what can be bought.
+// A merchant that is not approved (pending, closed) is 404, as if unknown:
+// nobody may buy from it, and its name is not public yet.
+func (p *Pages) merchant(r *http.Request, l *locale) (*page, error) {
+	m, err := p.approvedMerchant(r, r.PathValue("slug"))
+	if err != nil {
+		return nil, err
+	}
+	d := &merchantData{Merchant: m}
+	if m.Accepting(market.KindTicket) || m.Accepting(market.KindSolidarityTicket) {
+		d.Events, _, err = p.cfg.Catalogue.ListEvents(r.Context(), market.EventFilter{
+			Merchant: m.Slug, Upcoming: true, Page: market.Page{Limit: eventsPerPage}})
+		if err != nil {
+			return nil, err
+		}
+	}
+	path := "/m/" + m.Slug
+	d.Share = newShare(p.baseURL(r)+path, m.Name, l.must("share.merchant", m.Name, m.City))
+	return &page{view: "merchant", Title: l.must("merchant.title", m.Name, m.City),
+		Description: describe(m.Summary, l.must("share.merchant", m.Name, m.City)),
+		Image:       "/og/m/" + m.Slug + ".png", ImageAlt: l.must("og.merchant.alt", m.Name, l.Category(m.Category), m.City),
+		Path: path, Section: "merchants", Data: d}, nil
+}
+
+// approvedMerchant returns the merchant with slug, or ENotFound when there
+// is none or it is not approved.
+func (p *Pages) approvedMerchant(r *http.Request, slug string) (*market.Merchant, error) {
+	m, err := p.cfg.Catalogue.Merchant(r.Context(), slug)
+	if err != nil {
+		return nil, err
+	}
+	if m.Status != market.MerchantApproved {
+		return nil, market.NotFound("Commerce")
+	}
+	return m, nil
+}
+
+// describe returns text for a description tag, or fallback when text is
+// empty; share previews cut around 160 characters, so longer text is cut at
+// a word with an ellipsis.
+func describe(text, fallback string) string {
+	if text == "" {
+		text = fallback
+	}
+	r := []rune(text)
+	if len(r) <= 160 {
+		return text
+	}
+	cut := 159
+	for cut > 100 && r[cut] != ' ' {
+		cut--
+	}
+	return string(r[:cut]) + "…"
+}

@@ -1,0 +1,30 @@
+package frontend
+
+import "net/http"
+
+// routes lists every route of the web app, one line each. GET patterns also
+// answer HEAD. The last line catches the rest with the 404 page. Routes to
+// come (/v/{code} voucher, /s/{code} share link, checkout, till) go here too.
+func (p *Pages) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+
+	// Pages people share and land on.
+	mux.HandleFunc("GET /{$}", p.page(p.home))
+	mux.HandleFunc("GET /m/{slug}", p.page(p.merchant))
+	mux.HandleFunc("GET /e/{id}", p.page(p.event))
+	mux.HandleFunc("GET /c/{slug}", p.page(p.campaign))
+
+	// Share images (Open Graph, Twitter cards): /og/m/{slug}.png, /og/c/{slug}.png.
+	mux.HandleFunc("GET /og/m/{file}", p.merchantImage)
+	mux.HandleFunc("GET /og/c/{file}", p.campaignImage)
+
+	// Assets and what makes the site installable.
+	mux.HandleFunc("GET /static/{path...}", p.static)
+	mux.HandleFunc("GET /manifest.webmanifest", p.manifest)
+	mux.HandleFunc("GET /sw.js", p.serviceWorker)
+	mux.HandleFunc("GET /robots.txt", p.robots)
+
+	// Anything else.
+	mux.HandleFunc("/", p.page(p.notFound))
+	return mux
+}
