@@ -5,8 +5,6 @@ import (
 	"embed"
 	"fmt"
 	htmltemplate "html/template"
-	"image"
-	_ "image/png" // DecodeConfig of the QR code
 	netmail "net/mail"
 	"strings"
 	texttemplate "text/template"
@@ -92,15 +90,12 @@ func (c Composer) VoucherIssued(v *market.Voucher, to, buyerName, lang string) (
 	}
 	d.Subject = subject(d, english)
 
-	png, err := qrcode.PNG(market.VoucherURL(c.BaseURL, v.Code))
+	qrText := market.VoucherURL(c.BaseURL, v.Code)
+	side, err := qrcode.Side(qrText)
 	if err != nil {
 		return nil, fmt.Errorf("mail: QR code of a voucher: %w", err)
 	}
-	size, _, err := image.DecodeConfig(bytes.NewReader(png))
-	if err != nil {
-		return nil, fmt.Errorf("mail: QR code of a voucher: %w", err)
-	}
-	d.QRSize = size.Width
+	d.QRSize = side
 
 	var text, html bytes.Buffer
 	if err := textTemplates.ExecuteTemplate(&text, "voucher.txt", d); err != nil {
@@ -115,7 +110,7 @@ func (c Composer) VoucherIssued(v *market.Voucher, to, buyerName, lang string) (
 		Subject:     d.Subject,
 		Text:        text.String(),
 		HTML:        html.String(),
-		Attachments: []market.Attachment{{Name: qrName, ContentType: "image/png", Data: png, Inline: true}},
+		Attachments: []market.Attachment{{Name: qrName, ContentType: "image/png", QRText: qrText, Inline: true}},
 		Status:      market.MailPending,
 	}, nil
 }

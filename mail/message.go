@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/solidaire-app/solidaire/market"
+	"github.com/solidaire-app/solidaire/qrcode"
 )
 
 // safeName is what an attachment's name (also its Content-ID) and a mail's
@@ -119,6 +120,13 @@ func bodyEntity(m *market.Mail) (entity, error) {
 
 	var inline, attached []entity
 	for _, a := range m.Attachments {
+		if len(a.Data) == 0 && a.QRText != "" {
+			png, err := qrcode.PNG(a.QRText)
+			if err != nil {
+				return entity{}, err
+			}
+			a.Data = png
+		}
 		part, err := fileEntity(a, a.Inline && m.HTML != "")
 		if err != nil {
 			return entity{}, err

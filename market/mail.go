@@ -31,6 +31,10 @@ type Attachment struct {
 	ContentType string
 	Data        []byte
 	Inline      bool
+	// QRText, when Data is empty, asks the sender to render the QR code of
+	// this text as the attachment's PNG: rendering is left to the mail
+	// worker, out of the payment webhook's path.
+	QRText string
 }
 
 // MailStatus is where a mail stands.

@@ -10,6 +10,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"strings"
 	"sync"
 
 	goqrcode "github.com/skip2/go-qrcode"
@@ -71,7 +72,7 @@ func draw(text string) ([]byte, error) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, img); err != nil {
+	if err := (&png.Encoder{CompressionLevel: png.DefaultCompression}).Encode(&buf, img); err != nil {
 		return nil, fmt.Errorf("qrcode: %w", err)
 	}
 	return buf.Bytes(), nil
@@ -128,4 +129,42 @@ func (c *lru) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.order.Len()
+}
+
+// sides caches Side by text length: for a fixed error correction level and
+// the alphanumeric characters of a voucher URL, the symbol's size depends
+// on the length only.
+var sides sync.Map // int → int
+
+// Side returns the width in pixels of the PNG that PNG(text) draws, without
+// drawing it when a text of that length has been measured already. Emails
+// size the image with it before the worker renders it.
+func Side(text string) (int, error) {
+	key := len(text)
+	if alnum(text) {
+		if v, ok := sides.Load(key); ok {
+			return v.(int), nil
+		}
+	}
+	q, err := goqrcode.New(text, goqrcode.Medium)
+	if err != nil {
+		return 0, fmt.Errorf("qrcode: %w", err)
+	}
+	q.DisableBorder = true
+	side := (len(q.Bitmap()) + 2*QuietZone) * Scale
+	if alnum(text) {
+		sides.Store(key, side)
+	}
+	return side, nil
+}
+
+// alnum reports whether text uses only QR alphanumeric characters, the
+// only texts whose size Side may reuse by length.
+func alnum(text string) bool {
+	for _, r := range text {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || strings.ContainsRune(" $%*+-./:", r)) {
+			return false
+		}
+	}
+	return true
 }

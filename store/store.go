@@ -291,3 +291,7 @@ func (db *DB) Empty(ctx context.Context) (bool, error) {
 	}
 	return n == 0, nil
 }
+
+// RawDB returns the database's write pool, for the bench command's raw-SQL
+// baselines only: everything else goes through the store's methods.
+func (db *DB) RawDB() (*sql.DB, error) { return db.write, nil }

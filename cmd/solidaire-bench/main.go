@@ -82,6 +82,8 @@ type scenario struct {
 
 var scenarios = []scenario{
 	{"listing", listing},
+	{"webhook", webhookStorm},
+	{"qr", qrServing},
 }
 
 // listing measures GET /api/v1/merchants on each engine against a bare gin
@@ -249,4 +251,10 @@ func machine() string {
 	b, _ := os.ReadFile("/proc/cpuinfo")
 	n := strings.Count(string(b), "processor\t:")
 	return fmt.Sprintf("%d CPUs, load generator in the same process", n)
+}
+
+// quiet is a logger for the services under load: their per-event info
+// lines are not what is measured.
+func quiet() *slog.Logger {
+	return slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	// The bench plays Stripe: it signs webhook payloads the way Stripe does,
+	// with stripe-go's own helper. Only this client-side tool uses it outside
+	// the payments package.
+	"github.com/stripe/stripe-go/v76/webhook"
+
+	"github.com/solidaire-app/solidaire/api"
+	"github.com/solidaire-app/solidaire/internal/bench"
+	"github.com/solidaire-app/solidaire/mail"
+	"github.com/solidaire-app/solidaire/market"
+	"github.com/solidaire-app/solidaire/payments"
+	"github.com/solidaire-app/solidaire/qrcode"
+	"github.com/solidaire-app/solidaire/store"
+)
+
+const benchSecret = "whsec_bench"
+
+// shop serves the buying routes of db as the real server does.
+func shop(db *store.DB, base string) (http.Handler, error) {
+	st, err := payments.NewStripe(payments.StripeConfig{SecretKey: "sk_test_bench", WebhookSecret: benchSecret, APIBase: "http://127.0.0.1:1"})
+	if err != nil {
+		return nil, err
+	}
+	checkout := &market.CheckoutService{Store: db, Payments: st, Mail: mail.Composer{BaseURL: base}, BaseURL: base, Log: quiet()}
+	return api.New(api.Config{BaseURL: base, Catalogue: db, Checkout: checkout, Orders: db, Payments: st,
+		Idempotency: db, QR: qrcode.PNG, Logger: accessLogger()}), nil
+}
+
+// webhookStorm delivers 10,000 signed checkout.session.completed events,
+// 30% of them duplicates, shuffled, from 16 concurrent senders, and checks
+// that every paid order has exactly one voucher. Baseline: a raw INSERT …
+// ON CONFLICT DO NOTHING loop of the same event ids on the same database.
+func webhookStorm(ctx context.Context) ([]bench.Row, error) {
+	const events, unique = 10000, 7000
+	var rows []bench.Row
+	for _, engine := range []string{"sqlite", "postgres"} {
+		db, cleanup, err := openDB(ctx, engine)
+		if err != nil {
+			rows = append(rows, bench.Row{Scenario: "webhook storm " + engine, Figure: "not run: " + err.Error()})
+			continue
+		}
+		row, err := storm(ctx, db, engine, events, unique)
+		cleanup()
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+func storm(ctx context.Context, db *store.DB, engine string, events, unique int) (bench.Row, error) {
+	m, err := db.Merchant(ctx, "boulangerie-du-quartier")
+	if err != nil {
+		return bench.Row{}, err
+	}
+	// Orders to pay, written straight to the store (not measured).
+	orders := make([]*market.Order, unique)
+	for i := range orders {
+		_, hash := market.NewAccessToken()
+		o := &market.Order{MerchantID: m.ID, Status: market.OrderPending, BuyerEmail: "bench@example.org", Lang: "fr",
+			Currency: m.Currency, Total: 2500, AccessHash: hash,
+			Items: []*market.OrderItem{{Kind: market.KindGiftCertificate, Amount: 2500, Quantity: 1}}}
+		if err := db.CreateOrder(ctx, o); err != nil {
+			return bench.Row{}, err
+		}
+		orders[i] = o
+	}
+	type delivery struct {
+		payload []byte
+		sig     string
+	}
+	now := time.Now()
+	all := make([]delivery, 0, events)
+	for i := 0; i < events; i++ {
+		o := orders[i%unique] // the first 7,000 are new, the rest repeat event ids
+		payload, _ := json.Marshal(map[string]any{
+			"id": "evt_" + o.ID, "object": "event", "api_version": "2023-10-16", "created": now.Unix(),
+			"type": "checkout.session.completed",
+			"data": map[string]any{"object": map[string]any{"id": "cs_" + o.ID, "object": "checkout.session",
+				"status": "complete", "payment_status": "paid", "client_reference_id": o.ID,
+				"metadata": map[string]any{"order_id": o.ID}, "amount_total": o.Total, "currency": string(o.Currency),
+				"payment_intent": "pi_" + o.ID}},
+		})
+		sig := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: benchSecret, Timestamp: now})
+		all = append(all, delivery{payload, sig.Header})
+	}
+	rand.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+
+	h, err := shop(db, "http://bench.local")
+	if err != nil {
+		return bench.Row{}, err
+	}
+	base, stop, err := serve(h)
+	if err != nil {
+		return bench.Row{}, err
+	}
+	defer stop()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	var next, failures atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(all)) {
+					return
+				}
+				req, _ := http.NewRequest("POST", base+"/api/v1/webhooks/stripe", strings.NewReader(string(all[i].payload)))
+				req.Header.Set("Stripe-Signature", all[i].sig)
+				res, err := client.Do(req)
+				if err != nil {
+					failures.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != 200 {
+					failures.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+
+	// Exactly one voucher per paid order.
+	wrong := 0
+	for _, o := range orders {
+		vs, err := db.OrderVouchers(ctx, o.ID)
+		if err != nil {
+			return bench.Row{}, err
+		}
+		if len(vs) != 1 {
+			wrong++
+		}
+	}
+
+	// Baseline: the raw dedupe insert of the same ids, one statement each.
+	raw, err := db.RawDB()
+	if err != nil {
+		return bench.Row{}, err
+	}
+	if _, err := raw.ExecContext(ctx, `CREATE TABLE bench_events (id TEXT PRIMARY KEY, received_at BIGINT NOT NULL)`); err != nil {
+		return bench.Row{}, err
+	}
+	rawStart := time.Now()
+	for i := 0; i < events; i++ {
+		if _, err := raw.ExecContext(ctx, `INSERT INTO bench_events (id, received_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+			"evt_"+orders[i%unique].ID, i); err != nil {
+			return bench.Row{}, err
+		}
+	}
+	rawElapsed := time.Since(rawStart)
+	perSec := float64(events) / elapsed.Seconds()
+	rawPerSec := float64(events) / rawElapsed.Seconds()
+	return bench.Row{
+		Scenario: fmt.Sprintf("webhook storm %s", engine),
+		Figure:   fmt.Sprintf("%.0f events/s (%d events, %d failed)", perSec, events, failures.Load()),
+		Baseline: fmt.Sprintf("raw INSERT ON CONFLICT loop: %.0f/s", rawPerSec),
+		Ratio:    perSec / rawPerSec,
+		Note:     fmt.Sprintf("orders with exactly one voucher: %d of %d", unique-wrong, unique),
+	}, nil
+}
+
+// qrServing measures warm QR PNGs served per second against a bare gin
+// handler serving the same bytes.
+func qrServing(ctx context.Context) ([]bench.Row, error) {
+	db, cleanup, err := openDB(ctx, "sqlite")
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	m, err := db.Merchant(ctx, "boulangerie-du-quartier")
+	if err != nil {
+		return nil, err
+	}
+	_, hash := market.NewAccessToken()
+	o := &market.Order{MerchantID: m.ID, Status: market.OrderPending, BuyerEmail: "bench@example.org", Currency: m.Currency,
+		Total: 2500, AccessHash: hash, Items: []*market.OrderItem{{Kind: market.KindGiftCertificate, Amount: 2500, Quantity: 1}}}
+	if err := db.CreateOrder(ctx, o); err != nil {
+		return nil, err
+	}
+	v := &market.Voucher{ID: market.NewID("vch"), Code: market.NewCode(), MerchantID: m.ID, OrderID: o.ID, Initial: 2500,
+		Balance: 2500, Currency: m.Currency, Status: market.VoucherActive, CreatedAt: time.Now()}
+	if _, err := db.FulfilOrder(ctx, &market.Fulfilment{OrderID: o.ID, PaidAt: time.Now(), Vouchers: []*market.Voucher{v}}); err != nil {
+		return nil, err
+	}
+	h, err := shop(db, "http://bench.local")
+	if err != nil {
+		return nil, err
+	}
+	base, stop, err := serve(h)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	path := "/api/v1/vouchers/" + v.Code + "/qr.png"
+	body, err := get(base + path)
+	if err != nil {
+		return nil, err
+	}
+	bare := gin.New()
+	bare.GET(path, func(c *gin.Context) { c.Data(200, "image/png", body) })
+	bareBase, stopBare, err := serve(bare)
+	if err != nil {
+		return nil, err
+	}
+	baseline := load(ctx, bareBase+path)
+	stopBare()
+	figure := load(ctx, base+path)
+	return []bench.Row{{
+		Scenario: fmt.Sprintf("voucher QR, warm (%d B PNG)", len(body)),
+		Figure:   figure.String(),
+		Baseline: "bare gin, same bytes: " + baseline.String(),
+		Ratio:    figure.PerSecond() / baseline.PerSecond(),
+	}}, nil
+}
+
