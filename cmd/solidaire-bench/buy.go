@@ -233,4 +233,3 @@ func qrServing(ctx context.Context) ([]bench.Row, error) {
 		Ratio:    figure.PerSecond() / baseline.PerSecond(),
 	}}, nil
 }
-
