@@ -53,6 +53,15 @@ func newShop(t *testing.T, engine string, stripe bool, limits api.Limits) *shop 
 	if engine == "postgres" {
 		url = testenv.PostgresURL(t)
 	}
+	db := openSeeded(t, url, true)
+	mem := cache.NewMemory()
+	return startShop(t, db, stripe, limits, mem, mem)
+}
+
+// openSeeded opens (and migrates) the database at url, loading the demo
+// data set when seed is true.
+func openSeeded(t *testing.T, url string, seed bool) *store.DB {
+	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, url)
 	if err != nil {
@@ -62,12 +71,23 @@ func newShop(t *testing.T, engine string, stripe bool, limits api.Limits) *shop 
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.Seed(ctx, db, time.Now()); err != nil {
-		t.Fatal(err)
+	if seed {
+		if err := demo.Seed(ctx, db, time.Now()); err != nil {
+			t.Fatal(err)
+		}
 	}
+	return db
+}
+
+// startShop serves db as cmd/solidaire does, with the given shared state:
+// several shops on one database and one Redis are several instances.
+func startShop(t *testing.T, db *store.DB, stripe bool, limits api.Limits, limiter api.Limiter, feed market.Feed) *shop {
+	t.Helper()
+	ctx := context.Background()
 	if limits == (api.Limits{}) {
 		generous := api.Rate{Count: 10000, Per: time.Minute}
-		limits = api.Limits{CheckoutPerIP: generous, CheckoutPerBuyer: generous, LookupsPerIP: generous}
+		limits = api.Limits{CheckoutPerIP: generous, CheckoutPerBuyer: generous, LookupsPerIP: generous,
+			LookupsPerDevice: generous, LoginPerIP: generous, LoginPerAccount: generous}
 	}
 	s := &shop{t: t, db: db}
 	var h http.Handler = http.NotFoundHandler()
@@ -89,11 +109,14 @@ func newShop(t *testing.T, engine string, stripe bool, limits api.Limits) *shop 
 			t.Fatal(err)
 		}
 	}
-	s.checkout = &market.CheckoutService{Store: db, Payments: provider, Mail: mail.Composer{BaseURL: s.base}, BaseURL: s.base,
+	composer := mail.Composer{BaseURL: s.base}
+	s.checkout = &market.CheckoutService{Store: db, Payments: provider, Mail: composer, BaseURL: s.base,
 		FeeBasisPoints: 250, Log: log,
 		Ready: func(m *market.Merchant) bool { return !stripe || m.StripeAccount != "" && m.ChargesEnabled }}
 	h = api.New(api.Config{BaseURL: s.base, Catalogue: db, Checkout: s.checkout, Orders: db, Payments: parser,
-		Idempotency: db, Limiter: cache.NewMemory(), Limits: limits, QR: qrcode.PNG, Logger: log,
+		Idempotency: db, Limiter: limiter, Limits: limits, QR: qrcode.PNG, Logger: log,
+		SignIn: &market.SignIn{Store: db, Mail: composer, BaseURL: s.base}, Merchants: db,
+		Till: &market.Till{Store: db, Feed: feed}, Onboarding: db, Feed: feed, DemoPayments: !stripe,
 		Ready: map[string]api.Pinger{"database": db}})
 	return s
 }

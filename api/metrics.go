@@ -14,6 +14,10 @@ type metrics struct {
 	orders   prometheus.Counter
 	webhooks *prometheus.CounterVec
 	limited  *prometheus.CounterVec
+
+	redemptions   *prometheus.CounterVec
+	failedLookups prometheus.Counter
+	failedLogins  prometheus.Counter
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -40,7 +44,19 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		Name: "solidaire_rate_limited_total",
 		Help: "Requests refused by a rate limit, by route template.",
 	}, []string{"route"})
-	reg.MustRegister(m.requests, m.latency, m.orders, m.webhooks, m.limited)
+	m.redemptions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "solidaire_redemptions_total",
+		Help: "Voucher redemptions and reversals made through this instance.",
+	}, []string{"kind"})
+	m.failedLookups = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "solidaire_failed_code_lookups_total",
+		Help: "Scans or redemptions of codes that are unknown or another merchant's.",
+	})
+	m.failedLogins = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "solidaire_failed_logins_total",
+		Help: "Sign-ins refused for a wrong email or password.",
+	})
+	reg.MustRegister(m.requests, m.latency, m.orders, m.webhooks, m.limited, m.redemptions, m.failedLookups, m.failedLogins)
 	return m
 }
 

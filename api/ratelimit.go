@@ -26,6 +26,9 @@ type Limits struct {
 	CheckoutPerIP    Rate
 	CheckoutPerBuyer Rate
 	LookupsPerIP     Rate
+	LookupsPerDevice Rate
+	LoginPerIP       Rate
+	LoginPerAccount  Rate
 }
 
 // DefaultLimits suit a launch day: generous for people behind one mobile
@@ -34,6 +37,9 @@ var DefaultLimits = Limits{
 	CheckoutPerIP:    Rate{60, 10 * time.Minute},
 	CheckoutPerBuyer: Rate{10, 10 * time.Minute},
 	LookupsPerIP:     Rate{300, time.Minute},
+	LookupsPerDevice: Rate{120, time.Minute},
+	LoginPerIP:       Rate{30, 15 * time.Minute},
+	LoginPerAccount:  Rate{10, 15 * time.Minute},
 }
 
 // limit spends one event of key's budget; ERateLimited with Retry-After when

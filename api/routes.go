@@ -37,6 +37,40 @@ func (s *Server) routes() {
 	// Payment provider callbacks, authenticated by their signature.
 	v1.POST("/webhooks/stripe", s.handle(s.stripeWebhook))
 
+	// Signing in; applying to sell; pairing a till.
+	v1.POST("/auth/login", s.handle(s.login))
+	v1.POST("/auth/logout", s.handle(s.logout))
+	v1.POST("/auth/password-reset", s.handle(s.requestPasswordReset))
+	v1.POST("/auth/password-reset/confirm", s.handle(s.resetPassword))
+	v1.POST("/auth/invitations/accept", s.handle(s.acceptInvitation))
+	v1.POST("/merchant-applications", s.handle(s.apply))
+	v1.POST("/devices/pair", s.handle(s.pairDevice))
+
+	// Signed-in people and paired tills; each handler checks the
+	// permission it needs through merchantFor.
+	me := v1.Group("", s.requireActor)
+	me.GET("/auth/me", s.handle(s.me))
+	me.POST("/merchant/scan", s.handle(s.scan))
+	me.POST("/merchant/vouchers/:code/redemptions", s.idempotent("redeem", s.redeem))
+	me.POST("/merchant/redemptions/:id/reverse", s.handle(s.reverse))
+	me.GET("/merchant/redemptions", s.handle(s.listRedemptions))
+	me.GET("/merchant/summary", s.handle(s.summary))
+	me.GET("/merchant/ledger", s.handle(s.ledger))
+	me.GET("/merchant/live", s.handle(s.live))
+	me.GET("/merchant/staff", s.handle(s.listStaff))
+	me.POST("/merchant/staff/invitations", s.handle(s.inviteStaff))
+	me.DELETE("/merchant/staff/:user", s.handle(s.removeStaff))
+	me.GET("/merchant/devices", s.handle(s.listDevices))
+	me.POST("/merchant/devices/pairing", s.handle(s.startPairing))
+	me.POST("/merchant/devices/:id/revoke", s.handle(s.revokeDevice))
+	me.POST("/merchant/payments/onboarding", s.handle(s.paymentsOnboarding))
+
+	// Admins.
+	admin := v1.Group("/admin", s.requireActor, s.requireAdmin)
+	admin.GET("/merchants", s.handle(s.adminMerchants))
+	admin.POST("/merchants/:slug/approve", s.handle(s.approveMerchant))
+	admin.GET("/outbox", s.handle(s.adminOutbox))
+
 	e.NoRoute(s.noRoute)
 	e.NoMethod(s.noMethod)
 }

@@ -45,6 +45,17 @@ type Config struct {
 	Limiter     Limiter
 	// Limits are the rate limits; DefaultLimits when zero.
 	Limits Limits
+	// SignIn signs people and tills in; Merchants, Till, Onboarding serve
+	// the merchant routes; Feed carries the live dashboards.
+	SignIn     SignIn
+	Merchants  Merchants
+	Till       Till
+	Onboarding Onboarding
+	Feed       market.Feed
+	// Connect is Stripe Connect onboarding; nil with demo payments.
+	Connect Connect
+	// DemoPayments is true when the demo provider takes the payments.
+	DemoPayments bool
 	// QR renders a QR code PNG (qrcode.PNG).
 	QR func(text string) ([]byte, error)
 	// TrustedProxies are the addresses (CIDR) of reverse proxies whose

@@ -32,6 +32,11 @@ func (s *CheckoutService) HandleEvent(ctx context.Context, ev *PaymentEvent) (st
 		return out, err
 	case PaymentOpen:
 		return OutcomeStillOpen, nil
+	case AccountUpdated:
+		if err := s.Store.SetChargesEnabled(ctx, ev.Account, ev.ChargesEnabled); err != nil {
+			return "", err
+		}
+		return OutcomeAccountUpdated, s.record(ctx, ev, OutcomeAccountUpdated)
 	}
 	return OutcomeIgnored, s.record(ctx, ev, OutcomeIgnored)
 }

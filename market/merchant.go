@@ -46,7 +46,12 @@ type Merchant struct {
 	// sales are paid; ChargesEnabled is Stripe's word that it can be paid.
 	StripeAccount  string
 	ChargesEnabled bool
-	CreatedAt      time.Time
+	// Registration is the business number (NEQ in Québec, SIRET in France)
+	// an admin checks before approving; the contacts are for Solidaire.
+	Registration string
+	ContactEmail string
+	ContactPhone string
+	CreatedAt    time.Time
 }
 
 // Accepting reports whether the merchant sells items of kind k.
@@ -100,4 +105,19 @@ type MerchantService interface {
 	Merchant(ctx context.Context, slug string) (*Merchant, error)
 	CreateMerchant(ctx context.Context, m *Merchant) error
 	Cities(ctx context.Context) ([]string, error)
+}
+
+// Location is the merchant's time zone, for "today" at the till and the
+// dates of its ledger: Europe/Paris for euro merchants, America/Toronto
+// (Québec's zone) otherwise.
+func (m *Merchant) Location() *time.Location {
+	name := "America/Toronto"
+	if m.Currency == EUR {
+		name = "Europe/Paris"
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }

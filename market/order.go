@@ -107,6 +107,7 @@ const (
 	OutcomeAmountMismatch = "amount_mismatch" // paid amount or currency differs: order set to review
 	OutcomeIgnored        = "ignored"         // an event Solidaire does not act on
 	OutcomeStillOpen      = "still_open"      // reconciliation: the buyer has not paid yet
+	OutcomeAccountUpdated = "account_updated" // a merchant's payments account changed
 )
 
 // OrderStore is the persistence the checkout service needs. Every method
@@ -139,6 +140,8 @@ type OrderStore interface {
 	PendingOrders(ctx context.Context, before time.Time, n int) ([]*Order, error)
 	// OrderVouchers returns the vouchers issued for an order.
 	OrderVouchers(ctx context.Context, orderID string) ([]*Voucher, error)
+	// SetChargesEnabled records whether a connected account can be charged.
+	SetChargesEnabled(ctx context.Context, account string, enabled bool) error
 }
 
 // MailComposer writes the emails that announce a voucher; the mail package

@@ -14,7 +14,8 @@ import (
 const merchantCardColumns = `id, slug, name, category, city, summary, currency, accepts, status`
 
 const merchantColumns = `id, slug, name, category, city, address, summary, description, website,
-	currency, accepts, min_amount, max_amount, suggested, status, stripe_account, charges_enabled, created_at`
+	currency, accepts, min_amount, max_amount, suggested, status, stripe_account, charges_enabled,
+	registration, contact_email, contact_phone, created_at`
 
 // ListMerchants returns one page of approved merchants matching f, ordered
 // by slug, and the cursor of the next page ("" on the last one).
@@ -87,6 +88,33 @@ func (db *DB) Merchant(ctx context.Context, slug string) (*market.Merchant, erro
 // CreateMerchant validates and stores m, giving it an id and a creation time
 // when it has none. EConflict when the slug is taken.
 func (db *DB) CreateMerchant(ctx context.Context, m *market.Merchant) error {
+	if err := db.prepareMerchant(m); err != nil {
+		return err
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error { return insertMerchant(ctx, tx, m) })
+}
+
+// CreateApplication stores a business that applies, pending, with its
+// owner's account, in one transaction. EConflict when the slug or the
+// email is taken.
+func (db *DB) CreateApplication(ctx context.Context, m *market.Merchant, owner *market.User) error {
+	if err := db.prepareMerchant(m); err != nil {
+		return err
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if err := insertMerchant(ctx, tx, m); err != nil {
+			return err
+		}
+		if err := db.insertUser(ctx, tx, owner); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO user_merchants (user_id, merchant_id, role) VALUES ($1, $2, $3)`,
+			owner.ID, m.ID, string(market.RoleOwner))
+		return err
+	})
+}
+
+func (db *DB) prepareMerchant(m *market.Merchant) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
@@ -99,19 +127,66 @@ func (db *DB) CreateMerchant(ctx context.Context, m *market.Merchant) error {
 	if m.Status == "" {
 		m.Status = market.MerchantPending
 	}
+	return nil
+}
+
+func insertMerchant(ctx context.Context, tx *sql.Tx, m *market.Merchant) error {
 	accepts, _ := json.Marshal(nonNil(m.Accepts))
 	suggested, _ := json.Marshal(nonNil(m.Suggested))
 	cat, _ := market.CategoryByslug(m.Category)
 	search := market.Fold(strings.Join([]string{m.Name, m.Summary, m.City, cat.FR, cat.EN, string(m.Category)}, " "))
+	_, err := tx.ExecContext(ctx, `INSERT INTO merchants (id, slug, name, category, city, city_key,
+		address, summary, description, website, currency, accepts, min_amount, max_amount,
+		suggested, status, search, stripe_account, charges_enabled, registration, contact_email, contact_phone, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+		m.ID, m.Slug, m.Name, string(m.Category), m.City, market.Fold(m.City),
+		m.Address, m.Summary, m.Description, m.Website, string(m.Currency), string(accepts),
+		m.MinAmount, m.MaxAmount, string(suggested), string(m.Status), search,
+		m.StripeAccount, boolInt(m.ChargesEnabled), m.Registration, m.ContactEmail, m.ContactPhone, millis(m.CreatedAt))
+	return err
+}
+
+// ListMerchantsByStatus returns the merchants of a status, oldest first:
+// the admin's queue of applications.
+func (db *DB) ListMerchantsByStatus(ctx context.Context, status market.MerchantStatus) ([]*market.Merchant, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE status = $1 ORDER BY created_at, id LIMIT 500`, string(status))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var list []*market.Merchant
+	for rows.Next() {
+		m, err := scanMerchant(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, m)
+	}
+	return list, translate(rows.Err())
+}
+
+// SetMerchantStatus approves or closes a merchant. ENotFound when unknown.
+func (db *DB) SetMerchantStatus(ctx context.Context, merchantID string, status market.MerchantStatus) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO merchants (id, slug, name, category, city, city_key,
-			address, summary, description, website, currency, accepts, min_amount, max_amount,
-			suggested, status, search, stripe_account, charges_enabled, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
-			m.ID, m.Slug, m.Name, string(m.Category), m.City, market.Fold(m.City),
-			m.Address, m.Summary, m.Description, m.Website, string(m.Currency), string(accepts),
-			m.MinAmount, m.MaxAmount, string(suggested), string(m.Status), search,
-			m.StripeAccount, boolInt(m.ChargesEnabled), millis(m.CreatedAt))
+		res, err := tx.ExecContext(ctx, `UPDATE merchants SET status = $1 WHERE id = $2`, string(status), merchantID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return market.NotFound("Commerce")
+		}
+		return nil
+	})
+}
+
+// SetChargesEnabled records Stripe's word on a connected account (its
+// account.updated event); an account no merchant has is ignored.
+func (db *DB) SetChargesEnabled(ctx context.Context, account string, enabled bool) error {
+	if account == "" {
+		return nil
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE merchants SET charges_enabled = $1 WHERE stripe_account = $2`, boolInt(enabled), account)
 		return err
 	})
 }
@@ -145,7 +220,7 @@ func scanMerchant(s scanner) (*market.Merchant, error) {
 	var charges int
 	err := s.Scan(&m.ID, &m.Slug, &m.Name, &category, &m.City, &m.Address, &m.Summary,
 		&m.Description, &m.Website, &currency, &accepts, &m.MinAmount, &m.MaxAmount,
-		&suggested, &status, &m.StripeAccount, &charges, &created)
+		&suggested, &status, &m.StripeAccount, &charges, &m.Registration, &m.ContactEmail, &m.ContactPhone, &created)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, err

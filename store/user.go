@@ -22,15 +22,20 @@ func (db *DB) CreateUser(ctx context.Context, u *market.User) error {
 	if u.CreatedAt.IsZero() {
 		u.CreatedAt = db.now().UTC()
 	}
-	admin := 0
-	if u.Admin {
-		admin = 1
+	return db.tx(ctx, func(tx *sql.Tx) error { return db.insertUser(ctx, tx, u) })
+}
+
+func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, u *market.User) error {
+	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
+	if u.ID == "" {
+		u.ID = market.NewID("usr")
 	}
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, password_hash, admin, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, u.ID, u.Email, u.Name, u.PasswordHash, admin, millis(u.CreatedAt))
-		return err
-	})
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = db.now().UTC()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, password_hash, admin, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, u.ID, u.Email, u.Name, u.PasswordHash, boolInt(u.Admin), millis(u.CreatedAt))
+	return err
 }
 
 // UserByEmail returns the user with that email (any case); ENotFound when

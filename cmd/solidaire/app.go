@@ -26,20 +26,30 @@ import (
 // Compile-time checks that the concrete adapters satisfy the interfaces
 // they are used as.
 var (
-	_ api.Catalogue          = (*store.DB)(nil)
-	_ api.Orders             = (*store.DB)(nil)
-	_ api.IdempotencyStore   = (*store.DB)(nil)
-	_ api.Pinger             = (*store.DB)(nil)
-	_ api.Pinger             = (*cache.Redis)(nil)
-	_ api.Limiter            = (*cache.Redis)(nil)
-	_ api.Limiter            = (*cache.Memory)(nil)
-	_ api.WebhookParser      = (*payments.Stripe)(nil)
-	_ market.OrderStore      = (*store.DB)(nil)
-	_ market.Outbox          = (*store.DB)(nil)
-	_ market.Mailer          = (*mail.SMTP)(nil)
-	_ market.MailComposer    = mail.Composer{}
-	_ market.PaymentProvider = (*payments.Stripe)(nil)
-	_ market.PaymentProvider = (*payments.Demo)(nil)
+	_ api.Catalogue              = (*store.DB)(nil)
+	_ api.Orders                 = (*store.DB)(nil)
+	_ api.IdempotencyStore       = (*store.DB)(nil)
+	_ api.Pinger                 = (*store.DB)(nil)
+	_ api.Pinger                 = (*cache.Redis)(nil)
+	_ api.Limiter                = (*cache.Redis)(nil)
+	_ api.Limiter                = (*cache.Memory)(nil)
+	_ api.WebhookParser          = (*payments.Stripe)(nil)
+	_ market.OrderStore          = (*store.DB)(nil)
+	_ market.Outbox              = (*store.DB)(nil)
+	_ market.Mailer              = (*mail.SMTP)(nil)
+	_ market.MailComposer        = mail.Composer{}
+	_ market.PaymentProvider     = (*payments.Stripe)(nil)
+	_ market.PaymentProvider     = (*payments.Demo)(nil)
+	_ market.SignInStore         = (*store.DB)(nil)
+	_ market.RedemptionStore     = (*store.DB)(nil)
+	_ market.AccountMailComposer = mail.Composer{}
+	_ market.Feed                = (*cache.Redis)(nil)
+	_ market.Feed                = (*cache.Memory)(nil)
+	_ api.Merchants              = (*store.DB)(nil)
+	_ api.Onboarding             = (*store.DB)(nil)
+	_ api.Connect                = (*payments.Stripe)(nil)
+	_ api.SignIn                 = (*market.SignIn)(nil)
+	_ api.Till                   = (*market.Till)(nil)
 )
 
 // app is Solidaire wired together: the HTTP handler and the background
@@ -77,7 +87,9 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 	}
 
 	ready := map[string]api.Pinger{"database": db}
-	var limiter api.Limiter = cache.NewMemory()
+	mem := cache.NewMemory()
+	var limiter api.Limiter = mem
+	var feed market.Feed = mem
 	if cfg.RedisURL != "" {
 		rc, err := cache.NewRedis(cfg.RedisURL, "solidaire:")
 		if err != nil {
@@ -85,18 +97,19 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		}
 		a.closers = append(a.closers, rc.Close)
 		ready["redis"] = rc
-		limiter = rc
+		limiter, feed = rc, rc
 	}
 
 	var provider market.PaymentProvider
 	var webhooks api.WebhookParser
+	var connect api.Connect
 	ready4 := func(*market.Merchant) bool { return true }
 	if cfg.StripeKey != "" {
 		st, err := payments.NewStripe(payments.StripeConfig{SecretKey: cfg.StripeKey, WebhookSecret: cfg.StripeWebhook, APIBase: cfg.StripeAPIBase})
 		if err != nil {
 			return fail(err)
 		}
-		provider, webhooks = st, st
+		provider, webhooks, connect = st, st, st
 		ready4 = func(m *market.Merchant) bool { return m.StripeAccount != "" && m.ChargesEnabled }
 	} else {
 		if err := payments.CheckDemoAllowed(cfg.Production); err != nil {
@@ -149,6 +162,13 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		Idempotency:    db,
 		Limiter:        limiter,
 		QR:             qrcode.PNG,
+		SignIn:         &market.SignIn{Store: db, Mail: composer, BaseURL: base},
+		Merchants:      db,
+		Till:           &market.Till{Store: db, Feed: feed},
+		Onboarding:     db,
+		Feed:           feed,
+		Connect:        connect,
+		DemoPayments:   connect == nil,
 		TrustedProxies: cfg.TrustedProxies,
 		Ready:          ready,
 		Pages:          pages,

@@ -1,0 +1,370 @@
+package api
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/solidaire-app/solidaire/market"
+)
+
+// Merchants is what the merchant routes read and write (store.DB).
+type Merchants interface {
+	Merchant(ctx context.Context, slug string) (*market.Merchant, error)
+	MerchantByID(ctx context.Context, id string) (*market.Merchant, error)
+	Staff(ctx context.Context, merchantID string) ([]market.Member, error)
+	RevokeMerchant(ctx context.Context, userID, merchantID string) error
+	Devices(ctx context.Context, merchantID string) ([]*market.Device, error)
+	RevokeDevice(ctx context.Context, merchantID, deviceID string) error
+	Redemptions(ctx context.Context, merchantID string, from, to time.Time, n int) ([]*market.Redemption, error)
+	MerchantLedger(ctx context.Context, merchantID string, from, to time.Time) ([]*market.LedgerLine, error)
+	Liability(ctx context.Context, merchantID string) (int64, int, error)
+}
+
+// Till is the counter service (market.Till).
+type Till interface {
+	Lookup(ctx context.Context, merchantID, raw string) (*market.Voucher, error)
+	Redeem(ctx context.Context, a *market.Actor, merchantID, raw string, amount int64) (*market.Redemption, error)
+	Reverse(ctx context.Context, a *market.Actor, merchantID, redemptionID string) (*market.Redemption, error)
+}
+
+// merchantFor returns the merchant the request acts for, if the actor may
+// do p there. A device acts for its merchant; a person names it with the
+// X-Merchant header or ?merchant= (a slug), or has only one. Not being
+// a member is a 404, so merchants cannot be probed; a member without the
+// permission gets a 403.
+func (s *Server) merchantFor(c *gin.Context, p market.Permission) (*market.Merchant, error) {
+	a := actor(c)
+	ctx := c.Request.Context()
+	slug := c.GetHeader("X-Merchant")
+	if slug == "" {
+		slug = c.Query("merchant")
+	}
+	var m *market.Merchant
+	var err error
+	switch {
+	case slug != "":
+		m, err = s.cfg.Merchants.Merchant(ctx, slug)
+		if market.ErrorCode(err) == market.ENotFound {
+			return nil, market.NotFound("Commerce")
+		}
+	case len(a.Merchants) == 1:
+		for id := range a.Merchants {
+			m, err = s.cfg.Merchants.MerchantByID(ctx, id)
+		}
+	case len(a.Merchants) == 0:
+		return nil, market.NotFound("Commerce")
+	default:
+		return nil, &market.Error{Code: market.EInvalid, Message: "Précisez le commerce (en-tête X-Merchant).",
+			Fields: map[string]string{"merchant": "is required when you belong to several merchants"}}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, member := a.Merchants[m.ID]; !member && !(a.Admin && a.DeviceID == "") {
+		return nil, market.NotFound("Commerce")
+	}
+	if !a.Can(m.ID, p) {
+		return nil, &market.Error{Code: market.EForbidden, Message: "Votre rôle ne permet pas cette opération."}
+	}
+	return m, nil
+}
+
+type scanJSON struct {
+	Kind          string               `json:"kind"`
+	Code          string               `json:"code"`
+	DisplayCode   string               `json:"display_code"`
+	Balance       market.Money         `json:"balance"`
+	Initial       market.Money         `json:"initial"`
+	Status        string               `json:"status"`
+	RecipientName string               `json:"recipient_name,omitempty"`
+	Message       string               `json:"message,omitempty"`
+	IssuedAt      time.Time            `json:"issued_at"`
+	VoucherStatus market.VoucherStatus `json:"-"`
+}
+
+// scan answers POST /api/v1/merchant/scan: what a scanned QR or a typed
+// code is, for this merchant. Unknown and other merchants' codes are 404.
+func (s *Server) scan(c *gin.Context) error {
+	m, err := s.merchantFor(c, market.PermScan)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Code string `json:"code"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if len(req.Code) > 512 {
+		return market.Invalid("code", "too long")
+	}
+	if err := s.lookupLimits(c); err != nil {
+		return err
+	}
+	v, err := s.cfg.Till.Lookup(c.Request.Context(), m.ID, req.Code)
+	if err != nil {
+		if market.ErrorCode(err) == market.ENotFound {
+			s.metrics.failedLookups.Inc()
+			s.log.WarnContext(c.Request.Context(), "unknown code scanned", "merchant", m.Slug, "by", actor(c).ID())
+		}
+		return err
+	}
+	status := "active"
+	switch {
+	case v.Status == market.VoucherVoid:
+		status = "void"
+	case v.Balance == 0:
+		status = "empty"
+	}
+	c.JSON(http.StatusOK, scanJSON{Kind: "voucher", Code: v.Code, DisplayCode: market.GroupCode(v.Code),
+		Balance: market.Money{Amount: v.Balance, Currency: v.Currency}, Initial: market.Money{Amount: v.Initial, Currency: v.Currency},
+		Status: status, RecipientName: v.RecipientName, Message: v.Message, IssuedAt: v.CreatedAt})
+	return nil
+}
+
+// lookupLimits spends one code lookup of the device (or user) and of the
+// IP: codes cannot be guessed, and a stolen till cannot try them fast.
+func (s *Server) lookupLimits(c *gin.Context) error {
+	if err := s.limit(c, "lookup:actor:"+actor(c).ID(), s.cfg.Limits.LookupsPerDevice); err != nil {
+		return err
+	}
+	return s.limit(c, "lookup:ip:"+c.ClientIP(), s.cfg.Limits.LookupsPerIP)
+}
+
+type redemptionJSON struct {
+	ID           string       `json:"id"`
+	Code         string       `json:"code"`
+	Amount       market.Money `json:"amount"`
+	BalanceAfter market.Money `json:"balance_after"`
+	By           string       `json:"by"`
+	CreatedAt    time.Time    `json:"created_at"`
+	ReversedAt   *time.Time   `json:"reversed_at"`
+}
+
+func newRedemptionJSON(r *market.Redemption) redemptionJSON {
+	out := redemptionJSON{ID: r.ID, Code: market.LastFour(r.VoucherCode), Amount: market.Money{Amount: r.Amount, Currency: r.Currency},
+		BalanceAfter: market.Money{Amount: r.BalanceAfter, Currency: r.Currency}, By: r.ActorName, CreatedAt: r.CreatedAt}
+	if !r.ReversedAt.IsZero() {
+		out.ReversedAt = &r.ReversedAt
+	}
+	return out
+}
+
+// redeem answers POST /api/v1/merchant/vouchers/{code}/redemptions (with
+// Idempotency-Key): 201 with the new balance, or 409 insufficient_balance
+// with nothing debited.
+func (s *Server) redeem(c *gin.Context) error {
+	m, err := s.merchantFor(c, market.PermRedeem)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Amount int64 `json:"amount"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := market.CheckAmount("amount", req.Amount, 0); err != nil {
+		return err
+	}
+	if err := s.lookupLimits(c); err != nil {
+		return err
+	}
+	r, err := s.cfg.Till.Redeem(c.Request.Context(), actor(c), m.ID, c.Param("code"), req.Amount)
+	if err != nil {
+		if market.ErrorCode(err) == market.ENotFound {
+			s.metrics.failedLookups.Inc()
+		}
+		return err
+	}
+	s.metrics.redemptions.WithLabelValues("redeem").Inc()
+	c.JSON(http.StatusCreated, gin.H{"redemption": gin.H{"id": r.ID, "amount": market.Money{Amount: r.Amount, Currency: r.Currency},
+		"balance_after": market.Money{Amount: r.BalanceAfter, Currency: r.Currency}}})
+	return nil
+}
+
+// reverse answers POST /api/v1/merchant/redemptions/{id}/reverse: the
+// amount goes back with a compensating entry (within ReverseWindow).
+func (s *Server) reverse(c *gin.Context) error {
+	m, err := s.merchantFor(c, market.PermRedeem)
+	if err != nil {
+		return err
+	}
+	r, err := s.cfg.Till.Reverse(c.Request.Context(), actor(c), m.ID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	s.metrics.redemptions.WithLabelValues("reverse").Inc()
+	c.JSON(http.StatusOK, gin.H{"redemption": newRedemptionJSON(r)})
+	return nil
+}
+
+// period reads ?from= and ?to= (dates, YYYY-MM-DD in the merchant's time
+// zone, or RFC 3339); defaults to the day (or month) so far.
+func period(c *gin.Context, m *market.Merchant, month bool) (time.Time, time.Time, error) {
+	loc := m.Location()
+	now := time.Now().In(loc)
+	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	if month {
+		from = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
+	}
+	to := now.Add(time.Millisecond)
+	parse := func(name string, v string, end bool) (time.Time, error) {
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return t, nil
+		}
+		d, err := time.ParseInLocation("2006-01-02", v, loc)
+		if err != nil {
+			return time.Time{}, market.Invalid(name, "must be a date (YYYY-MM-DD) or RFC 3339")
+		}
+		if end {
+			d = d.AddDate(0, 0, 1) // "to" a date includes that day
+		}
+		return d, nil
+	}
+	var err error
+	if v := c.Query("from"); v != "" {
+		if from, err = parse("from", v, false); err != nil {
+			return from, to, err
+		}
+	}
+	if v := c.Query("to"); v != "" {
+		if to, err = parse("to", v, true); err != nil {
+			return from, to, err
+		}
+	}
+	if !to.After(from) || to.Sub(from) > 400*24*time.Hour {
+		return from, to, market.Invalid("to", "must follow from, at most 400 days later")
+	}
+	return from, to, nil
+}
+
+// listRedemptions answers GET /api/v1/merchant/redemptions?from=&to=: the
+// day's redemptions by default, newest first, with the totals.
+func (s *Server) listRedemptions(c *gin.Context) error {
+	m, err := s.merchantFor(c, market.PermDashboard)
+	if err != nil {
+		return err
+	}
+	from, to, err := period(c, m, false)
+	if err != nil {
+		return err
+	}
+	rs, err := s.cfg.Merchants.Redemptions(c.Request.Context(), m.ID, from, to, 500)
+	if err != nil {
+		return err
+	}
+	out := list[redemptionJSON]{Data: make([]redemptionJSON, len(rs))}
+	var total int64
+	for i, r := range rs {
+		out.Data[i] = newRedemptionJSON(r)
+		if r.ReversedAt.IsZero() {
+			total += r.Amount
+		}
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"data": out.Data, "next_cursor": "", "total": market.Money{Amount: total, Currency: m.Currency},
+		"from": from, "to": to})
+	return nil
+}
+
+// summary answers GET /api/v1/merchant/summary: the merchant's liability
+// (what its holders can still spend) and today's takings.
+func (s *Server) summary(c *gin.Context) error {
+	m, err := s.merchantFor(c, market.PermLedger)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	owed, n, err := s.cfg.Merchants.Liability(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	from, to, _ := period(c, m, false)
+	rs, err := s.cfg.Merchants.Redemptions(ctx, m.ID, from, to, 10000)
+	if err != nil {
+		return err
+	}
+	var today int64
+	count := 0
+	for _, r := range rs {
+		if r.ReversedAt.IsZero() {
+			today += r.Amount
+			count++
+		}
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"merchant": merchantRef{m.Slug, m.Name},
+		"liability":   gin.H{"amount": market.Money{Amount: owed, Currency: m.Currency}, "vouchers": n},
+		"today":       gin.H{"amount": market.Money{Amount: today, Currency: m.Currency}, "redemptions": count},
+		"payments_ok": m.ChargesEnabled || s.cfg.DemoPayments})
+	return nil
+}
+
+// ledger answers GET /api/v1/merchant/ledger?from=&to= as JSON, or as CSV
+// for the accountant with Accept: text/csv (or ?format=csv).
+func (s *Server) ledger(c *gin.Context) error {
+	m, err := s.merchantFor(c, market.PermLedger)
+	if err != nil {
+		return err
+	}
+	from, to, err := period(c, m, true)
+	if err != nil {
+		return err
+	}
+	lines, err := s.cfg.Merchants.MerchantLedger(c.Request.Context(), m.ID, from, to)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	if c.Query("format") == "csv" || c.NegotiateFormat(gin.MIMEJSON, "text/csv") == "text/csv" {
+		loc := m.Location()
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="solidaire-%s-%s-%s.csv"`, m.Slug,
+			from.In(loc).Format("2006-01-02"), to.Add(-time.Millisecond).In(loc).Format("2006-01-02")))
+		c.Status(http.StatusOK)
+		w := csv.NewWriter(c.Writer)
+		w.Write([]string{"date", "operation", "bon", "montant", "solde_apres", "devise", "reference"})
+		for _, l := range lines {
+			w.Write([]string{l.At.In(loc).Format(time.RFC3339), l.Kind, l.Voucher, decimal(l.Amount), decimal(l.BalanceAfter),
+				string(l.Currency), l.Reference})
+		}
+		w.Flush()
+		return w.Error()
+	}
+	type lineJSON struct {
+		At           time.Time    `json:"at"`
+		Kind         string       `json:"kind"`
+		Voucher      string       `json:"voucher"`
+		Amount       market.Money `json:"amount"`
+		BalanceAfter market.Money `json:"balance_after"`
+		Reference    string       `json:"reference"`
+	}
+	out := make([]lineJSON, len(lines))
+	var redeemed int64
+	for i, l := range lines {
+		out[i] = lineJSON{l.At, l.Kind, l.Voucher, market.Money{Amount: l.Amount, Currency: l.Currency},
+			market.Money{Amount: l.BalanceAfter, Currency: l.Currency}, l.Reference}
+		if l.Kind == market.EntryRedeem || l.Kind == market.EntryReverse {
+			redeemed -= l.Amount
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"data": out, "next_cursor": "", "from": from, "to": to,
+		"redeemed": market.Money{Amount: redeemed, Currency: m.Currency}})
+	return nil
+}
+
+// decimal formats minor units as "12.50" for spreadsheets.
+func decimal(minor int64) string {
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	return sign + strconv.FormatInt(minor/100, 10) + "." + fmt.Sprintf("%02d", minor%100)
+}

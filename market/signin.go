@@ -1,0 +1,248 @@
+package market
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+)
+
+// SignIn signs people and devices in: passwords, sessions, device pairing,
+// password resets and staff invitations.
+type SignIn struct {
+	Store   SignInStore
+	Mail    AccountMailComposer
+	BaseURL string
+	Now     func() time.Time
+}
+
+// SignInStore is the persistence SignIn needs.
+type SignInStore interface {
+	AuthStore
+	CreateUser(ctx context.Context, u *User) error
+	GrantMerchant(ctx context.Context, userID, merchantID string, r Role) error
+	RevokeMerchant(ctx context.Context, userID, merchantID string) error
+	SetPassword(ctx context.Context, userID, hash string) error
+	// CreateOneTimeCode stores a code (hashed) for a purpose, with what it
+	// opens; TakeOneTimeCode consumes it once, ENotFound when unknown,
+	// used or expired.
+	CreateOneTimeCode(ctx context.Context, c *OneTimeCode) error
+	TakeOneTimeCode(ctx context.Context, purpose, hash string, now time.Time) (*OneTimeCode, error)
+	CreateDevice(ctx context.Context, d *Device, tokenHash string) error
+	QueueMail(ctx context.Context, m *Mail) error
+}
+
+// OneTimeCode is a secret that opens one thing once before it expires: a
+// password reset, a device pairing, a staff invitation.
+type OneTimeCode struct {
+	Hash       string
+	Purpose    string // "reset", "pair", "invite"
+	UserID     string
+	MerchantID string
+	Email      string
+	Role       Role
+	Name       string // the device's name, for pairing
+	CreatedBy  string
+	ExpiresAt  time.Time
+}
+
+// One-time code purposes.
+const (
+	CodeReset  = "reset"
+	CodePair   = "pair"
+	CodeInvite = "invite"
+)
+
+// AccountMailComposer writes the account emails (the mail package).
+type AccountMailComposer interface {
+	PasswordReset(to, link, lang string) (*Mail, error)
+	StaffInvitation(to, merchantName, inviter, link, lang string) (*Mail, error)
+}
+
+func (s *SignIn) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+var (
+	dummyOnce sync.Once
+	dummyHash string
+)
+
+// Login checks an email and password and opens a session: a browser one,
+// or a long-lived bearer token for a till when token is true. It returns
+// the session's token, shown once. EUnauthorized for a wrong email or
+// password, without saying which.
+func (s *SignIn) Login(ctx context.Context, email, password string, token bool) (string, *Actor, error) {
+	wrong := &Error{Code: EUnauthorized, Message: "Adresse ou mot de passe incorrect."}
+	if len(password) > 256 || len(email) > 254 {
+		return "", nil, wrong
+	}
+	u, err := s.Store.UserByEmail(ctx, email)
+	if ErrorCode(err) == ENotFound {
+		// Spend the same time as for a known address, so timing does not
+		// reveal which addresses have accounts.
+		dummyOnce.Do(func() { dummyHash, _ = HashPassword("not a password at all") })
+		CheckPassword(dummyHash, password)
+		return "", nil, wrong
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	if !CheckPassword(u.PasswordHash, password) {
+		return "", nil, wrong
+	}
+	secret, hash := NewAccessToken()
+	ttl := BrowserSessionTTL
+	if token {
+		ttl = TokenSessionTTL
+	}
+	now := s.now().UTC()
+	if err := s.Store.CreateSession(ctx, &Session{ID: NewID("ses"), TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(ttl)}); err != nil {
+		return "", nil, err
+	}
+	a, err := s.Store.ActorBySession(ctx, hash, now)
+	return secret, a, err
+}
+
+// Authenticate returns the actor of a session or device token;
+// EUnauthorized when it is unknown, expired or revoked.
+func (s *SignIn) Authenticate(ctx context.Context, token string) (*Actor, error) {
+	if token == "" || len(token) > 200 {
+		return nil, &Error{Code: EUnauthorized, Message: "Connexion requise."}
+	}
+	hash, now := HashToken(token), s.now()
+	a, err := s.Store.ActorBySession(ctx, hash, now)
+	if ErrorCode(err) == ENotFound {
+		a, err = s.Store.ActorByDevice(ctx, hash, now)
+	}
+	if ErrorCode(err) == ENotFound {
+		return nil, &Error{Code: EUnauthorized, Message: "Session expirée ou appareil révoqué : reconnectez-vous."}
+	}
+	return a, err
+}
+
+// Logout ends the session of token.
+func (s *SignIn) Logout(ctx context.Context, token string) error {
+	return s.Store.DeleteSession(ctx, HashToken(token))
+}
+
+// RequestPasswordReset mails a reset link to the address if it has an
+// account; it answers the same way whether it does or not.
+func (s *SignIn) RequestPasswordReset(ctx context.Context, email, lang string) error {
+	u, err := s.Store.UserByEmail(ctx, email)
+	if ErrorCode(err) == ENotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	secret, hash := NewAccessToken()
+	if err := s.Store.CreateOneTimeCode(ctx, &OneTimeCode{Hash: hash, Purpose: CodeReset, UserID: u.ID,
+		ExpiresAt: s.now().Add(PasswordResetTTL)}); err != nil {
+		return err
+	}
+	m, err := s.Mail.PasswordReset(u.Email, s.BaseURL+"/connexion/nouveau-mot-de-passe?code="+secret, lang)
+	if err != nil {
+		return err
+	}
+	return s.Store.QueueMail(ctx, m)
+}
+
+// ResetPassword sets a new password with a reset code, once. ENotFound for
+// an unknown, used or expired code; EInvalid for a weak password.
+func (s *SignIn) ResetPassword(ctx context.Context, code, password string) error {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	c, err := s.Store.TakeOneTimeCode(ctx, CodeReset, HashToken(code), s.now())
+	if err != nil {
+		return err
+	}
+	return s.Store.SetPassword(ctx, c.UserID, hash)
+}
+
+// InviteStaff mails an invitation to join a merchant's staff. The caller
+// has checked that the inviter may manage the merchant.
+func (s *SignIn) InviteStaff(ctx context.Context, inviter *Actor, m *Merchant, email, lang string) error {
+	email, err := CheckEmail("email", email, true)
+	if err != nil {
+		return err
+	}
+	secret, hash := NewAccessToken()
+	if err := s.Store.CreateOneTimeCode(ctx, &OneTimeCode{Hash: hash, Purpose: CodeInvite, MerchantID: m.ID, Email: email,
+		Role: RoleStaff, CreatedBy: inviter.ID(), ExpiresAt: s.now().Add(7 * 24 * time.Hour)}); err != nil {
+		return err
+	}
+	mail, err := s.Mail.StaffInvitation(email, m.Name, inviter.Name, s.BaseURL+"/connexion/invitation?code="+secret, lang)
+	if err != nil {
+		return err
+	}
+	return s.Store.QueueMail(ctx, mail)
+}
+
+// AcceptInvitation creates the invited person's account (or uses the
+// existing one, whose password must then be given) and grants the role.
+// ENotFound for an unknown, used or expired code.
+func (s *SignIn) AcceptInvitation(ctx context.Context, code, name, password string) (string, *Actor, error) {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return "", nil, err
+	}
+	c, err := s.Store.TakeOneTimeCode(ctx, CodeInvite, HashToken(code), s.now())
+	if err != nil {
+		return "", nil, err
+	}
+	u, err := s.Store.UserByEmail(ctx, c.Email)
+	switch {
+	case ErrorCode(err) == ENotFound:
+		u = &User{Email: c.Email, Name: strings.TrimSpace(name), PasswordHash: hash}
+		if err := s.Store.CreateUser(ctx, u); err != nil {
+			return "", nil, err
+		}
+	case err != nil:
+		return "", nil, err
+	case !CheckPassword(u.PasswordHash, password):
+		return "", nil, &Error{Code: EUnauthorized, Message: "Ce compte existe déjà : saisissez son mot de passe."}
+	}
+	if err := s.Store.GrantMerchant(ctx, u.ID, c.MerchantID, c.Role); err != nil {
+		return "", nil, err
+	}
+	return s.Login(ctx, c.Email, password, false)
+}
+
+// StartPairing makes a pairing code for a new till of the merchant: the
+// owner's dashboard shows it as a QR code, the device exchanges it for its
+// own token within ten minutes.
+func (s *SignIn) StartPairing(ctx context.Context, owner *Actor, merchantID, deviceName string) (string, time.Time, error) {
+	deviceName = strings.TrimSpace(deviceName)
+	if deviceName == "" {
+		deviceName = "Caisse"
+	}
+	if err := checkText("name", deviceName, 60); err != nil {
+		return "", time.Time{}, err
+	}
+	secret, hash := NewAccessToken()
+	expires := s.now().Add(PairingCodeTTL)
+	err := s.Store.CreateOneTimeCode(ctx, &OneTimeCode{Hash: hash, Purpose: CodePair, MerchantID: merchantID, Name: deviceName,
+		CreatedBy: owner.ID(), ExpiresAt: expires})
+	return secret, expires, err
+}
+
+// Pair exchanges a pairing code for a device and its token, once.
+// ENotFound for an unknown, used or expired code.
+func (s *SignIn) Pair(ctx context.Context, code string) (string, *Device, error) {
+	c, err := s.Store.TakeOneTimeCode(ctx, CodePair, HashToken(code), s.now())
+	if err != nil {
+		return "", nil, err
+	}
+	secret, hash := NewAccessToken()
+	d := &Device{ID: NewID("dev"), MerchantID: c.MerchantID, Name: c.Name, CreatedBy: c.CreatedBy, CreatedAt: s.now().UTC()}
+	if err := s.Store.CreateDevice(ctx, d, hash); err != nil {
+		return "", nil, err
+	}
+	return secret, d, nil
+}
