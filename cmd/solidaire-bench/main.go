@@ -84,6 +84,8 @@ var scenarios = []scenario{
 	{"listing", listing},
 	{"webhook", webhookStorm},
 	{"qr", qrServing},
+	{"redeem", redeemRace},
+	{"scan", scanLatency},
 }
 
 // listing measures GET /api/v1/merchants on each engine against a bare gin
