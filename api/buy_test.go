@@ -42,6 +42,7 @@ type shop struct {
 	db       *store.DB
 	srv      *httptest.Server
 	checkout *market.CheckoutService
+	clicks   *market.ClickCounter
 	base     string
 }
 
@@ -110,6 +111,8 @@ func startShop(t *testing.T, db *store.DB, stripe bool, limits api.Limits, limit
 		}
 	}
 	composer := mail.Composer{BaseURL: s.base}
+	counter, _ := limiter.(market.Counter)
+	s.clicks = &market.ClickCounter{Shared: counter, Local: cache.NewMemory(), Store: db, Log: log}
 	s.checkout = &market.CheckoutService{Store: db, Payments: provider, Mail: composer, BaseURL: s.base,
 		FeeBasisPoints: 250, Log: log,
 		Ready: func(m *market.Merchant) bool { return !stripe || m.StripeAccount != "" && m.ChargesEnabled }}
@@ -117,6 +120,7 @@ func startShop(t *testing.T, db *store.DB, stripe bool, limits api.Limits, limit
 		Idempotency: db, Limiter: limiter, Limits: limits, QR: qrcode.PNG, Logger: log,
 		SignIn: &market.SignIn{Store: db, Mail: composer, BaseURL: s.base}, Merchants: db,
 		Till: &market.Till{Store: db, Feed: feed}, Onboarding: db, Feed: feed, DemoPayments: !stripe,
+		Campaigns: db, Clicks: s.clicks, Pages: stubPages{},
 		Ready: map[string]api.Pinger{"database": db}})
 	return s
 }
@@ -604,4 +608,19 @@ func TestVoucherMailDelivered(t *testing.T) {
 	if !to["awa@example.org"] || !to["jo@example.org"] {
 		t.Fatalf("delivered to %v", to)
 	}
+}
+
+// stubPages stands for the web app: the catalogue's pages exist, with an
+// Open Graph title; anything else is a 404.
+type stubPages struct{}
+
+func (stubPages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	for _, p := range []string{"/m/", "/c/", "/e/"} {
+		if strings.HasPrefix(r.URL.Path, p) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write([]byte(`<!doctype html><meta property="og:title" content="page">`))
+			return
+		}
+	}
+	http.NotFound(w, r)
 }

@@ -18,6 +18,7 @@ type metrics struct {
 	redemptions   *prometheus.CounterVec
 	failedLookups prometheus.Counter
 	failedLogins  prometheus.Counter
+	droppedClicks prometheus.Counter
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -56,7 +57,11 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		Name: "solidaire_failed_logins_total",
 		Help: "Sign-ins refused for a wrong email or password.",
 	})
-	reg.MustRegister(m.requests, m.latency, m.orders, m.webhooks, m.limited, m.redemptions, m.failedLookups, m.failedLogins)
+	m.droppedClicks = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "solidaire_share_clicks_dropped_total",
+		Help: "Share-link clicks not counted because the counting queue was full.",
+	})
+	reg.MustRegister(m.requests, m.latency, m.orders, m.webhooks, m.limited, m.redemptions, m.failedLookups, m.failedLogins, m.droppedClicks)
 	return m
 }
 

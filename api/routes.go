@@ -64,12 +64,19 @@ func (s *Server) routes() {
 	me.POST("/merchant/devices/pairing", s.handle(s.startPairing))
 	me.POST("/merchant/devices/:id/revoke", s.handle(s.revokeDevice))
 	me.POST("/merchant/payments/onboarding", s.handle(s.paymentsOnboarding))
+	me.GET("/organiser/campaigns", s.handle(s.organiserCampaigns))
+	me.POST("/organiser/campaigns", s.handle(s.createCampaign))
+	me.POST("/organiser/campaigns/:slug/links", s.handle(s.createLink))
+	me.GET("/organiser/campaigns/:slug/stats", s.handle(s.campaignStats))
 
 	// Admins.
 	admin := v1.Group("/admin", s.requireActor, s.requireAdmin)
 	admin.GET("/merchants", s.handle(s.adminMerchants))
 	admin.POST("/merchants/:slug/approve", s.handle(s.approveMerchant))
 	admin.GET("/outbox", s.handle(s.adminOutbox))
+
+	// Share links: the campaigns' hot path.
+	e.GET("/s/:code", s.handle(s.shareLink))
 
 	e.NoRoute(s.noRoute)
 	e.NoMethod(s.noMethod)

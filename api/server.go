@@ -54,6 +54,12 @@ type Config struct {
 	Feed       market.Feed
 	// Connect is Stripe Connect onboarding; nil with demo payments.
 	Connect Connect
+	// Campaigns serves the organiser routes and share links; Clicks counts
+	// share-link clicks; AttributionWindow is how long a click is credited
+	// with the orders that follow (30 days when 0).
+	Campaigns         Campaigns
+	Clicks            ClickRecorder
+	AttributionWindow time.Duration
 	// DemoPayments is true when the demo provider takes the payments.
 	DemoPayments bool
 	// QR renders a QR code PNG (qrcode.PNG).
@@ -85,6 +91,7 @@ type Server struct {
 	metrics *metrics
 	started time.Time
 	cache   *microcache
+	links   linkCache
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -104,7 +111,10 @@ func New(cfg Config) *Server {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, started: time.Now()}
+	if cfg.AttributionWindow <= 0 {
+		cfg.AttributionWindow = 30 * 24 * time.Hour
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, started: time.Now(), links: linkCache{max: 100000}}
 	s.metrics = newMetrics(cfg.Registry)
 	if cfg.CatalogueTTL == 0 {
 		cfg.CatalogueTTL = time.Second

@@ -181,6 +181,9 @@ func (db *DB) FulfilOrder(ctx context.Context, f *market.Fulfilment) (string, er
 				return err
 			}
 		}
+		if err := attribute(ctx, tx, f.OrderID, millis(f.PaidAt)); err != nil {
+			return err
+		}
 		outcome = market.OutcomeFulfilled
 		return setOutcome(ctx, tx, f.EventID, outcome)
 	})

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -59,7 +60,9 @@ type app struct {
 	handler  http.Handler
 	checkout *market.CheckoutService
 	mailer   *market.MailWorker
+	clicks   *market.ClickCounter
 	closers  []func() error
+	running  sync.WaitGroup // background work, waited for before closing
 }
 
 // Close releases what the app holds, the database last.
@@ -90,6 +93,7 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 	mem := cache.NewMemory()
 	var limiter api.Limiter = mem
 	var feed market.Feed = mem
+	var counter market.Counter = mem
 	if cfg.RedisURL != "" {
 		rc, err := cache.NewRedis(cfg.RedisURL, "solidaire:")
 		if err != nil {
@@ -97,8 +101,9 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		}
 		a.closers = append(a.closers, rc.Close)
 		ready["redis"] = rc
-		limiter, feed = rc, rc
+		limiter, feed, counter = rc, rc, rc
 	}
+	a.clicks = &market.ClickCounter{Shared: counter, Local: mem, Store: db, Log: log}
 
 	var provider market.PaymentProvider
 	var webhooks api.WebhookParser
@@ -169,6 +174,8 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		Feed:           feed,
 		Connect:        connect,
 		DemoPayments:   connect == nil,
+		Campaigns:      db,
+		Clicks:         a.clicks,
 		TrustedProxies: cfg.TrustedProxies,
 		Ready:          ready,
 		Pages:          pages,
@@ -181,9 +188,17 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 // background runs the app's periodic work until ctx is done: the mail
 // worker, the reconciliation pass and the purge of old idempotency keys.
 func (a *app) background(ctx context.Context, log *slog.Logger) {
-	go a.mailer.Run(ctx, 15*time.Second)
-	go a.checkout.ReconcileEvery(ctx, 2*time.Minute, 10*time.Minute)
-	go func() {
+	run := func(f func()) {
+		a.running.Add(1)
+		go func() {
+			defer a.running.Done()
+			f()
+		}()
+	}
+	run(func() { a.mailer.Run(ctx, 15*time.Second) })
+	run(func() { a.checkout.ReconcileEvery(ctx, 2*time.Minute, 10*time.Minute) })
+	run(func() { a.clicks.Run(ctx, 10*time.Second) })
+	run(func() {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
 		for {
@@ -196,7 +211,7 @@ func (a *app) background(ctx context.Context, log *slog.Logger) {
 				}
 			}
 		}
-	}()
+	})
 }
 
 // splitList reads a comma-separated setting.

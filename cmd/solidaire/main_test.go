@@ -214,3 +214,63 @@ func TestSIGTERM(t *testing.T) {
 		t.Fatal("no exit within 20 s of SIGTERM")
 	}
 }
+
+// TestClicksSurviveRestart: share-link clicks counted in process are rolled
+// up into the database when the server stops, so a restart loses none.
+func TestClicksSurviveRestart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "solidaire.db")
+	env := map[string]string{"DATABASE_URL": db, "SOLIDAIRE_DEMO": "1"}
+	login := func(base string) string {
+		res, err := http.Post(base+"/api/v1/auth/login", "application/json",
+			strings.NewReader(`{"email": "organisateur@demo.solidaire.local", "password": "solidaire-demo", "token": true}`))
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("login: %v %v", err, res)
+		}
+		defer res.Body.Close()
+		var me struct{ Token string }
+		json.NewDecoder(res.Body).Decode(&me)
+		return me.Token
+	}
+	var code, token string
+	t.Run("first", func(t *testing.T) {
+		base := start(t, env)
+		token = login(base)
+		req, _ := http.NewRequest("POST", base+"/api/v1/organiser/campaigns/billetsolidaire/links", strings.NewReader(`{"channel": "facebook"}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != 201 {
+			t.Fatalf("link: %v %v", err, res)
+		}
+		var link struct{ Code string }
+		json.NewDecoder(res.Body).Decode(&link)
+		res.Body.Close()
+		code = link.Code
+		noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		for i := 0; i < 3; i++ {
+			req, _ := http.NewRequest("GET", base+"/s/"+code, nil)
+			req.Header.Set("User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1")
+			res, err := noFollow.Do(req)
+			if err != nil || res.StatusCode != 302 {
+				t.Fatalf("click: %v %v", err, res)
+			}
+			res.Body.Close()
+		}
+	})
+	t.Run("second", func(t *testing.T) {
+		base := start(t, env)
+		req, _ := http.NewRequest("GET", base+"/api/v1/organiser/campaigns/billetsolidaire/stats", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("stats: %v %v", err, res)
+		}
+		defer res.Body.Close()
+		var st struct {
+			Totals struct{ Clicks int64 } `json:"totals"`
+		}
+		json.NewDecoder(res.Body).Decode(&st)
+		if st.Totals.Clicks != 3 {
+			t.Fatalf("%d clicks after a restart, want 3", st.Totals.Clicks)
+		}
+	})
+}

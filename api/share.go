@@ -1,0 +1,420 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/csv"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/solidaire-app/solidaire/market"
+)
+
+// Campaigns is what the organiser routes and the share links need
+// (store.DB).
+type Campaigns interface {
+	Campaign(ctx context.Context, slug string) (*market.Campaign, error)
+	ListCampaigns(ctx context.Context) ([]*market.Campaign, error)
+	CreateCampaign(ctx context.Context, c *market.Campaign, merchantSlugs, eventIDs []string) error
+	GrantCampaign(ctx context.Context, userID, campaignID string, r market.Role) error
+	CreateShareLink(ctx context.Context, l *market.ShareLink) error
+	ShareLink(ctx context.Context, code string) (*market.ShareLink, error)
+	CampaignStats(ctx context.Context, c *market.Campaign) (*market.CampaignStats, error)
+}
+
+// ClickRecorder counts share-link clicks off the request's path
+// (market.ClickCounter).
+type ClickRecorder interface {
+	Record(c market.Click) bool
+}
+
+// Cookies of attribution: the last share link clicked, and an opaque
+// visitor id for counting unique visitors without IP addresses.
+const (
+	RefCookie     = "sol_ref"
+	VisitorCookie = "sol_v"
+)
+
+// linkCache keeps share links in memory so that the redirect does not wait
+// on the database: a link never changes but for being disabled, which the
+// TTL picks up. Unknown codes are remembered too, briefly, so random codes
+// cannot make every request a query.
+type linkCache struct {
+	mu      sync.Mutex
+	entries map[string]linkEntry
+	max     int
+}
+
+type linkEntry struct {
+	link    *market.ShareLink // nil: unknown code
+	expires time.Time
+}
+
+func (lc *linkCache) get(code string) (linkEntry, bool) {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	e, ok := lc.entries[code]
+	if ok && time.Now().After(e.expires) {
+		return e, false
+	}
+	return e, ok
+}
+
+func (lc *linkCache) put(code string, l *market.ShareLink, ttl time.Duration) {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	if lc.entries == nil {
+		lc.entries = map[string]linkEntry{}
+	}
+	if len(lc.entries) >= lc.max {
+		clear(lc.entries)
+	}
+	lc.entries[code] = linkEntry{l, time.Now().Add(ttl)}
+}
+
+// shareLink answers GET /s/{code}: a 302 to the link's target with UTM
+// parameters, the attribution cookie set and the click counted, all
+// without waiting on the database or Redis. Crawlers that build link
+// previews get the target page itself (its Open Graph tags) and are not
+// counted. An unknown or disabled code gets the web app's friendly 404.
+func (s *Server) shareLink(c *gin.Context) error {
+	code := market.NormalizeShareCode(c.Param("code"))
+	var link *market.ShareLink
+	if code != "" {
+		e, ok := s.links.get(code)
+		if !ok {
+			l, err := s.cfg.Campaigns.ShareLink(c.Request.Context(), code)
+			switch {
+			case err == nil:
+				e = linkEntry{link: l}
+				s.links.put(code, l, 5*time.Minute)
+			case market.ErrorCode(err) == market.ENotFound:
+				s.links.put(code, nil, time.Minute)
+			default:
+				return err
+			}
+		}
+		link = e.link
+	}
+	if link == nil || link.Disabled {
+		s.pages(c, "/s/"+c.Param("code"))
+		return nil
+	}
+	if market.IsBot(c.GetHeader("User-Agent")) {
+		s.pages(c, link.Target)
+		return nil
+	}
+	visitor, err := c.Cookie(VisitorCookie)
+	if err != nil || len(visitor) != 32 {
+		b := make([]byte, 16)
+		rand.Read(b)
+		visitor = hex.EncodeToString(b)
+		s.cookie(c, VisitorCookie, visitor, 365*24*time.Hour)
+	}
+	s.cookie(c, RefCookie, link.Code, s.cfg.AttributionWindow)
+	if s.cfg.Clicks != nil && !s.cfg.Clicks.Record(market.Click{Code: link.Code, Day: time.Now().UTC().Format("2006-01-02"), Visitor: visitor}) {
+		s.metrics.droppedClicks.Inc()
+	}
+	q := url.Values{"utm_source": {string(link.Channel)}, "utm_medium": {"share"}, "utm_campaign": {link.Campaign}, "utm_content": {link.Code}}
+	c.Header("Cache-Control", "private, no-store")
+	c.Header("Referrer-Policy", "strict-origin-when-cross-origin")
+	c.Redirect(http.StatusFound, link.Target+"?"+q.Encode())
+	return nil
+}
+
+// pages serves path from the web app in place of the request's own.
+func (s *Server) pages(c *gin.Context, path string) {
+	if s.cfg.Pages == nil {
+		s.fail(c, market.NotFound("Lien"))
+		return
+	}
+	r := c.Request.Clone(c.Request.Context())
+	r.URL.Path, r.URL.RawQuery = path, ""
+	s.cfg.Pages.ServeHTTP(c.Writer, r)
+}
+
+func (s *Server) cookie(c *gin.Context, name, value string, ttl time.Duration) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: int(ttl.Seconds()), HttpOnly: true,
+		Secure: strings.HasPrefix(s.cfg.BaseURL, "https://"), SameSite: http.SameSiteLaxMode})
+}
+
+// campaignFor returns the campaign of the route if the actor organises it;
+// 404 otherwise, so that campaigns' statistics cannot be probed.
+func (s *Server) campaignFor(c *gin.Context) (*market.Campaign, error) {
+	cam, err := s.cfg.Campaigns.Campaign(c.Request.Context(), c.Param("slug"))
+	if err != nil {
+		return nil, err
+	}
+	a := actor(c)
+	if a.DeviceID != "" || !a.Admin && a.Campaigns[cam.ID] != market.RoleOrganiser {
+		return nil, market.NotFound("Campagne")
+	}
+	return cam, nil
+}
+
+// mayOrganise reports whether the actor may create campaigns: admins,
+// organisers and merchant owners (a merchants' association runs
+// #achatlocal).
+func mayOrganise(a *market.Actor) bool {
+	if a.DeviceID != "" {
+		return false
+	}
+	if a.Admin {
+		return true
+	}
+	for _, r := range a.Merchants {
+		if r == market.RoleOrganiser || r == market.RoleOwner {
+			return true
+		}
+	}
+	for _, r := range a.Campaigns {
+		if r == market.RoleOrganiser {
+			return true
+		}
+	}
+	return false
+}
+
+type campaignRequest struct {
+	Slug        string          `json:"slug"`
+	Title       string          `json:"title"`
+	Description string          `json:"description"`
+	Hashtags    []string        `json:"hashtags"`
+	StartsAt    time.Time       `json:"starts_at"`
+	EndsAt      *time.Time      `json:"ends_at"`
+	Currency    market.Currency `json:"currency"`
+	Goal        int64           `json:"goal"`
+	Merchants   []string        `json:"merchants"`
+	Events      []string        `json:"events"`
+}
+
+// createCampaign answers POST /api/v1/organiser/campaigns: the creator
+// becomes its organiser.
+func (s *Server) createCampaign(c *gin.Context) error {
+	a := actor(c)
+	if !mayOrganise(a) {
+		return &market.Error{Code: market.EForbidden, Message: "Seuls les organisateurs et les commerçants créent des campagnes."}
+	}
+	var req campaignRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if len(req.Title) > 120 || len(req.Description) > 4000 || len(req.Hashtags) > 10 || len(req.Merchants) > 200 || len(req.Events) > 200 {
+		return market.Invalid("campaign", "a field is too long")
+	}
+	cam := &market.Campaign{Slug: req.Slug, Title: strings.TrimSpace(req.Title), Description: req.Description,
+		StartsAt: req.StartsAt, Currency: req.Currency, Goal: req.Goal}
+	if cam.Slug == "" {
+		cam.Slug = market.Slugify(cam.Title)
+	}
+	if cam.StartsAt.IsZero() {
+		cam.StartsAt = time.Now().UTC()
+	}
+	if req.EndsAt != nil {
+		cam.EndsAt = *req.EndsAt
+	}
+	for _, h := range req.Hashtags {
+		cam.Hashtags = append(cam.Hashtags, strings.TrimPrefix(strings.TrimSpace(h), "#"))
+	}
+	if req.Goal < 0 || req.Goal > 100*market.MaxOrderTotal {
+		return market.Invalid("goal", "out of range")
+	}
+	ctx := c.Request.Context()
+	if err := s.cfg.Campaigns.CreateCampaign(ctx, cam, req.Merchants, req.Events); err != nil {
+		return err
+	}
+	if a.UserID != "" {
+		if err := s.cfg.Campaigns.GrantCampaign(ctx, a.UserID, cam.ID, market.RoleOrganiser); err != nil {
+			return err
+		}
+	}
+	full, err := s.cfg.Campaigns.Campaign(ctx, cam.Slug)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, newCampaignJSON(full, true))
+	return nil
+}
+
+// organiserCampaigns answers GET /api/v1/organiser/campaigns: the
+// campaigns the actor organises.
+func (s *Server) organiserCampaigns(c *gin.Context) error {
+	all, err := s.cfg.Campaigns.ListCampaigns(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	a := actor(c)
+	out := []campaignJSON{}
+	for _, cam := range all {
+		if a.DeviceID == "" && (a.Admin || a.Campaigns[cam.ID] == market.RoleOrganiser) {
+			out = append(out, newCampaignJSON(cam, false))
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"data": out, "next_cursor": ""})
+	return nil
+}
+
+type linkJSON struct {
+	Code       string         `json:"code"`
+	URL        string         `json:"url"`
+	Channel    market.Channel `json:"channel"`
+	Label      string         `json:"label"`
+	Ambassador string         `json:"ambassador,omitempty"`
+	Target     string         `json:"target"`
+	Clicks     int64          `json:"clicks"`
+	Visitors   int64          `json:"visitors"`
+	Orders     int64          `json:"orders"`
+	Raised     market.Money   `json:"raised"`
+	Conversion float64        `json:"conversion"`
+	CreatedAt  time.Time      `json:"created_at"`
+}
+
+func (s *Server) newLinkJSON(l *market.ShareLink, cur market.Currency) linkJSON {
+	return linkJSON{Code: l.Code, URL: s.cfg.BaseURL + "/s/" + l.Code, Channel: l.Channel, Label: l.Label, Ambassador: l.Ambassador,
+		Target: l.Target, Clicks: l.Stats.Clicks, Visitors: l.Stats.Visitors, Orders: l.Stats.Orders,
+		Raised: market.Money{Amount: l.Stats.Raised, Currency: cur}, Conversion: conversion(l.Stats), CreatedAt: l.CreatedAt}
+}
+
+func conversion(s market.LinkStats) float64 {
+	if s.Visitors == 0 {
+		return 0
+	}
+	return float64(int(float64(s.Orders)/float64(s.Visitors)*10000)) / 10000
+}
+
+// createLink answers POST /api/v1/organiser/campaigns/{slug}/links
+// {"channel", "label", "ambassador", "target"}: a short link and the
+// ready-to-post text.
+func (s *Server) createLink(c *gin.Context) error {
+	cam, err := s.campaignFor(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Channel    market.Channel `json:"channel"`
+		Label      string         `json:"label"`
+		Ambassador string         `json:"ambassador"`
+		Target     string         `json:"target"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if !req.Channel.Valid() {
+		return market.Invalid("channel", "unknown channel")
+	}
+	if len(req.Label) > 100 || len(req.Ambassador) > 100 {
+		return market.Invalid("label", "must be at most 100 characters")
+	}
+	target := "/c/" + cam.Slug
+	switch {
+	case req.Target == "" || req.Target == target:
+	case strings.HasPrefix(req.Target, "/m/"):
+		if _, err := s.cfg.Catalogue.Merchant(c.Request.Context(), strings.TrimPrefix(req.Target, "/m/")); err != nil {
+			return market.Invalid("target", "unknown merchant")
+		}
+		target = req.Target
+	case strings.HasPrefix(req.Target, "/e/"):
+		if _, err := s.cfg.Catalogue.Event(c.Request.Context(), strings.TrimPrefix(req.Target, "/e/")); err != nil {
+			return market.Invalid("target", "unknown event")
+		}
+		target = req.Target
+	default:
+		return market.Invalid("target", "must be the campaign, /m/{merchant} or /e/{event}")
+	}
+	l := &market.ShareLink{Code: market.NewShareCode(), CampaignID: cam.ID, Campaign: cam.Slug, Channel: req.Channel,
+		Label: strings.TrimSpace(req.Label), Ambassador: strings.TrimSpace(req.Ambassador), Target: target, CreatedBy: actor(c).ID()}
+	if err := s.cfg.Campaigns.CreateShareLink(c.Request.Context(), l); err != nil {
+		return err
+	}
+	tags := ""
+	for _, h := range cam.Hashtags {
+		tags += " #" + h
+	}
+	out := s.newLinkJSON(l, cam.Currency)
+	c.JSON(http.StatusCreated, gin.H{"code": l.Code, "url": out.URL, "link": out,
+		"text": fmt.Sprintf("%s : soutenez nos commerces et nos salles, achetez un bon solidaire aujourd'hui.%s %s", cam.Title, tags, out.URL)})
+	return nil
+}
+
+// campaignStats answers GET /api/v1/organiser/campaigns/{slug}/stats:
+// totals, links, and breakdowns by channel, ambassador and day; CSV of the
+// links with Accept: text/csv (or ?format=csv).
+func (s *Server) campaignStats(c *gin.Context) error {
+	cam, err := s.campaignFor(c)
+	if err != nil {
+		return err
+	}
+	st, err := s.cfg.Campaigns.CampaignStats(c.Request.Context(), cam)
+	if err != nil {
+		return err
+	}
+	cur := cam.Currency
+	c.Header("Cache-Control", "no-store")
+	if c.Query("format") == "csv" || c.NegotiateFormat(gin.MIMEJSON, "text/csv") == "text/csv" {
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="campagne-%s.csv"`, cam.Slug))
+		c.Status(http.StatusOK)
+		w := csv.NewWriter(c.Writer)
+		w.Write([]string{"code", "canal", "libelle", "ambassadeur", "clics", "visiteurs", "commandes", "montant", "devise", "conversion"})
+		for _, l := range st.Links {
+			w.Write([]string{l.Code, string(l.Channel), l.Label, l.Ambassador, strconv.FormatInt(l.Stats.Clicks, 10),
+				strconv.FormatInt(l.Stats.Visitors, 10), strconv.FormatInt(l.Stats.Orders, 10), decimal(l.Stats.Raised), string(cur),
+				strconv.FormatFloat(conversion(l.Stats), 'f', 4, 64)})
+		}
+		w.Flush()
+		return w.Error()
+	}
+	type group struct {
+		Key        string       `json:"key"`
+		Clicks     int64        `json:"clicks"`
+		Visitors   int64        `json:"visitors"`
+		Orders     int64        `json:"orders"`
+		Raised     market.Money `json:"raised"`
+		Conversion float64      `json:"conversion"`
+	}
+	mk := func(key string, s market.LinkStats) group {
+		return group{key, s.Clicks, s.Visitors, s.Orders, market.Money{Amount: s.Raised, Currency: cur}, conversion(s)}
+	}
+	links := make([]linkJSON, len(st.Links))
+	ambassadors := map[string]market.LinkStats{}
+	for i, l := range st.Links {
+		links[i] = s.newLinkJSON(l, cur)
+		if l.Ambassador != "" {
+			a := ambassadors[l.Ambassador]
+			a.Clicks, a.Visitors, a.Orders, a.Raised = a.Clicks+l.Stats.Clicks, a.Visitors+l.Stats.Visitors, a.Orders+l.Stats.Orders, a.Raised+l.Stats.Raised
+			ambassadors[l.Ambassador] = a
+		}
+	}
+	byChannel := []group{}
+	for _, ch := range market.Channels {
+		if v, ok := st.ByChannel[ch]; ok {
+			byChannel = append(byChannel, mk(string(ch), v))
+		}
+	}
+	board := []group{}
+	for name, v := range ambassadors {
+		board = append(board, mk(name, v))
+	}
+	sort.Slice(board, func(i, j int) bool {
+		if board[i].Raised.Amount != board[j].Raised.Amount {
+			return board[i].Raised.Amount > board[j].Raised.Amount
+		}
+		return board[i].Orders > board[j].Orders || board[i].Orders == board[j].Orders && board[i].Key < board[j].Key
+	})
+	byDay := make([]group, len(st.ByDay))
+	for i, d := range st.ByDay {
+		byDay[i] = mk(d.Day, d.LinkStats)
+	}
+	c.JSON(http.StatusOK, gin.H{"campaign": newCampaignJSON(cam, false), "totals": mk("total", st.Totals), "links": links,
+		"by_channel": byChannel, "by_day": byDay, "ambassadors": board})
+	return nil
+}
