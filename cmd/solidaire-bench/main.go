@@ -86,6 +86,7 @@ var scenarios = []scenario{
 	{"qr", qrServing},
 	{"redeem", redeemRace},
 	{"scan", scanLatency},
+	{"click", viralClick},
 }
 
 // listing measures GET /api/v1/merchants on each engine against a bare gin

@@ -52,7 +52,9 @@ func Load(ctx context.Context, conns int, d time.Duration, newReq func() *http.R
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
 	}
 	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	// One request is one figure: redirects are answers, not followed.
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	run := func(d time.Duration, record bool) Result {
 		var mu sync.Mutex
 		var all []time.Duration
