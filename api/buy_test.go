@@ -195,7 +195,7 @@ const gift = `{"buyer": {"email": "awa@example.org", "name": "Awa"},
 
 func TestCheckoutValidation(t *testing.T) {
 	s := newShop(t, "sqlite", false, api.Limits{})
-	key := map[string]string{"Idempotency-Key": "k"}
+	key := map[string]string{"Idempotency-Key": "k0123456789abcdef-k"}
 	n := 0
 	item := func(extra string) string {
 		return `{"buyer": {"email": "awa@example.org"}, "items": [{"kind": "gift_certificate", "merchant": "boulangerie-du-quartier", ` + extra + `}]}`
@@ -226,7 +226,7 @@ func TestCheckoutValidation(t *testing.T) {
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			n++
-			key["Idempotency-Key"] = fmt.Sprintf("validation-%d", n)
+			key["Idempotency-Key"] = fmt.Sprintf("validation-key-%06d", n)
 			status, out, _ := s.do("POST", "/api/v1/checkout", sc.body, key)
 			if status != sc.status || !strings.Contains(out, `"code":"invalid_input"`) {
 				t.Fatalf("%d %s", status, out)
@@ -252,7 +252,7 @@ func TestCheckoutValidation(t *testing.T) {
 
 func TestCheckoutIdempotency(t *testing.T) {
 	s := newShop(t, "sqlite", false, api.Limits{})
-	key := map[string]string{"Idempotency-Key": "same-key"}
+	key := map[string]string{"Idempotency-Key": "k0123456789abcdef-same-key"}
 	st1, first, _ := s.do("POST", "/api/v1/checkout", gift, key)
 	st2, second, h := s.do("POST", "/api/v1/checkout", gift, key)
 	if st1 != 201 || st2 != 201 || first != second || h.Get("Idempotent-Replayed") != "true" {
@@ -263,7 +263,7 @@ func TestCheckoutIdempotency(t *testing.T) {
 		t.Fatalf("reuse with another body: %d %s", st, out)
 	}
 	// A refused request is replayed as refused too: the key is spent.
-	bad := map[string]string{"Idempotency-Key": "bad-key"}
+	bad := map[string]string{"Idempotency-Key": "k0123456789abcdef-bad-key"}
 	s.do("POST", "/api/v1/checkout", `{"buyer": {}}`, bad)
 	if st, _, _ := s.do("POST", "/api/v1/checkout", `{"buyer": {}}`, bad); st != 400 {
 		t.Fatalf("replayed refusal: %d", st)
@@ -279,9 +279,18 @@ func TestCheckoutRateLimit(t *testing.T) {
 		CheckoutPerBuyer: api.Rate{Count: 2, Per: time.Hour}, LookupsPerIP: api.Rate{Count: 100, Per: time.Minute}})
 	s.buy(gift)
 	s.buy(gift)
-	st, out, h := s.do("POST", "/api/v1/checkout", gift, map[string]string{"Idempotency-Key": "third"})
+	st, out, h := s.do("POST", "/api/v1/checkout", gift, map[string]string{"Idempotency-Key": "k0123456789abcdef-third"})
 	if st != 429 || h.Get("Retry-After") == "" || !strings.Contains(out, "rate_limited") {
 		t.Fatalf("third checkout of one buyer: %d %s (Retry-After %q)", st, out, h.Get("Retry-After"))
+	}
+	// The refusal is not kept for the key: the retry after Retry-After is
+	// tried again, not replayed.
+	if st, _, h := s.do("POST", "/api/v1/checkout", gift, map[string]string{"Idempotency-Key": "k0123456789abcdef-third"}); st != 429 ||
+		h.Get("Idempotent-Replayed") != "" || h.Get("Retry-After") == "" {
+		t.Fatalf("retry of a limited checkout: %d, replayed %q", st, h.Get("Idempotent-Replayed"))
+	}
+	if st, _, _ := s.do("POST", "/api/v1/checkout", gift, map[string]string{"Idempotency-Key": "short"}); st != 400 {
+		t.Fatalf("a guessable key: %d", st)
 	}
 	// Another buyer is not affected.
 	s.buy(strings.Replace(gift, "awa@example.org", "bea@example.org", 1))
@@ -424,7 +433,7 @@ func TestStripeWebhooks(t *testing.T) {
 					t.Fatalf("checkout url %q", c.CheckoutURL)
 				}
 				st, out, _ := s.do("POST", "/api/v1/checkout", strings.Replace(gift, "boulangerie-du-quartier", "librairie-des-possibles", 1),
-					map[string]string{"Idempotency-Key": "not-ready"})
+					map[string]string{"Idempotency-Key": "k0123456789abcdef-not-ready"})
 				if st != 409 || !strings.Contains(out, "merchant_not_ready") {
 					t.Fatalf("merchant without Stripe account: %d %s", st, out)
 				}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -30,7 +31,7 @@ const (
 // idempotent wraps a handler that moves money: it requires an
 // Idempotency-Key, answers a repeat of the same request with the first
 // answer, and a reuse of the key with another body with 409. A 5xx answer
-// is forgotten so that the client's retry is tried again.
+// or a 429 is forgotten so that the client's retry is tried again.
 func (s *Server) idempotent(scope string, fn func(*gin.Context) error) gin.HandlerFunc {
 	return s.handle(func(c *gin.Context) error {
 		key := c.GetHeader("Idempotency-Key")
@@ -38,9 +39,12 @@ func (s *Server) idempotent(scope string, fn func(*gin.Context) error) gin.Handl
 			return &market.Error{Code: market.EInvalid, Message: "En-tête Idempotency-Key requis pour cette opération.",
 				Fields: map[string]string{"Idempotency-Key": "is required"}}
 		}
-		if len(key) > 255 || !printable(key) {
+		// At least 16 characters: anonymous buyers share a scope, so a key
+		// must be as unguessable as a UUID for one buyer's answer (with its
+		// access token) never to be replayed to another.
+		if len(key) < 16 || len(key) > 255 || !printable(key) {
 			return &market.Error{Code: market.EInvalid, Message: "En-tête Idempotency-Key invalide.",
-				Fields: map[string]string{"Idempotency-Key": "must be at most 255 printable ASCII characters"}}
+				Fields: map[string]string{"Idempotency-Key": "must be 16 to 255 printable ASCII characters (a UUID)"}}
 		}
 		body, err := io.ReadAll(c.Request.Body)
 		if err != nil {
@@ -82,7 +86,9 @@ func (s *Server) idempotent(scope string, fn func(*gin.Context) error) gin.Handl
 		// gone, so its retry gets it.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		if rec.Status() >= 500 {
+		// A failure to retry (5xx), or a refusal that depends on when the
+		// client asks (429), is not the answer to keep for the key.
+		if rec.Status() >= 500 || rec.Status() == http.StatusTooManyRequests {
 			if err := s.cfg.Idempotency.AbandonIdempotent(ctx, scope, key); err != nil {
 				s.log.ErrorContext(ctx, "idempotency: abandon", "err", err)
 			}

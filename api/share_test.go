@@ -110,7 +110,7 @@ func TestAttribution(t *testing.T) {
 				ck = append(ck, c.Name+"="+c.Value)
 			}
 			body := `{"buyer": {"email": "awa@example.org"}, "items": [{"kind": "gift_certificate", "merchant": "theatre-du-faubourg", "amount": 4000}]}`
-			st, out, _ = s.do("POST", "/api/v1/checkout", body, map[string]string{"Idempotency-Key": "attr", "Cookie": strings.Join(ck, "; ")})
+			st, out, _ = s.do("POST", "/api/v1/checkout", body, map[string]string{"Idempotency-Key": "k0123456789abcdef-attr", "Cookie": strings.Join(ck, "; ")})
 			if st != 201 {
 				t.Fatalf("checkout: %d %s", st, out)
 			}

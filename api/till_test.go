@@ -73,7 +73,7 @@ func TestTill(t *testing.T) {
 			}
 			redeem := func(amount int64, key string) (int, string) {
 				st, out, _ := s.do("POST", "/api/v1/merchant/vouchers/"+code+"/redemptions", fmt.Sprintf(`{"amount": %d}`, amount),
-					with(owner, "Idempotency-Key", key))
+					with(owner, "Idempotency-Key", "k0123456789abcdef-"+key))
 				return st, out
 			}
 			st, first := redeem(1200, "till-1")
@@ -147,10 +147,10 @@ func TestAuthorisation(t *testing.T) {
 		{"AnonymousScan", "POST", "/api/v1/merchant/scan", scan, nil, 401},
 		{"BadToken", "POST", "/api/v1/merchant/scan", scan, map[string]string{"Authorization": "Bearer nope"}, 401},
 		{"OtherMerchantScan", "POST", "/api/v1/merchant/scan", scan, other, 404},
-		{"OtherMerchantRedeem", "POST", redeemPath, `{"amount": 100}`, with(other, "Idempotency-Key", "x1"), 404},
+		{"OtherMerchantRedeem", "POST", redeemPath, `{"amount": 100}`, with(other, "Idempotency-Key", "k0123456789abcdef-x1"), 404},
 		{"OtherMerchantNamesIt", "POST", "/api/v1/merchant/scan", scan, with(other, "X-Merchant", "boulangerie-du-quartier"), 404},
 		{"OrganiserCannotRedeem", "POST", "/api/v1/merchant/vouchers/" + code + "/redemptions", `{"amount": 100}`,
-			with(organiser, "Idempotency-Key", "x2"), 403},
+			with(organiser, "Idempotency-Key", "k0123456789abcdef-x2"), 403},
 		{"OrganiserScanOtherMerchant", "POST", "/api/v1/merchant/scan", scan, organiser, 404},
 		{"OwnerScan", "POST", "/api/v1/merchant/scan", scan, owner, 200},
 		{"AdminNamesMerchant", "POST", "/api/v1/merchant/scan", scan, with(admin, "X-Merchant", "boulangerie-du-quartier"), 200},
@@ -183,7 +183,7 @@ func TestAuthorisation(t *testing.T) {
 			t.Fatalf("invitation used twice: %d", st)
 		}
 		staff := s.token("lea@example.org", "un-mot-de-passe")
-		if st, _, _ := s.do("POST", redeemPath, `{"amount": 100}`, with(staff, "Idempotency-Key", "s1")); st != 201 {
+		if st, _, _ := s.do("POST", redeemPath, `{"amount": 100}`, with(staff, "Idempotency-Key", "k0123456789abcdef-s1")); st != 201 {
 			t.Fatalf("staff redeem: %d", st)
 		}
 		if st, _, _ := s.do("GET", "/api/v1/merchant/ledger", "", staff); st != 403 {
@@ -212,7 +212,7 @@ func TestAuthorisation(t *testing.T) {
 			t.Fatalf("pairing code used twice: %d", st)
 		}
 		till := map[string]string{"Authorization": "Bearer " + paired.Token}
-		if st, out, _ := s.do("POST", redeemPath, `{"amount": 100}`, with(till, "Idempotency-Key", "d1")); st != 201 {
+		if st, out, _ := s.do("POST", redeemPath, `{"amount": 100}`, with(till, "Idempotency-Key", "k0123456789abcdef-d1")); st != 201 {
 			t.Fatalf("device redeem: %d %s", st, out)
 		}
 		if st, _, _ := s.do("GET", "/api/v1/merchant/summary", "", till); st != 403 {
@@ -415,7 +415,7 @@ func TestRedeemRaceAcrossInstances(t *testing.T) {
 				inst = b
 			}
 			st, _, _ := inst.do("POST", "/api/v1/merchant/vouchers/"+code+"/redemptions", `{"amount": 700}`,
-				with(owner, "Idempotency-Key", fmt.Sprintf("race-%d", i)))
+				with(owner, "Idempotency-Key", fmt.Sprintf("race-key-%08d", i)))
 			mu.Lock()
 			status[st]++
 			mu.Unlock()

@@ -37,7 +37,18 @@ type Event struct {
 	Currency      Currency
 	SolidarityMin int64 // smallest solidarity ticket, minor units; 0: none sold
 	TicketTypes   []*TicketType
-	CreatedAt     time.Time
+	// Draft events are seen by their organisers only; the others are
+	// listed and sold.
+	Draft bool
+	// Choices is what holders were offered when the event was cancelled or
+	// postponed; nil otherwise.
+	Choices   *CancelOptions
+	CreatedAt time.Time
+}
+
+// OnSale reports whether tickets can be bought now.
+func (e *Event) OnSale(now time.Time) bool {
+	return !e.Draft && e.Status != EventCancelled && e.StartsAt.After(now)
 }
 
 // TicketType is a kind of seat for an event, with its price and inventory.

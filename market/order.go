@@ -95,6 +95,7 @@ type Fulfilment struct {
 	PaymentIntent string
 	PaidAt        time.Time
 	Vouchers      []*Voucher
+	Tickets       []*Ticket
 	Mails         []*Mail
 }
 

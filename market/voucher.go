@@ -19,7 +19,9 @@ type Voucher struct {
 	MerchantName   string // read-only
 	OrderID        string
 	Initial        int64 // minor units paid
-	Balance        int64 // minor units left
+	Balance        int64 // minor units left of the paid value (never expires)
+	Bonus          int64 // minor units left of a promotional bonus (a credit's matching funds)
+	BonusExpiresAt time.Time
 	Currency       Currency
 	RecipientName  string
 	RecipientEmail string
@@ -44,7 +46,17 @@ const (
 	EntryRedeem  = "redeem"  // spent at the merchant (negative)
 	EntryReverse = "reverse" // a redemption undone (positive)
 	EntryVoid    = "void"    // cancelled with a refund (negative)
+	EntryBonus   = "bonus"   // a promotional bonus, on the bonus part
 )
+
+// Spendable is what the voucher can pay now: the paid balance and the
+// bonus while it lasts.
+func (v *Voucher) Spendable(now time.Time) int64 {
+	if v.Bonus > 0 && now.Before(v.BonusExpiresAt) {
+		return v.Balance + v.Bonus
+	}
+	return v.Balance
+}
 
 // LedgerEntry is one append-only movement on a voucher.
 type LedgerEntry struct {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strconv"
 
@@ -10,7 +11,7 @@ import (
 )
 
 const eventColumns = `e.id, e.merchant_id, m.slug, m.name, e.title, e.summary, e.description, e.city,
-	e.starts_at, e.status, e.status_note, e.currency, e.solidarity_min, e.created_at`
+	e.starts_at, e.status, e.status_note, e.currency, e.solidarity_min, e.published, e.cancel_options, e.created_at`
 
 // queryer is what reads need from a *sql.DB or a *sql.Tx.
 type queryer interface {
@@ -39,7 +40,7 @@ func (db *DB) ListEvents(ctx context.Context, f market.EventFilter) ([]*market.E
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+`
 			FROM events e JOIN merchants m ON m.id = e.merchant_id
-			WHERE ($1 = '' OR e.status = $1)
+			WHERE e.published = 1 AND ($1 = '' OR e.status = $1)
 			  AND ($2 = '' OR m.slug = $2)
 			  AND e.starts_at >= $3
 			  AND (e.starts_at > $4 OR (e.starts_at = $4 AND e.id > $5))
@@ -121,10 +122,10 @@ func (db *DB) CreateEvent(ctx context.Context, e *market.Event) error {
 		}
 		e.MerchantSlug, e.MerchantName = slug, name
 		if _, err := tx.ExecContext(ctx, `INSERT INTO events (id, merchant_id, title, summary, description,
-			city, starts_at, status, status_note, currency, solidarity_min, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			city, starts_at, status, status_note, currency, solidarity_min, published, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			e.ID, e.MerchantID, e.Title, e.Summary, e.Description, e.City, millis(e.StartsAt),
-			string(e.Status), e.StatusNote, string(e.Currency), e.SolidarityMin, millis(e.CreatedAt)); err != nil {
+			string(e.Status), e.StatusNote, string(e.Currency), e.SolidarityMin, boolInt(!e.Draft), millis(e.CreatedAt)); err != nil {
 			return err
 		}
 		for i, t := range e.TicketTypes {
@@ -175,12 +176,20 @@ func loadTicketTypes(ctx context.Context, q queryer, events []*market.Event) err
 
 func scanEvent(s scanner) (*market.Event, error) {
 	var e market.Event
-	var status, currency string
+	var status, currency, choices string
 	var starts, created int64
+	var published int
 	err := s.Scan(&e.ID, &e.MerchantID, &e.MerchantSlug, &e.MerchantName, &e.Title, &e.Summary,
-		&e.Description, &e.City, &starts, &status, &e.StatusNote, &currency, &e.SolidarityMin, &created)
+		&e.Description, &e.City, &starts, &status, &e.StatusNote, &currency, &e.SolidarityMin, &published, &choices, &created)
 	if err != nil {
 		return nil, err
+	}
+	e.Draft = published == 0
+	if choices != "" {
+		e.Choices = &market.CancelOptions{}
+		if err := json.Unmarshal([]byte(choices), e.Choices); err != nil {
+			return nil, err
+		}
 	}
 	e.Status, e.Currency = market.EventStatus(status), market.Currency(currency)
 	e.StartsAt, e.CreatedAt = fromMillis(starts), fromMillis(created)

@@ -29,6 +29,9 @@ func (db *DB) CreateOrder(ctx context.Context, o *market.Order) error {
 			o.Total, o.PlatformFee, o.AccessHash, o.SessionID, o.Ref, millis(o.CreatedAt), millis(o.ExpiresAt)); err != nil {
 			return err
 		}
+		if err := holdSeats(ctx, tx, o.Items); err != nil {
+			return err
+		}
 		for i, it := range o.Items {
 			if it.ID == "" {
 				it.ID = market.NewID("itm")
@@ -152,9 +155,9 @@ func setOutcome(ctx context.Context, tx *sql.Tx, id, outcome string) error {
 }
 
 // FulfilOrder records the event and, if this call moves the order from
-// pending (or expired: the money was taken all the same) to paid, writes its
-// vouchers with their first ledger entries and its mails, all in one
-// transaction. Concurrent calls for one order serialise on the order's
+// pending (or expired: the money was taken all the same, and its seats are
+// taken again) to paid, writes its vouchers with their first ledger entries,
+// its tickets and its mails, all in one transaction. Concurrent calls for one order serialise on the order's
 // row: exactly one fulfils, the others report a duplicate.
 func (db *DB) FulfilOrder(ctx context.Context, f *market.Fulfilment) (string, error) {
 	outcome := market.OutcomeDuplicate
@@ -163,13 +166,49 @@ func (db *DB) FulfilOrder(ctx context.Context, f *market.Fulfilment) (string, er
 		if err != nil || !fresh {
 			return err
 		}
+		return db.fulfil(ctx, tx, f, &outcome)
+	})
+	if err == errSeatsGone {
+		// Nothing was written; a person must refund the buyer.
+		return db.ReviewOrder(ctx, f.EventID, f.OrderID, "paid after its checkout expired, and the seats are gone")
+	}
+	return outcome, err
+}
+
+// errSeatsGone rolls a fulfilment back when a late payment finds no seats.
+var errSeatsGone = errors.New("store: seats gone")
+
+// fulfil moves the order to paid and writes what it bought, within tx.
+func (db *DB) fulfil(ctx context.Context, tx *sql.Tx, f *market.Fulfilment, outcome *string) error {
+	{
 		res, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'paid', paid_at = $1, payment_intent = $2
-			WHERE id = $3 AND status IN ('pending', 'expired')`, millis(f.PaidAt), f.PaymentIntent, f.OrderID)
+			WHERE id = $3 AND status = 'pending'`, millis(f.PaidAt), f.PaymentIntent, f.OrderID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
+			// Paid after it expired (the money was taken all the same): its
+			// seats were released and must be taken again.
+			res, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'paid', paid_at = $1, payment_intent = $2
+				WHERE id = $3 AND status = 'expired'`, millis(f.PaidAt), f.PaymentIntent, f.OrderID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil
+			}
+			items, err := itemsOf(ctx, tx, f.OrderID)
+			if err != nil {
+				return err
+			}
+			if err := holdSeats(ctx, tx, items); err != nil {
+				return errSeatsGone
+			}
+		}
+		for _, t := range f.Tickets {
+			if err := insertTicket(ctx, tx, t); err != nil {
+				return err
+			}
 		}
 		for _, v := range f.Vouchers {
 			if err := insertVoucher(ctx, tx, v); err != nil {
@@ -184,13 +223,13 @@ func (db *DB) FulfilOrder(ctx context.Context, f *market.Fulfilment) (string, er
 		if err := attribute(ctx, tx, f.OrderID, millis(f.PaidAt)); err != nil {
 			return err
 		}
-		outcome = market.OutcomeFulfilled
-		return setOutcome(ctx, tx, f.EventID, outcome)
-	})
-	return outcome, err
+		*outcome = market.OutcomeFulfilled
+		return setOutcome(ctx, tx, f.EventID, *outcome)
+	}
 }
 
-// ExpireOrder records the event and expires the order if still pending.
+// ExpireOrder records the event and expires the order if still pending,
+// releasing its seats in the same transaction (see transition).
 func (db *DB) ExpireOrder(ctx context.Context, eventID, orderID string) (string, error) {
 	return db.transition(ctx, eventID, market.PaymentExpired, orderID, market.OutcomeExpired,
 		`UPDATE orders SET status = 'expired' WHERE id = $1 AND status = 'pending'`, orderID)
@@ -225,6 +264,11 @@ func (db *DB) transition(ctx context.Context, eventID, eventType, orderID, outco
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			result = outcome
+			if outcome == market.OutcomeExpired {
+				if err := releaseSeats(ctx, tx, orderID); err != nil {
+					return err
+				}
+			}
 			return setOutcome(ctx, tx, eventID, outcome)
 		}
 		return nil

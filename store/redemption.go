@@ -20,22 +20,25 @@ func (db *DB) MerchantByID(ctx context.Context, id string) (*market.Merchant, er
 	return m, err
 }
 
-// Redeem debits a voucher of the merchant with one conditional update that
-// cannot take the balance below zero whatever runs concurrently, on any
-// instance, then appends the ledger entry and the redemption; all in one
-// transaction. See market.RedemptionStore.
+// Redeem debits a voucher of the merchant with a conditional update that
+// cannot take its balance below zero whatever runs concurrently, on any
+// instance, then appends the ledger entries and the redemption; all in one
+// transaction. A live promotional bonus is spent first (it may expire, the
+// paid value never does). See market.RedemptionStore.
 func (db *DB) Redeem(ctx context.Context, r *market.Redemption) error {
+	now := millis(r.CreatedAt)
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		var currency string
+		// The common case, no live bonus: one conditional update.
 		err := tx.QueryRowContext(ctx, `UPDATE vouchers SET balance = balance - $1
-			WHERE code = $2 AND merchant_id = $3 AND status = 'active' AND balance >= $1
-			RETURNING id, balance, currency`, r.Amount, r.VoucherCode, r.MerchantID).Scan(&r.VoucherID, &r.BalanceAfter, &currency)
+			WHERE code = $2 AND merchant_id = $3 AND status = 'active' AND balance >= $1 AND (bonus = 0 OR bonus_expires_at <= $4)
+			RETURNING id, balance, currency`, r.Amount, r.VoucherCode, r.MerchantID, now).Scan(&r.VoucherID, &r.BalanceAfter, &currency)
+		fromBonus := int64(0)
 		if errors.Is(err, sql.ErrNoRows) {
-			// Say why, reading what the update refused.
 			var status string
-			var balance int64
-			err := tx.QueryRowContext(ctx, `SELECT status, balance, currency FROM vouchers WHERE code = $1 AND merchant_id = $2`,
-				r.VoucherCode, r.MerchantID).Scan(&status, &balance, &currency)
+			var balance, bonus, bonusExpires int64
+			err := tx.QueryRowContext(ctx, `SELECT id, status, balance, bonus, bonus_expires_at, currency FROM vouchers
+				WHERE code = $1 AND merchant_id = $2`, r.VoucherCode, r.MerchantID).Scan(&r.VoucherID, &status, &balance, &bonus, &bonusExpires, &currency)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				return &market.Error{Code: market.ENotFound, Message: "Code inconnu ou bon d'un autre commerce."}
@@ -44,22 +47,49 @@ func (db *DB) Redeem(ctx context.Context, r *market.Redemption) error {
 			case status != string(market.VoucherActive):
 				return &market.Error{Code: market.EVoucherVoid, Message: "Ce bon a été annulé."}
 			}
-			return &market.Error{Code: market.EInsufficientBalance,
-				Message: "Solde insuffisant : il reste " + market.Money{Amount: balance, Currency: market.Currency(currency)}.String() + " sur ce bon.",
-				Fields:  map[string]string{"amount": "exceeds the balance"}}
-		}
-		if err != nil {
+			live := int64(0)
+			if bonusExpires > now {
+				live = bonus
+			}
+			if balance+live < r.Amount {
+				return &market.Error{Code: market.EInsufficientBalance,
+					Message: "Solde insuffisant : il reste " + market.Money{Amount: balance + live, Currency: market.Currency(currency)}.String() + " sur ce bon.",
+					Fields:  map[string]string{"amount": "exceeds the balance"}}
+			}
+			// A live bonus: spend it first, still with a conditional update
+			// on both parts.
+			fromBonus = min(live, r.Amount)
+			fromPaid := r.Amount - fromBonus
+			res, err := tx.ExecContext(ctx, `UPDATE vouchers SET balance = balance - $1, bonus = bonus - $2
+				WHERE id = $3 AND status = 'active' AND balance >= $1 AND bonus >= $2`, fromPaid, fromBonus, r.VoucherID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return &market.Error{Code: market.EInsufficientBalance, Message: "Solde insuffisant.", Fields: map[string]string{"amount": "exceeds the balance"}}
+			}
+			r.BalanceAfter = balance - fromPaid
+			if fromBonus > 0 {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at, part)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, 'bonus')`, market.NewID("ent"), r.VoucherID, market.EntryRedeem, -fromBonus,
+					bonus-fromBonus, r.ID, now); err != nil {
+					return err
+				}
+			}
+		} else if err != nil {
 			return err
 		}
 		r.Currency = market.Currency(currency)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, market.NewID("ent"), r.VoucherID, market.EntryRedeem, -r.Amount, r.BalanceAfter,
-			r.ID, millis(r.CreatedAt)); err != nil {
-			return err
+		if paid := r.Amount - fromBonus; paid > 0 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at, part)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, 'paid')`, market.NewID("ent"), r.VoucherID, market.EntryRedeem, -paid, r.BalanceAfter,
+				r.ID, now); err != nil {
+				return err
+			}
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO redemptions (id, voucher_id, merchant_id, amount, balance_after, actor_id,
-			actor_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			r.ID, r.VoucherID, r.MerchantID, r.Amount, r.BalanceAfter, r.ActorID, r.ActorName, millis(r.CreatedAt))
+			actor_name, created_at, from_bonus) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			r.ID, r.VoucherID, r.MerchantID, r.Amount, r.BalanceAfter, r.ActorID, r.ActorName, now, fromBonus)
 		return err
 	})
 }
@@ -96,14 +126,27 @@ func (db *DB) ReverseRedemption(ctx context.Context, merchantID, redemptionID, a
 		if n, _ := res.RowsAffected(); n == 0 {
 			return &market.Error{Code: market.EAlreadyReversed, Message: "Cet encaissement a déjà été annulé."}
 		}
-		var balance int64
-		if err := tx.QueryRowContext(ctx, `UPDATE vouchers SET balance = balance + $1 WHERE id = $2 RETURNING balance`,
-			r.Amount, r.VoucherID).Scan(&balance); err != nil {
+		var fromBonus int64
+		if err := tx.QueryRowContext(ctx, `SELECT from_bonus FROM redemptions WHERE id = $1`, r.ID).Scan(&fromBonus); err != nil {
+			return err
+		}
+		paid := r.Amount - fromBonus
+		var balance, bonus int64
+		if err := tx.QueryRowContext(ctx, `UPDATE vouchers SET balance = balance + $1, bonus = bonus + $2 WHERE id = $3 RETURNING balance, bonus`,
+			paid, fromBonus, r.VoucherID).Scan(&balance, &bonus); err != nil {
 			return err
 		}
 		r.BalanceAfter, r.ReversedAt, r.ReversedBy = balance, now, actorID
-		_, err = tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, market.NewID("ent"), r.VoucherID, market.EntryReverse, r.Amount, balance, r.ID, millis(now))
+		if paid > 0 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at, part)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, 'paid')`, market.NewID("ent"), r.VoucherID, market.EntryReverse, paid, balance, r.ID, millis(now)); err != nil {
+				return err
+			}
+		}
+		if fromBonus > 0 {
+			_, err = tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at, part)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, 'bonus')`, market.NewID("ent"), r.VoucherID, market.EntryReverse, fromBonus, bonus, r.ID, millis(now))
+		}
 		return err
 	})
 	return r, err

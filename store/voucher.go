@@ -8,23 +8,35 @@ import (
 	"github.com/solidaire-app/solidaire/market"
 )
 
-const voucherColumns = `v.id, v.code, v.merchant_id, m.slug, m.name, v.order_id, v.initial, v.balance, v.currency,
-	v.recipient_name, v.recipient_email, v.message, v.status, v.created_at`
+const voucherColumns = `v.id, v.code, v.merchant_id, m.slug, m.name, v.order_id, v.initial, v.balance, v.bonus,
+	v.bonus_expires_at, v.currency, v.recipient_name, v.recipient_email, v.message, v.status, v.created_at`
 
 // insertVoucher writes a new voucher and its issue entry: its balance is
 // the sum of its ledger from the first write on.
 func insertVoucher(ctx context.Context, tx *sql.Tx, v *market.Voucher) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO vouchers (id, code, merchant_id, order_id, initial, balance, currency,
-		recipient_name, recipient_email, message, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		v.ID, v.Code, v.MerchantID, v.OrderID, v.Initial, v.Initial, string(v.Currency),
+	if _, err := tx.ExecContext(ctx, `INSERT INTO vouchers (id, code, merchant_id, order_id, initial, balance, bonus,
+		bonus_expires_at, currency, recipient_name, recipient_email, message, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		v.ID, v.Code, v.MerchantID, v.OrderID, v.Initial, v.Initial, v.Bonus, millis(v.BonusExpiresAt), string(v.Currency),
 		v.RecipientName, v.RecipientEmail, v.Message, string(v.Status), millis(v.CreatedAt)); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		market.NewID("ent"), v.ID, market.EntryIssue, v.Initial, v.Initial, v.OrderID, millis(v.CreatedAt))
-	return err
+	ref := v.OrderID
+	if ref == "" {
+		ref = v.ID
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at, part)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 'paid')`,
+		market.NewID("ent"), v.ID, market.EntryIssue, v.Initial, v.Initial, ref, millis(v.CreatedAt)); err != nil {
+		return err
+	}
+	if v.Bonus > 0 {
+		_, err := tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at, part)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 'bonus')`,
+			market.NewID("ent"), v.ID, market.EntryBonus, v.Bonus, v.Bonus, ref, millis(v.CreatedAt))
+		return err
+	}
+	return nil
 }
 
 // Voucher returns the voucher with that code (as normalised by
@@ -102,8 +114,11 @@ func (db *DB) VoucherLedger(ctx context.Context, code string) ([]*market.LedgerE
 // the sum of their ledger: always none, which tests and operators check.
 func (db *DB) LedgerMismatches(ctx context.Context) ([]string, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT v.code FROM vouchers v
-		LEFT JOIN (SELECT voucher_id, SUM(amount) AS total FROM voucher_entries GROUP BY voucher_id) e ON e.voucher_id = v.id
-		WHERE v.balance <> COALESCE(e.total, 0)`)
+		LEFT JOIN (SELECT voucher_id,
+			SUM(CASE WHEN part = 'paid' THEN amount ELSE 0 END) AS paid,
+			SUM(CASE WHEN part = 'bonus' THEN amount ELSE 0 END) AS bonus
+			FROM voucher_entries GROUP BY voucher_id) e ON e.voucher_id = v.id
+		WHERE v.balance <> COALESCE(e.paid, 0) OR v.bonus <> COALESCE(e.bonus, 0)`)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -122,12 +137,13 @@ func (db *DB) LedgerMismatches(ctx context.Context) ([]string, error) {
 func scanVoucher(s scanner) (*market.Voucher, error) {
 	var v market.Voucher
 	var currency, status string
-	var created int64
+	var created, bonusExpires int64
 	err := s.Scan(&v.ID, &v.Code, &v.MerchantID, &v.MerchantSlug, &v.MerchantName, &v.OrderID, &v.Initial, &v.Balance,
-		&currency, &v.RecipientName, &v.RecipientEmail, &v.Message, &status, &created)
+		&v.Bonus, &bonusExpires, &currency, &v.RecipientName, &v.RecipientEmail, &v.Message, &status, &created)
 	if err != nil {
 		return nil, err
 	}
 	v.Currency, v.Status, v.CreatedAt = market.Currency(currency), market.VoucherStatus(status), fromMillis(created)
+	v.BonusExpiresAt = fromMillis(bonusExpires)
 	return &v, nil
 }

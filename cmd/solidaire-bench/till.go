@@ -127,7 +127,7 @@ func race(ctx context.Context, db *store.DB, engine string) (bench.Row, error) {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
-				st, _ := post(client, base+"/api/v1/merchant/vouchers/"+code+"/redemptions", token, fmt.Sprintf("race-%d-%d", r, i), `{"amount": 100}`)
+				st, _ := post(client, base+"/api/v1/merchant/vouchers/"+code+"/redemptions", token, fmt.Sprintf("race-key-%04d-%04d", r, i), `{"amount": 100}`)
 				if st == 201 {
 					mu.Lock()
 					ok++
@@ -241,7 +241,7 @@ func latency(ctx context.Context, db *store.DB, engine string) (bench.Row, error
 			defer wg.Done()
 			start := time.Now()
 			st1, err1 := post(client, base+"/api/v1/merchant/scan", t.token, "", `{"code": "`+t.code+`"}`)
-			st2, err2 := post(client, base+"/api/v1/merchant/vouchers/"+t.code+"/redemptions", t.token, fmt.Sprintf("lat-%d", seq), `{"amount": 1}`)
+			st2, err2 := post(client, base+"/api/v1/merchant/vouchers/"+t.code+"/redemptions", t.token, fmt.Sprintf("latency-key-%08d", seq), `{"amount": 1}`)
 			el := time.Since(start)
 			mu.Lock()
 			defer mu.Unlock()

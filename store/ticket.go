@@ -1,0 +1,344 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/solidaire-app/solidaire/market"
+)
+
+// holdSeats takes the seats an order's ticket items need, with one
+// conditional update per ticket type: the database, not the application,
+// makes overselling impossible, whatever runs concurrently on any
+// instance.
+func holdSeats(ctx context.Context, tx *sql.Tx, items []*market.OrderItem) error {
+	for i, it := range items {
+		if it.Kind != market.KindTicket {
+			continue
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE ticket_types SET seats_left = seats_left - $1
+			WHERE id = $2 AND event_id = $3 AND seats_left >= $1`, it.Quantity, it.TicketTypeID, it.EventID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return &market.Error{Code: market.ESoldOut, Message: "Plus assez de places pour ce tarif.",
+				Fields: map[string]string{"items[" + itoa(i) + "].quantity": "not enough seats left"}}
+		}
+	}
+	return nil
+}
+
+// releaseSeats gives back the seats held by an order's ticket items.
+func releaseSeats(ctx context.Context, tx *sql.Tx, orderID string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE ticket_types SET seats_left = seats_left + (
+			SELECT COALESCE(SUM(i.quantity), 0) FROM order_items i
+			WHERE i.order_id = $1 AND i.kind = 'ticket' AND i.ticket_type_id = ticket_types.id)
+		WHERE id IN (SELECT ticket_type_id FROM order_items WHERE order_id = $1 AND kind = 'ticket')`, orderID)
+	return err
+}
+
+// itemsOf reads an order's items within tx.
+func itemsOf(ctx context.Context, tx *sql.Tx, orderID string) ([]*market.OrderItem, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, kind, amount, quantity, event_id, ticket_type_id FROM order_items
+		WHERE order_id = $1 ORDER BY position`, orderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []*market.OrderItem
+	for rows.Next() {
+		var it market.OrderItem
+		var kind string
+		if err := rows.Scan(&it.ID, &kind, &it.Amount, &it.Quantity, &it.EventID, &it.TicketTypeID); err != nil {
+			return nil, err
+		}
+		it.Kind = market.ItemKind(kind)
+		items = append(items, &it)
+	}
+	return items, rows.Err()
+}
+
+func insertTicket(ctx context.Context, tx *sql.Tx, t *market.Ticket) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO tickets (id, code, event_id, ticket_type_id, order_id, kind, price, currency,
+		holder_name, holder_email, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		t.ID, t.Code, t.EventID, t.TicketTypeID, t.OrderID, string(t.Kind), t.Price, string(t.Currency), t.HolderName,
+		t.HolderEmail, string(t.Status), millis(t.CreatedAt))
+	return err
+}
+
+const ticketColumns = `t.id, t.code, t.event_id, e.title, e.merchant_id, t.ticket_type_id, COALESCE(tt.name, ''), t.order_id,
+	t.kind, t.price, t.currency, t.holder_name, t.holder_email, t.status, t.checked_in_at, t.checked_in_by, t.choice,
+	t.choice_at, t.choice_ref, t.notified_at, t.created_at`
+
+const ticketFrom = ` FROM tickets t JOIN events e ON e.id = t.event_id LEFT JOIN ticket_types tt ON tt.id = t.ticket_type_id `
+
+func scanTicket(s scanner) (*market.Ticket, error) {
+	var t market.Ticket
+	var kind, currency, status, choice string
+	var checked, chosen, notified, created int64
+	if err := s.Scan(&t.ID, &t.Code, &t.EventID, &t.EventTitle, &t.MerchantID, &t.TicketTypeID, &t.TypeName, &t.OrderID, &kind,
+		&t.Price, &currency, &t.HolderName, &t.HolderEmail, &status, &checked, &t.CheckedInBy, &choice, &chosen, &t.ChoiceRef,
+		&notified, &created); err != nil {
+		return nil, err
+	}
+	t.Kind, t.Currency, t.Status, t.Choice = market.ItemKind(kind), market.Currency(currency), market.TicketStatus(status), market.Choice(choice)
+	t.CheckedInAt, t.ChoiceAt, t.NotifiedAt, t.CreatedAt = fromMillis(checked), fromMillis(chosen), fromMillis(notified), fromMillis(created)
+	return &t, nil
+}
+
+// Ticket returns a ticket by code; ENotFound when unknown.
+func (db *DB) Ticket(ctx context.Context, code string) (*market.Ticket, error) {
+	t, err := scanTicket(db.read.QueryRowContext(ctx, `SELECT `+ticketColumns+ticketFrom+`WHERE t.code = $1`, code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, market.NotFound("Billet")
+	}
+	return t, translate(err)
+}
+
+// OrderTickets returns the tickets of an order.
+func (db *DB) OrderTickets(ctx context.Context, orderID string) ([]*market.Ticket, error) {
+	return db.tickets(ctx, `WHERE t.order_id = $1 ORDER BY t.created_at, t.id`, orderID)
+}
+
+func (db *DB) tickets(ctx context.Context, where string, args ...any) ([]*market.Ticket, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+ticketColumns+ticketFrom+where, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var list []*market.Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, translate(err)
+		}
+		list = append(list, t)
+	}
+	return list, translate(rows.Err())
+}
+
+// CheckIn marks a valid seat ticket of the merchant's event used, with one
+// conditional update: of two tills scanning it at once, one succeeds.
+func (db *DB) CheckIn(ctx context.Context, merchantID, code, by string, at time.Time) (*market.Ticket, error) {
+	var t *market.Ticket
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET checked_in_at = $1, checked_in_by = $2
+			WHERE code = $3 AND kind = 'ticket' AND status = 'valid' AND checked_in_at = 0
+			  AND event_id IN (SELECT id FROM events WHERE merchant_id = $4)`, millis(at), by, code, merchantID)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		t, err = scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+ticketFrom+`WHERE t.code = $1 AND e.merchant_id = $2`, code, merchantID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return &market.Error{Code: market.ENotFound, Message: "Code inconnu ou billet d'une autre salle."}
+		}
+		if err != nil || n == 1 {
+			return err
+		}
+		switch {
+		case t.Kind != market.KindTicket:
+			return &market.Error{Code: market.ETicketNotValid, Message: "Billet solidaire : il ne donne pas de place."}
+		case t.Status != market.TicketValid:
+			return &market.Error{Code: market.ETicketNotValid, Message: "Ce billet n'est plus valable (" + string(t.Status) + ")."}
+		}
+		return &market.Error{Code: market.EAlreadyCheckedIn,
+			Message: "Déjà scanné le " + t.CheckedInAt.In(time.UTC).Format("02/01 à 15:04") + " UTC par " + t.CheckedInBy + ".",
+			Fields:  map[string]string{"checked_in_at": t.CheckedInAt.Format(time.RFC3339), "checked_in_by": t.CheckedInBy}}
+	})
+	return t, err
+}
+
+// UndoCheckIn clears a mistaken check-in of the merchant's ticket.
+func (db *DB) UndoCheckIn(ctx context.Context, merchantID, code string) (*market.Ticket, error) {
+	var t *market.Ticket
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET checked_in_at = 0, checked_in_by = ''
+			WHERE code = $1 AND checked_in_at <> 0 AND event_id IN (SELECT id FROM events WHERE merchant_id = $2)`, code, merchantID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return market.NotFound("Entrée")
+		}
+		t, err = scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+ticketFrom+`WHERE t.code = $1`, code))
+		return err
+	})
+	return t, err
+}
+
+// SetEventChoices cancels or postpones an event: its status, note, new date
+// and the options offered to holders, in one transaction. A cancelled event
+// cannot be postponed again.
+func (db *DB) SetEventChoices(ctx context.Context, eventID string, status market.EventStatus, o market.CancelOptions) error {
+	opts, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		starts := ""
+		args := []any{string(status), o.Reason, string(opts), millis(o.Deadline), eventID}
+		if !o.StartsAt.IsZero() {
+			starts = ", starts_at = $6"
+			args = append(args, millis(o.StartsAt))
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE events SET status = $1, status_note = $2, cancel_options = $3, choice_deadline = $4`+starts+`
+			WHERE id = $5 AND status <> 'cancelled'`, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return &market.Error{Code: market.EConflict, Message: "Cet événement est déjà annulé."}
+		}
+		// Holders are told again of a new change.
+		_, err = tx.ExecContext(ctx, `UPDATE tickets SET notified_at = 0 WHERE event_id = $1 AND status = 'valid' AND choice = ''`, eventID)
+		return err
+	})
+}
+
+// EventTickets returns an event's tickets still valid, for the preview of
+// a cancellation.
+func (db *DB) EventTickets(ctx context.Context, eventID string) ([]*market.Ticket, error) {
+	return db.tickets(ctx, `WHERE t.event_id = $1 ORDER BY t.created_at, t.id`, eventID)
+}
+
+// TicketsToNotify returns up to n tickets of cancelled or postponed events
+// whose holders have not been told yet: the resumable state of the bulk
+// notification is in the tickets themselves.
+func (db *DB) TicketsToNotify(ctx context.Context, n int) ([]*market.Ticket, error) {
+	return db.tickets(ctx, `WHERE t.notified_at = 0 AND t.status = 'valid' AND t.choice = '' AND e.status IN ('cancelled', 'postponed')
+		ORDER BY t.created_at, t.id LIMIT $1`, n)
+}
+
+// MarkNotified records that a holder was told, queueing the mail in the
+// same transaction so that each holder gets one.
+func (db *DB) MarkNotified(ctx context.Context, ticketID string, m *market.Mail) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET notified_at = $1 WHERE id = $2 AND notified_at = 0`, millis(db.now()), ticketID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 || m == nil {
+			return nil
+		}
+		return db.insertMail(ctx, tx, m)
+	})
+}
+
+// RecordChoice records a holder's choice once: a conditional update, so
+// two clicks cannot make two choices. It returns the ticket as it stands
+// and whether this call recorded the choice.
+func (db *DB) RecordChoice(ctx context.Context, code string, c market.Choice, at time.Time) (*market.Ticket, bool, error) {
+	var t *market.Ticket
+	var fresh bool
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET choice = $1, choice_at = $2 WHERE code = $3 AND choice = '' AND status = 'valid'`,
+			string(c), millis(at), code)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		fresh = n == 1
+		t, err = scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+ticketFrom+`WHERE t.code = $1`, code))
+		if errors.Is(err, sql.ErrNoRows) {
+			return market.NotFound("Billet")
+		}
+		return err
+	})
+	return t, fresh, err
+}
+
+// SettleChoice records the outcome of a choice: the ticket's new status and
+// the refund id or credit voucher, with the credit voucher (if any) and its
+// mail, in one transaction, once.
+func (db *DB) SettleChoice(ctx context.Context, ticketID string, status market.TicketStatus, ref string, credit *market.Voucher, m *market.Mail) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET status = $1, choice_ref = $2 WHERE id = $3 AND status = 'valid'`,
+			string(status), ref, ticketID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // settled already
+		}
+		if credit != nil {
+			if err := insertVoucher(ctx, tx, credit); err != nil {
+				return err
+			}
+		}
+		if m != nil {
+			return db.insertMail(ctx, tx, m)
+		}
+		return nil
+	})
+}
+
+// UnsettledChoices returns tickets whose holder chose but whose outcome was
+// not recorded (a refund that failed, a crash in between): the repair
+// pass completes them.
+func (db *DB) UnsettledChoices(ctx context.Context, n int) ([]*market.Ticket, error) {
+	return db.tickets(ctx, `WHERE t.choice IN ('refund', 'credit', 'donate') AND t.status = 'valid' ORDER BY t.choice_at LIMIT $1`, n)
+}
+
+// DefaultsDue returns tickets of cancelled events whose choice deadline
+// passed without an answer.
+func (db *DB) DefaultsDue(ctx context.Context, now time.Time, n int) ([]*market.Ticket, error) {
+	return db.tickets(ctx, `WHERE t.choice = '' AND t.status = 'valid' AND e.status = 'cancelled' AND e.choice_deadline > 0
+		AND e.choice_deadline <= $1 ORDER BY t.created_at LIMIT $2`, millis(now), n)
+}
+
+// Tally counts how an event's holders chose, and its solidarity total:
+// the money left with the venue by choice (solidarity tickets, credits and
+// donations).
+func (db *DB) Tally(ctx context.Context, eventID string) (*market.ChoiceTally, error) {
+	t := &market.ChoiceTally{Counts: map[market.Choice]int{}, Amounts: map[market.Choice]int64{}}
+	err := db.read.QueryRowContext(ctx, `SELECT currency FROM events WHERE id = $1`, eventID).Scan(&t.Currency)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, market.NotFound("Événement")
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT kind, choice, status, notified_at <> 0, COUNT(*), COALESCE(SUM(price), 0)
+		FROM tickets WHERE event_id = $1 GROUP BY kind, choice, status, notified_at <> 0`, eventID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, choice, status string
+		var notified bool
+		var n int
+		var amount int64
+		if err := rows.Scan(&kind, &choice, &status, &notified, &n, &amount); err != nil {
+			return nil, translate(err)
+		}
+		if kind == string(market.KindSolidarityTicket) {
+			t.SolidarityTotal += amount
+			continue
+		}
+		t.Tickets += n
+		if notified {
+			t.Notified += n
+		}
+		if choice == "" {
+			t.Pending += n
+			continue
+		}
+		t.Counts[market.Choice(choice)] += n
+		t.Amounts[market.Choice(choice)] += amount
+		if choice == string(market.ChoiceCredit) || choice == string(market.ChoiceDonate) {
+			t.SolidarityTotal += amount
+		}
+	}
+	return t, translate(rows.Err())
+}
+
+func itoa(i int) string {
+	b, _ := json.Marshal(i)
+	return string(b)
+}
