@@ -43,6 +43,7 @@ type shop struct {
 	srv      *httptest.Server
 	checkout *market.CheckoutService
 	clicks   *market.ClickCounter
+	events   *market.Events
 	base     string
 }
 
@@ -112,6 +113,7 @@ func startShop(t *testing.T, db *store.DB, stripe bool, limits api.Limits, limit
 	}
 	composer := mail.Composer{BaseURL: s.base}
 	counter, _ := limiter.(market.Counter)
+	s.events = &market.Events{Store: db, Payments: provider, Mail: composer, Log: log}
 	s.clicks = &market.ClickCounter{Shared: counter, Local: cache.NewMemory(), Store: db, Log: log}
 	s.checkout = &market.CheckoutService{Store: db, Payments: provider, Mail: composer, BaseURL: s.base,
 		FeeBasisPoints: 250, Log: log,
@@ -120,7 +122,7 @@ func startShop(t *testing.T, db *store.DB, stripe bool, limits api.Limits, limit
 		Idempotency: db, Limiter: limiter, Limits: limits, QR: qrcode.PNG, Logger: log,
 		SignIn: &market.SignIn{Store: db, Mail: composer, BaseURL: s.base}, Merchants: db,
 		Till: &market.Till{Store: db, Feed: feed}, Onboarding: db, Feed: feed, DemoPayments: !stripe,
-		Campaigns: db, Clicks: s.clicks, Pages: stubPages{},
+		Campaigns: db, Clicks: s.clicks, Pages: stubPages{}, Tickets: s.events, TicketStore: db,
 		Ready: map[string]api.Pinger{"database": db}})
 	return s
 }

@@ -23,6 +23,10 @@ type eventJSON struct {
 	Currency      market.Currency    `json:"currency"`
 	SolidarityMin *market.Money      `json:"solidarity_min"`
 	TicketTypes   []ticketTypeJSON   `json:"ticket_types"`
+	// SolidarityTotal is the money left with the venue by choice
+	// (solidarity tickets, credits, donations); on the event's own page.
+	SolidarityTotal *market.Money `json:"solidarity_total,omitempty"`
+	Draft           bool          `json:"draft,omitempty"`
 }
 
 type merchantRef struct {
@@ -41,7 +45,7 @@ type ticketTypeJSON struct {
 func newEventJSON(e *market.Event) eventJSON {
 	out := eventJSON{ID: e.ID, Title: e.Title, Summary: e.Summary, Description: e.Description,
 		Merchant: merchantRef{e.MerchantSlug, e.MerchantName}, City: e.City, StartsAt: e.StartsAt,
-		Status: e.Status, StatusNote: e.StatusNote, Currency: e.Currency,
+		Status: e.Status, StatusNote: e.StatusNote, Currency: e.Currency, Draft: e.Draft,
 		TicketTypes: make([]ticketTypeJSON, len(e.TicketTypes))}
 	if e.SolidarityMin > 0 {
 		out.SolidarityMin = &market.Money{Amount: e.SolidarityMin, Currency: e.Currency}
@@ -85,6 +89,15 @@ func (s *Server) getEvent(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, newEventJSON(e))
+	if e.Draft {
+		return market.NotFound("Événement")
+	}
+	out := newEventJSON(e)
+	if s.cfg.Tickets != nil {
+		if t, err := s.cfg.Tickets.Tally(c.Request.Context(), e.ID); err == nil {
+			out.SolidarityTotal = &market.Money{Amount: t.SolidarityTotal, Currency: e.Currency}
+		}
+	}
+	c.JSON(http.StatusOK, out)
 	return nil
 }

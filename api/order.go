@@ -31,11 +31,12 @@ type orderJSON struct {
 	CreatedAt time.Time       `json:"created_at"`
 	PaidAt    *time.Time      `json:"paid_at"`
 	Vouchers  []voucherJSON   `json:"vouchers"`
-	Tickets   []any           `json:"tickets"`
+	Tickets   []ticketJSON    `json:"tickets"`
 }
 
 type orderItemJSON struct {
 	Kind          market.ItemKind `json:"kind"`
+	Event         string          `json:"event,omitempty"`
 	Amount        market.Money    `json:"amount"`
 	Quantity      int             `json:"quantity"`
 	RecipientName string          `json:"recipient_name,omitempty"`
@@ -82,13 +83,13 @@ func (s *Server) getOrder(c *gin.Context) error {
 	}
 	out := orderJSON{ID: o.ID, Status: o.Status, Total: market.Money{Amount: o.Total, Currency: o.Currency},
 		Merchant: merchantRef{o.MerchantSlug, o.MerchantName}, CreatedAt: o.CreatedAt,
-		Items: []orderItemJSON{}, Vouchers: []voucherJSON{}, Tickets: []any{}}
+		Items: []orderItemJSON{}, Vouchers: []voucherJSON{}, Tickets: []ticketJSON{}}
 	out.Buyer.Email, out.Buyer.Name = o.BuyerEmail, o.BuyerName
 	if !o.PaidAt.IsZero() {
 		out.PaidAt = &o.PaidAt
 	}
 	for _, it := range o.Items {
-		out.Items = append(out.Items, orderItemJSON{Kind: it.Kind, Amount: market.Money{Amount: it.Amount, Currency: o.Currency},
+		out.Items = append(out.Items, orderItemJSON{Kind: it.Kind, Event: it.EventID, Amount: market.Money{Amount: it.Amount, Currency: o.Currency},
 			Quantity: it.Quantity, RecipientName: it.RecipientName})
 	}
 	if o.Status == market.OrderPaid {
@@ -98,6 +99,15 @@ func (s *Server) getOrder(c *gin.Context) error {
 		}
 		for _, v := range vs {
 			out.Vouchers = append(out.Vouchers, s.newVoucherJSON(v))
+		}
+		if s.cfg.TicketStore != nil {
+			ts, err := s.cfg.TicketStore.OrderTickets(ctx, o.ID)
+			if err != nil {
+				return err
+			}
+			for _, t := range ts {
+				out.Tickets = append(out.Tickets, s.newTicketJSON(t))
+			}
 		}
 	}
 	c.Header("Cache-Control", "no-store")

@@ -60,6 +60,10 @@ type Config struct {
 	Campaigns         Campaigns
 	Clicks            ClickRecorder
 	AttributionWindow time.Duration
+	// Tickets runs cancellations and holders' choices; TicketStore reads
+	// and writes events and tickets.
+	Tickets     Tickets
+	TicketStore TicketStore
 	// DemoPayments is true when the demo provider takes the payments.
 	DemoPayments bool
 	// QR renders a QR code PNG (qrcode.PNG).

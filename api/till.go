@@ -108,6 +108,14 @@ func (s *Server) scan(c *gin.Context) error {
 		return err
 	}
 	v, err := s.cfg.Till.Lookup(c.Request.Context(), m.ID, req.Code)
+	if market.ErrorCode(err) == market.ENotFound && s.cfg.TicketStore != nil {
+		// Not a voucher of this merchant: perhaps a ticket to its events.
+		if t, terr := s.cfg.TicketStore.Ticket(c.Request.Context(), market.NormalizeCode(req.Code)); terr == nil && t.MerchantID == m.ID {
+			c.JSON(http.StatusOK, gin.H{"kind": "ticket", "code": t.Code, "display_code": market.GroupCode(t.Code),
+				"status": t.Status, "ticket": s.newTicketJSON(t), "checked_in_by": t.CheckedInBy})
+			return nil
+		}
+	}
 	if err != nil {
 		if market.ErrorCode(err) == market.ENotFound {
 			s.metrics.failedLookups.Inc()

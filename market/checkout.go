@@ -122,9 +122,8 @@ func (s *CheckoutService) Create(ctx context.Context, in CheckoutInput) (*Checko
 		CancelURL:   s.BaseURL + "/m/" + m.Slug + "?annule=1",
 		ExpiresAt:   o.ExpiresAt,
 	}
-	for _, it := range o.Items {
-		name := fmt.Sprintf("Bon solidaire — %s", m.Name)
-		req.Lines = append(req.Lines, CheckoutLine{Name: name, Amount: it.Amount, Quantity: int64(it.Quantity)})
+	for i, it := range o.Items {
+		req.Lines = append(req.Lines, CheckoutLine{Name: o.lines[i], Amount: it.Amount, Quantity: int64(it.Quantity)})
 	}
 	sess, err := s.Payments.CreateCheckout(ctx, req)
 	if err != nil {
@@ -166,60 +165,24 @@ func (s *CheckoutService) validate(ctx context.Context, in CheckoutInput) (*orde
 	o := &orderDraft{Order: Order{Status: OrderPending, BuyerEmail: email, BuyerName: strings.TrimSpace(in.BuyerName), Lang: lang, Ref: in.Ref}}
 	for i, it := range in.Items {
 		field := func(name string) string { return fmt.Sprintf("items[%d].%s", i, name) }
+		var item *OrderItem
+		var err error
 		switch it.Kind {
 		case KindGiftCertificate:
+			item, err = s.certificate(ctx, o, it, field)
 		case KindTicket, KindSolidarityTicket:
-			return nil, Invalid(field("kind"), "tickets are not sold yet")
+			item, err = s.ticket(ctx, o, it, field)
 		case "":
 			return nil, Invalid(field("kind"), "is required")
 		default:
 			return nil, Invalid(field("kind"), "unknown kind")
 		}
-		if it.Merchant == "" {
-			return nil, Invalid(field("merchant"), "is required")
-		}
-		if o.merchant == nil {
-			m, err := s.Store.Merchant(ctx, it.Merchant)
-			if ErrorCode(err) == ENotFound || err == nil && m.Status != MerchantApproved {
-				return nil, Invalid(field("merchant"), "unknown merchant")
-			}
-			if err != nil {
-				return nil, err
-			}
-			o.merchant = m
-		} else if it.Merchant != o.merchant.Slug {
-			return nil, Invalid(field("merchant"), "all items of an order must be from one seller")
-		}
-		m := o.merchant
-		if !m.Accepting(KindGiftCertificate) {
-			return nil, Invalid(field("merchant"), "this merchant does not sell gift certificates")
-		}
-		if it.Amount < m.MinAmount || it.Amount > m.MaxAmount {
-			return nil, Invalid(field("amount"), fmt.Sprintf("must be between %d and %d", m.MinAmount, m.MaxAmount))
-		}
-		qty := it.Quantity
-		if qty == 0 {
-			qty = 1
-		}
-		if qty < 0 || qty > MaxQuantity {
-			return nil, Invalid(field("quantity"), fmt.Sprintf("must be between 1 and %d", MaxQuantity))
-		}
-		rEmail, err := CheckEmail(field("recipient.email"), it.RecipientEmail, false)
 		if err != nil {
 			return nil, err
 		}
-		if err := checkText(field("recipient.name"), it.RecipientName, MaxName); err != nil {
-			return nil, err
-		}
-		if err := checkText(field("recipient.message"), it.Message, MaxMessage); err != nil {
-			return nil, err
-		}
-		if it.Message != "" && rEmail == "" && it.RecipientName == "" {
-			return nil, Invalid(field("recipient"), "a message needs a recipient")
-		}
-		o.Items = append(o.Items, &OrderItem{Kind: it.Kind, Amount: it.Amount, Quantity: qty,
-			RecipientName: strings.TrimSpace(it.RecipientName), RecipientEmail: rEmail, Message: strings.TrimSpace(it.Message)})
-		o.Total += it.Amount * int64(qty)
+		o.Items = append(o.Items, item)
+		o.lines = append(o.lines, o.lineName)
+		o.Total += item.Amount * int64(item.Quantity)
 	}
 	if o.Total > MaxOrderTotal {
 		return nil, Invalid("items", fmt.Sprintf("the order total must be at most %d", MaxOrderTotal))
@@ -235,6 +198,135 @@ func (s *CheckoutService) validate(ctx context.Context, in CheckoutInput) (*orde
 type orderDraft struct {
 	Order
 	merchant *Merchant
+	lines    []string // what each item is called on the payment page
+	lineName string   // the name of the item being validated
+}
+
+// seller makes m the order's seller, or refuses a second one: all items of
+// an order are paid to one merchant.
+func (o *orderDraft) seller(m *Merchant, field string) error {
+	if o.merchant == nil {
+		o.merchant = m
+		return nil
+	}
+	if o.merchant.ID != m.ID {
+		return Invalid(field, "all items of an order must be from one seller")
+	}
+	return nil
+}
+
+// certificate validates a gift certificate item.
+func (s *CheckoutService) certificate(ctx context.Context, o *orderDraft, it ItemInput, field func(string) string) (*OrderItem, error) {
+	if it.Merchant == "" {
+		return nil, Invalid(field("merchant"), "is required")
+	}
+	m, err := s.Store.Merchant(ctx, it.Merchant)
+	if ErrorCode(err) == ENotFound || err == nil && m.Status != MerchantApproved {
+		return nil, Invalid(field("merchant"), "unknown merchant")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := o.seller(m, field("merchant")); err != nil {
+		return nil, err
+	}
+	if !m.Accepting(KindGiftCertificate) {
+		return nil, Invalid(field("merchant"), "this merchant does not sell gift certificates")
+	}
+	if it.Amount < m.MinAmount || it.Amount > m.MaxAmount {
+		return nil, Invalid(field("amount"), fmt.Sprintf("must be between %d and %d", m.MinAmount, m.MaxAmount))
+	}
+	qty, err := quantity(it.Quantity, field)
+	if err != nil {
+		return nil, err
+	}
+	rEmail, err := CheckEmail(field("recipient.email"), it.RecipientEmail, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkText(field("recipient.name"), it.RecipientName, MaxName); err != nil {
+		return nil, err
+	}
+	if err := checkText(field("recipient.message"), it.Message, MaxMessage); err != nil {
+		return nil, err
+	}
+	if it.Message != "" && rEmail == "" && it.RecipientName == "" {
+		return nil, Invalid(field("recipient"), "a message needs a recipient")
+	}
+	o.lineName = "Bon solidaire — " + m.Name
+	return &OrderItem{Kind: KindGiftCertificate, Amount: it.Amount, Quantity: qty,
+		RecipientName: strings.TrimSpace(it.RecipientName), RecipientEmail: rEmail, Message: strings.TrimSpace(it.Message)}, nil
+}
+
+// ticket validates a ticket or solidarity ticket item: the event is on
+// sale, the ticket type is the event's, the solidarity amount at least the
+// event's minimum. Seats are held when the order is stored.
+func (s *CheckoutService) ticket(ctx context.Context, o *orderDraft, it ItemInput, field func(string) string) (*OrderItem, error) {
+	if it.Event == "" {
+		return nil, Invalid(field("event"), "is required")
+	}
+	e, err := s.Store.Event(ctx, it.Event)
+	if ErrorCode(err) == ENotFound {
+		return nil, Invalid(field("event"), "unknown event")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !e.OnSale(s.now()) {
+		return nil, &Error{Code: EEventNotOnSale, Message: "Cet événement n'est pas en vente.", Fields: map[string]string{field("event"): "not on sale"}}
+	}
+	m, err := s.Store.MerchantByID(ctx, e.MerchantID)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.seller(m, field("event")); err != nil {
+		return nil, err
+	}
+	if it.Kind == KindSolidarityTicket {
+		if e.SolidarityMin <= 0 {
+			return nil, Invalid(field("kind"), "this event sells no solidarity tickets")
+		}
+		if it.Amount < e.SolidarityMin || it.Amount > MaxAmount {
+			return nil, Invalid(field("amount"), fmt.Sprintf("must be between %d and %d", e.SolidarityMin, MaxAmount))
+		}
+		qty, err := quantity(it.Quantity, field)
+		if err != nil {
+			return nil, err
+		}
+		o.lineName = "Billet solidaire — " + e.Title
+		return &OrderItem{Kind: KindSolidarityTicket, Amount: it.Amount, Quantity: qty, EventID: e.ID}, nil
+	}
+	var tt *TicketType
+	for _, t := range e.TicketTypes {
+		if t.ID == it.TicketType {
+			tt = t
+		}
+	}
+	if tt == nil {
+		return nil, Invalid(field("ticket_type"), "unknown ticket type for this event")
+	}
+	if it.Amount != 0 && it.Amount != tt.Price {
+		return nil, Invalid(field("amount"), "a ticket's price is set by its type")
+	}
+	qty, err := quantity(it.Quantity, field)
+	if err != nil {
+		return nil, err
+	}
+	if tt.Price == 0 {
+		return nil, Invalid(field("ticket_type"), "free tickets are not sold online")
+	}
+	o.lineName = e.Title + " — " + tt.Name
+	return &OrderItem{Kind: KindTicket, Amount: tt.Price, Quantity: qty, EventID: e.ID, TicketTypeID: tt.ID}, nil
+}
+
+func quantity(q int, field func(string) string) (int, error) {
+	if q == 0 {
+		q = 1
+	}
+	if q < 0 || q > MaxQuantity {
+		return 0, Invalid(field("quantity"), fmt.Sprintf("must be between 1 and %d", MaxQuantity))
+	}
+	return q, nil
 }
 
 // EMerchantNotReady: the merchant cannot be paid yet (payments not connected).

@@ -84,6 +84,29 @@ func (s *CheckoutService) fulfil(ctx context.Context, ev *PaymentEvent) (string,
 			}
 		}
 	}
+	var event *Event
+	for _, it := range o.Items {
+		if it.Kind != KindTicket && it.Kind != KindSolidarityTicket {
+			continue
+		}
+		for q := 0; q < it.Quantity; q++ {
+			f.Tickets = append(f.Tickets, &Ticket{ID: NewID("tkt"), Code: NewCode(), EventID: it.EventID, TicketTypeID: it.TicketTypeID,
+				OrderID: o.ID, Kind: it.Kind, Price: it.Amount, Currency: o.Currency, HolderName: o.BuyerName,
+				HolderEmail: o.BuyerEmail, Status: TicketValid, CreatedAt: f.PaidAt})
+		}
+		if event == nil {
+			if event, err = s.Store.Event(ctx, it.EventID); err != nil {
+				return "", err
+			}
+		}
+	}
+	if s.Mail != nil && len(f.Tickets) > 0 {
+		m, err := s.Mail.TicketsIssued(o, event, f.Tickets, o.Lang)
+		if err != nil {
+			return "", err
+		}
+		f.Mails = append(f.Mails, m)
+	}
 	if s.Mail != nil {
 		for _, v := range f.Vouchers {
 			m, err := s.Mail.VoucherIssued(v, o.BuyerEmail, o.BuyerName, o.Lang)

@@ -115,6 +115,8 @@ const (
 // is one transaction.
 type OrderStore interface {
 	Merchant(ctx context.Context, slug string) (*Merchant, error)
+	MerchantByID(ctx context.Context, id string) (*Merchant, error)
+	Event(ctx context.Context, id string) (*Event, error)
 	// CreateOrder stores a new pending order with its items.
 	CreateOrder(ctx context.Context, o *Order) error
 	// SetOrderSession records the checkout session opened for an order.
@@ -145,8 +147,9 @@ type OrderStore interface {
 	SetChargesEnabled(ctx context.Context, account string, enabled bool) error
 }
 
-// MailComposer writes the emails that announce a voucher; the mail package
-// implements it.
+// MailComposer writes the emails that announce vouchers and tickets; the
+// mail package implements it.
 type MailComposer interface {
 	VoucherIssued(v *Voucher, to, buyerName, lang string) (*Mail, error)
+	TicketsIssued(o *Order, e *Event, tickets []*Ticket, lang string) (*Mail, error)
 }

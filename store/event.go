@@ -195,3 +195,69 @@ func scanEvent(s scanner) (*market.Event, error) {
 	e.StartsAt, e.CreatedAt = fromMillis(starts), fromMillis(created)
 	return &e, nil
 }
+
+// UpdateEvent writes an event's editable fields and its ticket types: new
+// types are added; a type's capacity changes its seats left by the same
+// amount, and cannot go below the seats sold (EConflict).
+func (db *DB) UpdateEvent(ctx context.Context, e *market.Event) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE events SET title = $1, summary = $2, description = $3, city = $4, starts_at = $5,
+			solidarity_min = $6, published = $7 WHERE id = $8`, e.Title, e.Summary, e.Description, e.City, millis(e.StartsAt),
+			e.SolidarityMin, boolInt(!e.Draft), e.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return market.NotFound("Événement")
+		}
+		for i, t := range e.TicketTypes {
+			if t.ID == "" {
+				t.ID, t.EventID, t.SeatsLeft = market.NewID("tt"), e.ID, t.Capacity
+				if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_types (id, event_id, position, name, price, capacity, seats_left)
+					VALUES ($1, $2, $3, $4, $5, $6, $7)`, t.ID, e.ID, i, t.Name, t.Price, t.Capacity, t.SeatsLeft); err != nil {
+					return err
+				}
+				continue
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE ticket_types SET name = $1, seats_left = seats_left + ($2 - capacity), capacity = $2
+				WHERE id = $3 AND event_id = $4 AND seats_left + ($2 - capacity) >= 0`, t.Name, t.Capacity, t.ID, e.ID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return &market.Error{Code: market.EConflict, Message: "Capacité inférieure aux places déjà vendues, ou tarif inconnu.",
+					Fields: map[string]string{"ticket_types": "capacity below the seats sold"}}
+			}
+		}
+		return nil
+	})
+}
+
+// OrganiserEvents returns every event (drafts too) of a venue, by date.
+func (db *DB) OrganiserEvents(ctx context.Context, merchantID string) ([]*market.Event, error) {
+	var list []*market.Event
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+` FROM events e JOIN merchants m ON m.id = e.merchant_id
+			WHERE e.merchant_id = $1 ORDER BY e.starts_at, e.id`, merchantID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEvent(rows)
+			if err != nil {
+				return err
+			}
+			list = append(list, e)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		return loadTicketTypes(ctx, tx, list)
+	})
+	return list, err
+}

@@ -61,6 +61,8 @@ type app struct {
 	checkout *market.CheckoutService
 	mailer   *market.MailWorker
 	clicks   *market.ClickCounter
+	events   *market.Events
+	kick     chan struct{}
 	closers  []func() error
 	running  sync.WaitGroup // background work, waited for before closing
 }
@@ -156,6 +158,14 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		return fail(err)
 	}
 
+	a.kick = make(chan struct{}, 1)
+	a.events = &market.Events{Store: db, Payments: provider, Mail: composer, Log: log, Kick: func() {
+		select {
+		case a.kick <- struct{}{}:
+		default:
+		}
+	}}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.handler = api.New(api.Config{
@@ -176,6 +186,8 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		DemoPayments:   connect == nil,
 		Campaigns:      db,
 		Clicks:         a.clicks,
+		Tickets:        a.events,
+		TicketStore:    db,
 		TrustedProxies: cfg.TrustedProxies,
 		Ready:          ready,
 		Pages:          pages,
@@ -198,6 +210,7 @@ func (a *app) background(ctx context.Context, log *slog.Logger) {
 	run(func() { a.mailer.Run(ctx, 15*time.Second) })
 	run(func() { a.checkout.ReconcileEvery(ctx, 2*time.Minute, 10*time.Minute) })
 	run(func() { a.clicks.Run(ctx, 10*time.Second) })
+	run(func() { a.events.RunEvery(ctx, time.Minute, a.kick) })
 	run(func() {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()

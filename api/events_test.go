@@ -1,0 +1,381 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/solidaire-app/solidaire/api"
+	"github.com/solidaire-app/solidaire/cache"
+	"github.com/solidaire-app/solidaire/demo"
+	"github.com/solidaire-app/solidaire/internal/testenv"
+	"github.com/solidaire-app/solidaire/market"
+)
+
+// newEvent has the organiser create a published event at the theatre with
+// one ticket type of capacity seats at 30,00 $.
+func (s *shop) newEvent(org map[string]string, seats int) (id, ticketType string) {
+	s.t.Helper()
+	body := fmt.Sprintf(`{"merchant": "theatre-du-faubourg", "title": "Soirée test", "summary": "Un essai",
+		"starts_at": %q, "solidarity_min": 1000, "ticket_types": [{"name": "Régulier", "price": 3000, "capacity": %d}]}`,
+		time.Now().Add(72*time.Hour).UTC().Format(time.RFC3339), seats)
+	st, out, _ := s.do("POST", "/api/v1/organiser/events", body, org)
+	if st != 201 {
+		s.t.Fatalf("create event: %d %s", st, out)
+	}
+	var e struct {
+		ID          string
+		TicketTypes []struct{ ID string } `json:"ticket_types"`
+	}
+	json.Unmarshal([]byte(out), &e)
+	return e.ID, e.TicketTypes[0].ID
+}
+
+// pay completes a checkout with the demo provider.
+func (s *shop) pay(c created) {
+	s.t.Helper()
+	session := strings.Split(strings.Split(c.CheckoutURL, "/demo/checkout/")[1], "?")[0]
+	if st, out, _ := s.do("POST", "/api/v1/demo/checkout/"+session+"/complete", "", nil); st != 200 {
+		s.t.Fatalf("complete: %d %s", st, out)
+	}
+}
+
+// buyTickets buys quantity seats (paid through the demo provider) and
+// returns the ticket codes.
+func (s *shop) buyTickets(event, ticketType, email string, quantity int) []string {
+	s.t.Helper()
+	c := s.buy(fmt.Sprintf(`{"buyer": {"email": %q, "name": "Holder"}, "items": [{"kind": "ticket", "event": %q, "ticket_type": %q, "quantity": %d}]}`,
+		email, event, ticketType, quantity))
+	session := strings.Split(strings.Split(c.CheckoutURL, "/demo/checkout/")[1], "?")[0]
+	if st, out, _ := s.do("POST", "/api/v1/demo/checkout/"+session+"/complete", "", nil); st != 200 {
+		s.t.Fatalf("complete: %d %s", st, out)
+	}
+	_, out, _ := s.do("GET", "/api/v1/orders/"+c.Order.ID+"?token="+c.Order.AccessToken, "", nil)
+	var o struct {
+		Tickets []struct{ Code string } `json:"tickets"`
+	}
+	json.Unmarshal([]byte(out), &o)
+	var codes []string
+	for _, t := range o.Tickets {
+		codes = append(codes, t.Code)
+	}
+	if len(codes) != quantity {
+		s.t.Fatalf("%d tickets for %d seats: %s", len(codes), quantity, out)
+	}
+	return codes
+}
+
+func TestTicketsAndCheckIn(t *testing.T) {
+	s := newShop(t, "sqlite", false, api.Limits{})
+	org := s.token(demo.OrganisateurEmail)
+	event, tt := s.newEvent(org, 5)
+	codes := s.buyTickets(event, tt, "awa@example.org", 2)
+	_, out, _ := s.do("GET", "/api/v1/events/"+event, "", nil)
+	if !strings.Contains(out, `"seats_left":3`) {
+		t.Fatalf("seats after a sale: %s", out)
+	}
+	// A solidarity ticket: no seat, at least the minimum.
+	if st, out, _ := s.do("POST", "/api/v1/checkout", fmt.Sprintf(`{"buyer": {"email": "b@example.org"}, "items": [{"kind": "solidarity_ticket", "event": %q, "amount": 500}]}`, event),
+		map[string]string{"Idempotency-Key": "k0123456789abcdef-sol1"}); st != 400 || !strings.Contains(out, "items[0].amount") {
+		t.Fatalf("solidarity below the minimum: %d %s", st, out)
+	}
+	s.buy(fmt.Sprintf(`{"buyer": {"email": "b@example.org"}, "items": [{"kind": "solidarity_ticket", "event": %q, "amount": 2500}]}`, event))
+	// Mixing sellers is refused.
+	if st, _, _ := s.do("POST", "/api/v1/checkout", fmt.Sprintf(`{"buyer": {"email": "b@example.org"}, "items": [
+		{"kind": "ticket", "event": %q, "ticket_type": %q}, {"kind": "gift_certificate", "merchant": "boulangerie-du-quartier", "amount": 2500}]}`, event, tt),
+		map[string]string{"Idempotency-Key": "k0123456789abcdef-mix"}); st != 400 {
+		t.Fatalf("mixed sellers: %d", st)
+	}
+
+	// Two tills scan the same ticket at once: exactly one lets the holder in.
+	owner := s.token(demo.OrganisateurEmail)
+	door := s.token(demo.AdminEmail)
+	door = with(door, "X-Merchant", "theatre-du-faubourg")
+	var wg sync.WaitGroup
+	statuses := make(chan int, 2)
+	for _, till := range []map[string]string{owner, door} {
+		wg.Add(1)
+		go func(h map[string]string) {
+			defer wg.Done()
+			st, _, _ := s.do("POST", "/api/v1/merchant/tickets/"+codes[0]+"/checkin", "", h)
+			statuses <- st
+		}(till)
+	}
+	wg.Wait()
+	close(statuses)
+	got := map[int]int{}
+	for st := range statuses {
+		got[st]++
+	}
+	if got[200] != 1 || got[409] != 1 {
+		t.Fatalf("two tills at once: %v", got)
+	}
+	st, out, _ := s.do("POST", "/api/v1/merchant/tickets/"+codes[0]+"/checkin", "", owner)
+	if st != 409 || !strings.Contains(out, "already_checked_in") || !strings.Contains(out, "checked_in_by") {
+		t.Fatalf("second scan: %d %s", st, out)
+	}
+	if st, _, _ := s.do("POST", "/api/v1/merchant/tickets/"+codes[0]+"/checkin/undo", "", owner); st != 200 {
+		t.Fatalf("undo: %d", st)
+	}
+	if st, _, _ := s.do("POST", "/api/v1/merchant/tickets/"+codes[0]+"/checkin", "", owner); st != 200 {
+		t.Fatalf("after undo: %d", st)
+	}
+	// The scan endpoint knows tickets; another venue does not see them.
+	if st, out, _ := s.do("POST", "/api/v1/merchant/scan", fmt.Sprintf(`{"code": %q}`, market.TicketURL(s.base, codes[1])), owner); st != 200 ||
+		!strings.Contains(out, `"kind":"ticket"`) {
+		t.Fatalf("scan a ticket: %d %s", st, out)
+	}
+	if st, _, _ := s.do("POST", "/api/v1/merchant/tickets/"+codes[1]+"/checkin", "", s.token(demo.BoulangerieEmail)); st != 404 {
+		t.Fatalf("another merchant checks in: %d", st)
+	}
+}
+
+// TestOversellingAcrossInstances: 30 buyers for 10 seats, through two
+// instances on one PostgreSQL: exactly 10 orders hold seats; when their
+// checkouts expire, the seats come back.
+func TestOversellingAcrossInstances(t *testing.T) {
+	url := testenv.PostgresURL(t)
+	a := startShop(t, openSeeded(t, url, true), false, api.Limits{}, cache.NewMemory(), cache.NewMemory())
+	b := startShop(t, openSeeded(t, url, false), false, api.Limits{}, cache.NewMemory(), cache.NewMemory())
+	event, tt := a.newEvent(a.token(demo.OrganisateurEmail), 10)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	got := map[int]int{}
+	var held []created
+	for i := 0; i < 30; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			inst := a
+			if i%2 == 1 {
+				inst = b
+			}
+			st, out, _ := inst.do("POST", "/api/v1/checkout", fmt.Sprintf(`{"buyer": {"email": "buyer%d@example.org"}, "items": [{"kind": "ticket", "event": %q, "ticket_type": %q}]}`, i, event, tt),
+				map[string]string{"Idempotency-Key": fmt.Sprintf("k0123456789abcdef-oversell-%d", i)})
+			mu.Lock()
+			defer mu.Unlock()
+			got[st]++
+			if st == 201 {
+				var c created
+				json.Unmarshal([]byte(out), &c)
+				held = append(held, c)
+			}
+		}(i)
+	}
+	wg.Wait()
+	if got[201] != 10 || got[409] != 20 {
+		t.Fatalf("statuses %v, want 10 × 201 and 20 × 409 sold_out", got)
+	}
+	_, out, _ := a.do("GET", "/api/v1/events/"+event, "", nil)
+	if !strings.Contains(out, `"seats_left":0`) {
+		t.Fatalf("seats: %s", out)
+	}
+	// The held checkouts lapse: the seats are released.
+	for _, c := range held[:4] {
+		if _, err := a.db.ExpireOrder(context.Background(), "evt_exp_"+c.Order.ID, c.Order.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, out, _ = a.do("GET", "/api/v1/events/"+event, "", nil)
+	if !strings.Contains(out, `"seats_left":4`) {
+		t.Fatalf("seats after four expiries: %s", out)
+	}
+}
+
+// TestCancellation: an organiser previews and cancels; holders choose a
+// refund, a credit with a bonus, a donation; one does not answer and gets
+// the default after the deadline; nothing is counted twice.
+func TestCancellation(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			s := newShop(t, engine, false, api.Limits{})
+			org := s.token(demo.OrganisateurEmail)
+			event, tt := s.newEvent(org, 20)
+			refund := s.buyTickets(event, tt, "r@example.org", 1)[0]
+			credit := s.buyTickets(event, tt, "c@example.org", 1)[0]
+			donate := s.buyTickets(event, tt, "d@example.org", 2)
+			silent := s.buyTickets(event, tt, "s@example.org", 1)[0]
+			s.pay(s.buy(fmt.Sprintf(`{"buyer": {"email": "sol@example.org"}, "items": [{"kind": "solidarity_ticket", "event": %q, "amount": 2000}]}`, event)))
+
+			if st, _, _ := s.do("POST", "/api/v1/tickets/"+refund+"/choice", `{"choice": "refund"}`, nil); st != 409 {
+				t.Fatalf("choice before any cancellation: %d", st)
+			}
+			cancel := `{"reason": "L'artiste est malade.", "options": ["refund", "credit", "donate"], "credit_bonus_percent": 10,
+				"deadline": %q, "default": "refund", "dry_run": %t}`
+			deadline := time.Now().Add(7 * 24 * time.Hour).UTC().Format(time.RFC3339)
+			st, out, _ := s.do("POST", "/api/v1/organiser/events/"+event+"/cancel", fmt.Sprintf(cancel, deadline, true), org)
+			if st != 200 || !strings.Contains(out, `"holders":4`) || !strings.Contains(out, `"tickets":5`) ||
+				!strings.Contains(out, `"amount":{"amount":15000,"currency":"cad"}`) {
+				t.Fatalf("preview: %d %s", st, out)
+			}
+			if _, out, _ := s.do("GET", "/api/v1/events/"+event, "", nil); !strings.Contains(out, `"status":"scheduled"`) {
+				t.Fatalf("a dry run changed the event: %s", out)
+			}
+			if st, _, _ := s.do("POST", "/api/v1/organiser/events/"+event+"/cancel", strings.Replace(fmt.Sprintf(cancel, deadline, false), `"default": "refund"`, `"default": "donate"`, 1), org); st != 400 {
+				t.Fatalf("a donation imposed by default: %d", st)
+			}
+			if st, _, _ := s.do("POST", "/api/v1/organiser/events/"+event+"/cancel", fmt.Sprintf(cancel, deadline, false), s.token(demo.BoulangerieEmail)); st != 404 {
+				t.Fatalf("another merchant cancels: %d", st)
+			}
+			if st, out, _ := s.do("POST", "/api/v1/organiser/events/"+event+"/cancel", fmt.Sprintf(cancel, deadline, false), org); st != 200 {
+				t.Fatalf("cancel: %d %s", st, out)
+			}
+			// The bulk notification: every holder once, resumable.
+			if n, err := s.events.NotifyHolders(context.Background()); err != nil || n != 6 {
+				t.Fatalf("notified %d, %v; want 5 seats + 1 solidarity ticket", n, err)
+			}
+			if n, _ := s.events.NotifyHolders(context.Background()); n != 0 {
+				t.Fatalf("notified again: %d", n)
+			}
+			mails, _ := s.db.Mails(context.Background(), "", 200)
+			told := 0
+			for _, m := range mails {
+				if strings.HasPrefix(m.Subject, "Annulation") {
+					told++
+				}
+			}
+			if told != 5 {
+				t.Fatalf("%d cancellation mails, want 5 (one per seat)", told)
+			}
+
+			st, out, _ = s.do("GET", "/api/v1/tickets/"+strings.ToLower(market.GroupCode(refund)), "", nil)
+			if st != 200 || !strings.Contains(out, `"choices":["refund","credit","donate"]`) || !strings.Contains(out, `"status":"cancelled"`) {
+				t.Fatalf("ticket view: %d %s", st, out)
+			}
+			choose := func(code, choice string) (int, string) {
+				st, out, _ := s.do("POST", "/api/v1/tickets/"+code+"/choice", `{"choice": "`+choice+`"}`, nil)
+				return st, out
+			}
+			if st, out := choose(refund, "refund"); st != 200 || !strings.Contains(out, `"status":"refunded"`) {
+				t.Fatalf("refund: %d %s", st, out)
+			}
+			if st, out := choose(refund, "refund"); st != 200 || !strings.Contains(out, `"status":"refunded"`) {
+				t.Fatalf("the same choice again: %d %s", st, out)
+			}
+			if st, out := choose(refund, "donate"); st != 409 || !strings.Contains(out, "choice_already_made") {
+				t.Fatalf("another choice: %d %s", st, out)
+			}
+			st, out = choose(credit, "credit")
+			if st != 200 || !strings.Contains(out, `"status":"credited"`) {
+				t.Fatalf("credit: %d %s", st, out)
+			}
+			var cr struct {
+				Ticket struct {
+					ChoiceRef string `json:"choice_ref"`
+				}
+			}
+			json.Unmarshal([]byte(out), &cr)
+			voucherCode := cr.Ticket.ChoiceRef[strings.LastIndex(cr.Ticket.ChoiceRef, "/")+1:]
+			v, err := s.db.Voucher(context.Background(), voucherCode)
+			if err != nil || v.Balance != 3000 || v.Bonus != 300 || v.MerchantSlug != "theatre-du-faubourg" || v.BonusExpiresAt.IsZero() {
+				t.Fatalf("credit voucher %+v, %v", v, err)
+			}
+			for _, d := range donate {
+				if st, out := choose(d, "donate"); st != 200 || !strings.Contains(out, `"status":"donated"`) {
+					t.Fatalf("donate: %d %s", st, out)
+				}
+			}
+			// The deadline passes: the silent holder gets the default, a refund.
+			s.events.Now = func() time.Time { return time.Now().Add(8 * 24 * time.Hour) }
+			if n, err := s.events.ApplyDefaults(context.Background()); err != nil || n != 1 {
+				t.Fatalf("defaults applied: %d, %v", n, err)
+			}
+			if n, _ := s.events.ApplyDefaults(context.Background()); n != 0 {
+				t.Fatalf("defaults applied twice: %d", n)
+			}
+			if _, out, _ := s.do("GET", "/api/v1/tickets/"+silent, "", nil); !strings.Contains(out, `"status":"refunded"`) {
+				t.Fatalf("silent holder: %s", out)
+			}
+			st, out, _ = s.do("GET", "/api/v1/organiser/events/"+event+"/choices", "", org)
+			for _, want := range []string{`"refund":{"amount":{"amount":6000`, `"credit":{"amount":{"amount":3000`, `"donate":{"amount":{"amount":6000`,
+				`"pending":0`, `"solidarity_total":{"amount":11000`, `"notified":5`} {
+				if !strings.Contains(out, want) {
+					t.Fatalf("tally lacks %s: %d %s", want, st, out)
+				}
+			}
+			if _, out, _ := s.do("GET", "/api/v1/events/"+event, "", nil); !strings.Contains(out, `"solidarity_total":{"amount":11000`) {
+				t.Fatalf("event page total: %s", out)
+			}
+			// The credit is spent at the venue, bonus first.
+			theatre := s.token(demo.OrganisateurEmail)
+			_ = theatre
+			if bad, _ := s.db.LedgerMismatches(context.Background()); len(bad) > 0 {
+				t.Fatalf("ledger mismatch %v", bad)
+			}
+		})
+	}
+}
+
+func TestPostpone(t *testing.T) {
+	s := newShop(t, "sqlite", false, api.Limits{})
+	org := s.token(demo.OrganisateurEmail)
+	event, tt := s.newEvent(org, 20)
+	keep := s.buyTickets(event, tt, "k@example.org", 1)[0]
+	leave := s.buyTickets(event, tt, "l@example.org", 1)[0]
+	later := time.Now().Add(60 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	if st, _, _ := s.do("POST", "/api/v1/organiser/events/"+event+"/postpone", `{"starts_at": "2020-01-01T20:00:00Z"}`, org); st != 400 {
+		t.Fatalf("postponed into the past: %d", st)
+	}
+	if st, out, _ := s.do("POST", "/api/v1/organiser/events/"+event+"/postpone", `{"starts_at": "`+later+`"}`, org); st != 200 {
+		t.Fatalf("postpone: %d %s", st, out)
+	}
+	_, out, _ := s.do("GET", "/api/v1/tickets/"+keep, "", nil)
+	if !strings.Contains(out, `"status":"postponed"`) || !strings.Contains(out, `"keep"`) || !strings.Contains(out, `"status":"valid"`) {
+		t.Fatalf("postponed ticket: %s", out)
+	}
+	if st, _, _ := s.do("POST", "/api/v1/tickets/"+keep+"/choice", `{"choice": "keep"}`, nil); st != 200 {
+		t.Fatalf("keep: %d", st)
+	}
+	if st, out, _ := s.do("POST", "/api/v1/tickets/"+leave+"/choice", `{"choice": "refund"}`, nil); st != 200 || !strings.Contains(out, "refunded") {
+		t.Fatalf("refund of a postponed show: %d %s", st, out)
+	}
+	owner := s.token(demo.OrganisateurEmail)
+	if st, _, _ := s.do("POST", "/api/v1/merchant/tickets/"+keep+"/checkin", "", owner); st != 200 {
+		t.Fatalf("a kept ticket lets its holder in: %d", st)
+	}
+	if st, out, _ := s.do("POST", "/api/v1/merchant/tickets/"+leave+"/checkin", "", owner); st != 409 || !strings.Contains(out, "ticket_not_valid") {
+		t.Fatalf("a refunded ticket: %d %s", st, out)
+	}
+}
+
+// TestStripeTicketRefund: a ticket paid through Stripe (stripe-mock, signed
+// webhook) is refunded through Stripe when its holder chooses so, once.
+func TestStripeTicketRefund(t *testing.T) {
+	s := newShop(t, "sqlite", true, api.Limits{})
+	ctx := context.Background()
+	m, _ := s.db.Merchant(ctx, "theatre-du-faubourg")
+	if err := s.db.SetMerchantPayments(ctx, m.ID, "acct_1Theatre", true); err != nil {
+		t.Fatal(err)
+	}
+	org := s.token(demo.OrganisateurEmail)
+	event, tt := s.newEvent(org, 10)
+	c := s.buy(fmt.Sprintf(`{"buyer": {"email": "awa@example.org"}, "items": [{"kind": "ticket", "event": %q, "ticket_type": %q}]}`, event, tt))
+	if st, out := s.deliver(signedEvent(t, "evt_tkt_"+c.Order.ID, "checkout.session.completed", c.Order.ID, 3000, "cad", time.Now())); st != 200 || !strings.Contains(out, "fulfilled") {
+		t.Fatalf("webhook: %d %s", st, out)
+	}
+	o := s.order(c)
+	_, out, _ := s.do("GET", "/api/v1/orders/"+c.Order.ID+"?token="+c.Order.AccessToken, "", nil)
+	var view struct {
+		Tickets []struct{ Code string } `json:"tickets"`
+	}
+	json.Unmarshal([]byte(out), &view)
+	if o.Status != "paid" || len(view.Tickets) != 1 {
+		t.Fatalf("order %+v %s", o, out)
+	}
+	if st, out, _ := s.do("POST", "/api/v1/organiser/events/"+event+"/cancel", `{"reason": "Salle inondée"}`, org); st != 200 {
+		t.Fatalf("cancel: %d %s", st, out)
+	}
+	code := view.Tickets[0].Code
+	st, out, _ := s.do("POST", "/api/v1/tickets/"+code+"/choice", `{"choice": "refund"}`, nil)
+	if st != 200 || !strings.Contains(out, `"status":"refunded"`) {
+		t.Fatalf("refund through Stripe: %d %s", st, out)
+	}
+	tk, _ := s.db.Ticket(ctx, code)
+	if !strings.HasPrefix(tk.ChoiceRef, "re_") {
+		t.Fatalf("refund id %q", tk.ChoiceRef)
+	}
+}

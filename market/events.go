@@ -1,0 +1,445 @@
+package market
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// EventStore is the persistence of events, their holders and their choices.
+type EventStore interface {
+	Event(ctx context.Context, id string) (*Event, error)
+	CreateEvent(ctx context.Context, e *Event) error
+	UpdateEvent(ctx context.Context, e *Event) error
+	SetEventChoices(ctx context.Context, eventID string, status EventStatus, o CancelOptions) error
+	EventTickets(ctx context.Context, eventID string) ([]*Ticket, error)
+	TicketsToNotify(ctx context.Context, n int) ([]*Ticket, error)
+	MarkNotified(ctx context.Context, ticketID string, m *Mail) error
+	Ticket(ctx context.Context, code string) (*Ticket, error)
+	RecordChoice(ctx context.Context, code string, c Choice, at time.Time) (*Ticket, bool, error)
+	SettleChoice(ctx context.Context, ticketID string, status TicketStatus, ref string, credit *Voucher, m *Mail) error
+	UnsettledChoices(ctx context.Context, n int) ([]*Ticket, error)
+	DefaultsDue(ctx context.Context, now time.Time, n int) ([]*Ticket, error)
+	Tally(ctx context.Context, eventID string) (*ChoiceTally, error)
+	Order(ctx context.Context, id string) (*Order, error)
+}
+
+// EventMailComposer writes the mails of cancellations and credits.
+type EventMailComposer interface {
+	EventChanged(t *Ticket, e *Event, lang string) (*Mail, error)
+	VoucherIssued(v *Voucher, to, buyerName, lang string) (*Mail, error)
+}
+
+// Events runs what organisers do to events and what holders choose when
+// one is cancelled or postponed. Holders are told by a resumable bulk pass
+// (the state is in each ticket), every choice is recorded once, refunds
+// are idempotent per ticket, credits are vouchers of the venue, donations
+// are final.
+type Events struct {
+	Store    EventStore
+	Payments PaymentProvider
+	Mail     EventMailComposer
+	Log      *slog.Logger
+	Now      func() time.Time
+	// Kick, when set, is called after a cancellation or a postponement so
+	// that the holders are told at once rather than at the next pass.
+	Kick func()
+}
+
+func (s *Events) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Events) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+// CancelPreview is what a cancellation will do, shown before it is
+// confirmed (and returned after).
+type CancelPreview struct {
+	Holders  int
+	Tickets  int
+	Amount   int64
+	Currency Currency
+	Options  CancelOptions
+}
+
+// Cancel cancels an event and offers its holders the options, or with
+// dryRun only previews it. A refund is always offered (the law allows
+// credit and donation only as options) and is the default unless the
+// organiser chooses credit. EInvalid for wrong options; EConflict when the
+// event is cancelled already.
+func (s *Events) Cancel(ctx context.Context, eventID string, o CancelOptions, dryRun bool) (*CancelPreview, error) {
+	e, err := s.Store.Event(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	if e.Status == EventCancelled {
+		return nil, &Error{Code: EConflict, Message: "Cet événement est déjà annulé."}
+	}
+	if !o.Offers(ChoiceRefund) {
+		o.Options = append([]Choice{ChoiceRefund}, o.Options...)
+	}
+	if o.Default == "" {
+		o.Default = ChoiceRefund
+	}
+	if err := s.checkOptions(&o, true); err != nil {
+		return nil, err
+	}
+	p, err := s.preview(ctx, e, o)
+	if err != nil || dryRun {
+		return p, err
+	}
+	if err := s.Store.SetEventChoices(ctx, eventID, EventCancelled, o); err != nil {
+		return nil, err
+	}
+	s.log().InfoContext(ctx, "event cancelled", "event", eventID, "tickets", p.Tickets, "options", o.Options)
+	if s.Kick != nil {
+		s.Kick()
+	}
+	return p, nil
+}
+
+// Postpone moves an event to a new date; tickets stay valid, and holders
+// may still choose a refund, a credit or a donation until the deadline.
+func (s *Events) Postpone(ctx context.Context, eventID string, o CancelOptions) (*CancelPreview, error) {
+	e, err := s.Store.Event(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	if e.Status == EventCancelled {
+		return nil, &Error{Code: EConflict, Message: "Un événement annulé ne peut pas être reporté."}
+	}
+	if o.StartsAt.IsZero() || !o.StartsAt.After(s.now()) {
+		return nil, Invalid("starts_at", "the new date must be in the future")
+	}
+	if len(o.Options) == 0 {
+		o.Options = []Choice{ChoiceRefund, ChoiceCredit, ChoiceDonate}
+	}
+	if !o.Offers(ChoiceRefund) {
+		o.Options = append([]Choice{ChoiceRefund}, o.Options...)
+	}
+	o.Default = "" // holders who do not answer keep their tickets
+	if err := s.checkOptions(&o, false); err != nil {
+		return nil, err
+	}
+	p, err := s.preview(ctx, e, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.SetEventChoices(ctx, eventID, EventPostponed, o); err != nil {
+		return nil, err
+	}
+	if s.Kick != nil {
+		s.Kick()
+	}
+	return p, nil
+}
+
+func (s *Events) checkOptions(o *CancelOptions, cancelling bool) error {
+	seen := map[Choice]bool{}
+	for _, c := range o.Options {
+		switch c {
+		case ChoiceRefund, ChoiceCredit, ChoiceDonate:
+		default:
+			return Invalid("options", "must be among refund, credit, donate")
+		}
+		if seen[c] {
+			return Invalid("options", "each option once")
+		}
+		seen[c] = true
+	}
+	if o.CreditBonusPercent < 0 || o.CreditBonusPercent > 100 {
+		return Invalid("credit_bonus_percent", "must be 0 to 100")
+	}
+	if o.CreditBonusPercent > 0 && !o.Offers(ChoiceCredit) {
+		return Invalid("credit_bonus_percent", "a bonus needs the credit option")
+	}
+	now := s.now()
+	if o.Deadline.IsZero() {
+		o.Deadline = now.Add(30 * 24 * time.Hour)
+	}
+	if !o.Deadline.After(now) || o.Deadline.After(now.Add(366*24*time.Hour)) {
+		return Invalid("deadline", "must be within the coming year")
+	}
+	if cancelling {
+		if o.Default != ChoiceRefund && o.Default != ChoiceCredit {
+			return Invalid("default", "must be refund or credit: a donation is never imposed")
+		}
+		if !o.Offers(o.Default) {
+			return Invalid("default", "must be one of the options")
+		}
+	}
+	if err := checkText("reason", o.Reason, 500); err != nil {
+		return err
+	}
+	o.Reason = strings.TrimSpace(o.Reason)
+	return nil
+}
+
+func (s *Events) preview(ctx context.Context, e *Event, o CancelOptions) (*CancelPreview, error) {
+	tickets, err := s.Store.EventTickets(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	p := &CancelPreview{Currency: e.Currency, Options: o}
+	holders := map[string]bool{}
+	for _, t := range tickets {
+		if t.Kind != KindTicket || t.Status != TicketValid || t.Choice != "" {
+			continue
+		}
+		p.Tickets++
+		p.Amount += t.Price
+		holders[strings.ToLower(t.HolderEmail)] = true
+	}
+	p.Holders = len(holders)
+	return p, nil
+}
+
+// ChoiceView is a ticket as its holder sees it: the event, and the choices
+// open to them now.
+type ChoiceView struct {
+	Ticket  *Ticket
+	Event   *Event
+	Choices []Choice
+}
+
+// View returns a ticket by code with the choices open to its holder.
+// ENotFound for an unknown code.
+func (s *Events) View(ctx context.Context, code string) (*ChoiceView, error) {
+	code = NormalizeCode(code)
+	if code == "" {
+		return nil, NotFound("Billet")
+	}
+	t, err := s.Store.Ticket(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.Store.Event(ctx, t.EventID)
+	if err != nil {
+		return nil, err
+	}
+	return &ChoiceView{Ticket: t, Event: e, Choices: s.open(t, e)}, nil
+}
+
+// open lists the choices a holder may make now. A refund of a cancelled
+// event stays open after the deadline: the law lets a holder always ask.
+func (s *Events) open(t *Ticket, e *Event) []Choice {
+	if t.Kind != KindTicket || t.Status != TicketValid || t.Choice != "" || e.Choices == nil {
+		return nil
+	}
+	late := !e.Choices.Deadline.IsZero() && s.now().After(e.Choices.Deadline)
+	var open []Choice
+	switch e.Status {
+	case EventCancelled:
+		for _, c := range e.Choices.Options {
+			if c == ChoiceRefund || !late {
+				open = append(open, c)
+			}
+		}
+	case EventPostponed:
+		if !late {
+			open = append(open, e.Choices.Options...)
+			open = append(open, ChoiceKeep)
+		}
+	}
+	return open
+}
+
+// Choose records a holder's choice, once, and carries it out: a refund
+// through the payment provider (idempotent per ticket), a credit voucher
+// at the venue (with its bonus), a donation. The same choice again returns
+// the first outcome; another is EChoiceAlreadyMade; a choice not open now
+// is EChoiceNotOpen.
+func (s *Events) Choose(ctx context.Context, code string, c Choice) (*Ticket, error) {
+	v, err := s.View(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	t, e := v.Ticket, v.Event
+	if t.Choice != "" {
+		if t.Choice == c {
+			return t, nil
+		}
+		return nil, &Error{Code: EChoiceAlreadyMade, Message: "Vous avez déjà choisi pour ce billet.",
+			Fields: map[string]string{"choice": string(t.Choice)}}
+	}
+	allowed := false
+	for _, o := range v.Choices {
+		allowed = allowed || o == c
+	}
+	if !allowed {
+		return nil, &Error{Code: EChoiceNotOpen, Message: "Ce choix n'est pas (ou plus) proposé pour ce billet.",
+			Fields: map[string]string{"choice": "not open"}}
+	}
+	t, fresh, err := s.Store.RecordChoice(ctx, t.Code, c, s.now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	if !fresh && t.Choice != c {
+		return nil, &Error{Code: EChoiceAlreadyMade, Message: "Vous avez déjà choisi pour ce billet.",
+			Fields: map[string]string{"choice": string(t.Choice)}}
+	}
+	if err := s.settle(ctx, t, e); err != nil {
+		// The choice is recorded; the repair pass completes it.
+		s.log().ErrorContext(ctx, "choice recorded, outcome pending", "ticket", t.ID, "choice", c, "err", err)
+	}
+	return s.Store.Ticket(ctx, t.Code)
+}
+
+// settle carries out a recorded choice; it is safe to call again.
+func (s *Events) settle(ctx context.Context, t *Ticket, e *Event) error {
+	switch t.Choice {
+	case ChoiceRefund:
+		o, err := s.Store.Order(ctx, t.OrderID)
+		if err != nil {
+			return err
+		}
+		r, err := s.Payments.Refund(ctx, RefundRequest{PaymentIntent: o.PaymentIntent, Amount: t.Price, ReverseTransfer: true,
+			RefundFee: true, IdempotencyKey: "refund-" + t.ID})
+		if err != nil {
+			return err
+		}
+		return s.Store.SettleChoice(ctx, t.ID, TicketRefunded, r.ID, nil, nil)
+	case ChoiceCredit:
+		now := s.now().UTC()
+		bonus := int64(0)
+		if e.Choices != nil {
+			bonus = t.Price * int64(e.Choices.CreditBonusPercent) / 100
+		}
+		v := &Voucher{ID: NewID("vch"), Code: NewCode(), MerchantID: e.MerchantID, MerchantSlug: e.MerchantSlug, MerchantName: e.MerchantName,
+			OrderID: t.OrderID, Initial: t.Price, Balance: t.Price, Bonus: bonus, Currency: t.Currency, RecipientName: t.HolderName,
+			Message: fmt.Sprintf("Crédit pour « %s »", e.Title), Status: VoucherActive, CreatedAt: now}
+		if bonus > 0 {
+			v.BonusExpiresAt = now.Add(BonusValidity)
+		}
+		var m *Mail
+		if s.Mail != nil {
+			var err error
+			if m, err = s.Mail.VoucherIssued(v, t.HolderEmail, t.HolderName, "fr"); err != nil {
+				return err
+			}
+		}
+		return s.Store.SettleChoice(ctx, t.ID, TicketCredited, v.Code, v, m)
+	case ChoiceDonate:
+		return s.Store.SettleChoice(ctx, t.ID, TicketDonated, "", nil, nil)
+	}
+	return nil
+}
+
+// NotifyHolders tells the holders of cancelled and postponed events, a
+// batch at a time, each once; it returns how many it told.
+func (s *Events) NotifyHolders(ctx context.Context) (int, error) {
+	told := 0
+	events := map[string]*Event{}
+	for {
+		tickets, err := s.Store.TicketsToNotify(ctx, 100)
+		if err != nil || len(tickets) == 0 {
+			return told, err
+		}
+		for _, t := range tickets {
+			e := events[t.EventID]
+			if e == nil {
+				if e, err = s.Store.Event(ctx, t.EventID); err != nil {
+					return told, err
+				}
+				events[t.EventID] = e
+			}
+			var m *Mail
+			if s.Mail != nil && t.Kind == KindTicket {
+				if m, err = s.Mail.EventChanged(t, e, "fr"); err != nil {
+					return told, err
+				}
+			}
+			if err := s.Store.MarkNotified(ctx, t.ID, m); err != nil {
+				return told, err
+			}
+			told++
+		}
+	}
+}
+
+// ApplyDefaults gives the organiser's default to holders of cancelled
+// events who did not answer by the deadline.
+func (s *Events) ApplyDefaults(ctx context.Context) (int, error) {
+	tickets, err := s.Store.DefaultsDue(ctx, s.now(), 200)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, t := range tickets {
+		e, err := s.Store.Event(ctx, t.EventID)
+		if err != nil {
+			return n, err
+		}
+		if e.Choices == nil || e.Choices.Default == "" || t.Kind != KindTicket {
+			continue
+		}
+		t, fresh, err := s.Store.RecordChoice(ctx, t.Code, e.Choices.Default, s.now().UTC())
+		if err != nil {
+			return n, err
+		}
+		if fresh {
+			n++
+			if err := s.settle(ctx, t, e); err != nil {
+				s.log().ErrorContext(ctx, "default choice recorded, outcome pending", "ticket", t.ID, "err", err)
+			}
+		}
+	}
+	return n, nil
+}
+
+// SettlePending completes choices whose outcome failed (a refund while the
+// provider was down, a crash in between).
+func (s *Events) SettlePending(ctx context.Context) (int, error) {
+	tickets, err := s.Store.UnsettledChoices(ctx, 100)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, t := range tickets {
+		e, err := s.Store.Event(ctx, t.EventID)
+		if err != nil {
+			return n, err
+		}
+		if err := s.settle(ctx, t, e); err != nil {
+			s.log().WarnContext(ctx, "settling a choice", "ticket", t.ID, "err", err)
+			continue
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Tally returns how an event's holders chose, and its solidarity total.
+func (s *Events) Tally(ctx context.Context, eventID string) (*ChoiceTally, error) {
+	return s.Store.Tally(ctx, eventID)
+}
+
+// RunEvery tells holders, applies defaults and settles pending choices
+// until ctx is done; kick wakes it at once.
+func (s *Events) RunEvery(ctx context.Context, every time.Duration, kick <-chan struct{}) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		for _, step := range []func(context.Context) (int, error){s.NotifyHolders, s.ApplyDefaults, s.SettlePending} {
+			if _, err := step(ctx); err != nil && ctx.Err() == nil {
+				s.log().ErrorContext(ctx, "events pass", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-kick:
+		}
+	}
+}
