@@ -87,6 +87,7 @@ var scenarios = []scenario{
 	{"redeem", redeemRace},
 	{"scan", scanLatency},
 	{"click", viralClick},
+	{"onsale", onSaleSpike},
 }
 
 // listing measures GET /api/v1/merchants on each engine against a bare gin
