@@ -300,9 +300,27 @@ func TestCancellation(t *testing.T) {
 			if _, out, _ := s.do("GET", "/api/v1/events/"+event, "", nil); !strings.Contains(out, `"solidarity_total":{"amount":11000`) {
 				t.Fatalf("event page total: %s", out)
 			}
-			// The credit is spent at the venue, bonus first.
-			theatre := s.token(demo.OrganisateurEmail)
-			_ = theatre
+			// The credit is spent at the venue, its bonus first.
+			till := with(s.token(demo.AdminEmail), "X-Merchant", "theatre-du-faubourg")
+			if st, out, _ := s.do("POST", "/api/v1/merchant/vouchers/"+voucherCode+"/redemptions", `{"amount": 3400}`,
+				with(till, "Idempotency-Key", "k0123456789abcdef-credit")); st != 409 {
+				t.Fatalf("more than paid + bonus: %d %s", st, out)
+			}
+			st, out, _ = s.do("POST", "/api/v1/merchant/vouchers/"+voucherCode+"/redemptions", `{"amount": 3200}`,
+				with(till, "Idempotency-Key", "k0123456789abcdef-credit2"))
+			if st != 201 || !strings.Contains(out, `"balance_after":{"amount":100`) {
+				t.Fatalf("spend the credit: %d %s", st, out)
+			}
+			var red struct {
+				Redemption struct{ ID string } `json:"redemption"`
+			}
+			json.Unmarshal([]byte(out), &red)
+			if st, out, _ := s.do("POST", "/api/v1/merchant/redemptions/"+red.Redemption.ID+"/reverse", "", till); st != 200 {
+				t.Fatalf("reverse: %d %s", st, out)
+			}
+			if v, _ := s.db.Voucher(context.Background(), voucherCode); v.Balance != 3000 || v.Bonus != 300 {
+				t.Fatalf("after the reversal: paid %d, bonus %d", v.Balance, v.Bonus)
+			}
 			if bad, _ := s.db.LedgerMismatches(context.Background()); len(bad) > 0 {
 				t.Fatalf("ledger mismatch %v", bad)
 			}
