@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,7 +15,7 @@ import (
 // Tickets is the events service (market.Events) and the ticket reads.
 type Tickets interface {
 	Cancel(ctx context.Context, eventID string, o market.CancelOptions, dryRun bool) (*market.CancelPreview, error)
-	Postpone(ctx context.Context, eventID string, o market.CancelOptions) (*market.CancelPreview, error)
+	Postpone(ctx context.Context, eventID string, o market.CancelOptions, dryRun bool) (*market.CancelPreview, error)
 	View(ctx context.Context, code string) (*market.ChoiceView, error)
 	Choose(ctx context.Context, code string, c market.Choice) (*market.Ticket, error)
 	Tally(ctx context.Context, eventID string) (*market.ChoiceTally, error)
@@ -204,7 +205,7 @@ type eventRequest struct {
 		ID       string `json:"id"`
 		Name     string `json:"name"`
 		Price    int64  `json:"price"`
-		Capacity int    `json:"capacity"`
+		Capacity *int   `json:"capacity"`
 	} `json:"ticket_types"`
 }
 
@@ -215,7 +216,7 @@ func (r *eventRequest) apply(e *market.Event) error {
 		if v == nil {
 			return nil
 		}
-		if len(*v) > max {
+		if utf8.RuneCountInString(*v) > max {
 			return market.Invalid(field, "too long")
 		}
 		*dst = strings.TrimSpace(*v)
@@ -246,14 +247,17 @@ func (r *eventRequest) apply(e *market.Event) error {
 		return market.Invalid("ticket_types", "at most 20")
 	}
 	for _, t := range r.TicketTypes {
-		if t.Capacity < 0 || t.Capacity > 100000 {
+		if t.Capacity != nil && (*t.Capacity < 0 || *t.Capacity > 100000) {
 			return market.Invalid("ticket_types", "capacity must be 0 to 100000")
 		}
 		if t.ID == "" {
 			if err := market.CheckAmount("ticket_types.price", t.Price, 0); err != nil {
 				return err
 			}
-			e.TicketTypes = append(e.TicketTypes, &market.TicketType{Name: strings.TrimSpace(t.Name), Price: t.Price, Capacity: t.Capacity, SeatsLeft: t.Capacity})
+			if t.Capacity == nil {
+				return market.Invalid("ticket_types", "a new ticket type needs a capacity")
+			}
+			e.TicketTypes = append(e.TicketTypes, &market.TicketType{Name: strings.TrimSpace(t.Name), Price: t.Price, Capacity: *t.Capacity, SeatsLeft: *t.Capacity})
 			continue
 		}
 		found := false
@@ -263,7 +267,9 @@ func (r *eventRequest) apply(e *market.Event) error {
 				if t.Name != "" {
 					tt.Name = strings.TrimSpace(t.Name)
 				}
-				tt.Capacity = t.Capacity
+				if t.Capacity != nil {
+					tt.Capacity = *t.Capacity
+				}
 			}
 		}
 		if !found {
@@ -420,11 +426,11 @@ func (s *Server) postponeEvent(c *gin.Context) error {
 	if req.StartsAt == nil {
 		return market.Invalid("starts_at", "is required")
 	}
-	p, err := s.cfg.Tickets.Postpone(c.Request.Context(), e.ID, req.options())
+	p, err := s.cfg.Tickets.Postpone(c.Request.Context(), e.ID, req.options(), req.DryRun)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, previewJSON(p, false))
+	c.JSON(http.StatusOK, previewJSON(p, req.DryRun))
 	return nil
 }
 

@@ -41,8 +41,8 @@ type Permission string
 
 // Permissions, granted to roles by the one table below.
 const (
-	PermScan      Permission = "scan"      // look a voucher or ticket up
-	PermRedeem    Permission = "redeem"    // spend a voucher, undo a redemption, check a ticket in
+	PermScan      Permission = "scan"      // look a voucher or ticket up, check a ticket in at the door
+	PermRedeem    Permission = "redeem"    // spend a voucher, undo a redemption
 	PermDashboard Permission = "dashboard" // today's redemptions, the live feed
 	PermLedger    Permission = "ledger"    // the ledger, its CSV, the liability
 	PermManage    Permission = "manage"    // staff, devices, payments onboarding

@@ -108,9 +108,10 @@ func (s *Events) Cancel(ctx context.Context, eventID string, o CancelOptions, dr
 	return p, nil
 }
 
-// Postpone moves an event to a new date; tickets stay valid, and holders
-// may still choose a refund, a credit or a donation until the deadline.
-func (s *Events) Postpone(ctx context.Context, eventID string, o CancelOptions) (*CancelPreview, error) {
+// Postpone moves an event to a new date (or, with dryRun, previews it);
+// tickets stay valid, and holders may still choose a refund, a credit or a
+// donation until the deadline.
+func (s *Events) Postpone(ctx context.Context, eventID string, o CancelOptions, dryRun bool) (*CancelPreview, error) {
 	e, err := s.Store.Event(ctx, eventID)
 	if err != nil {
 		return nil, err
@@ -132,8 +133,8 @@ func (s *Events) Postpone(ctx context.Context, eventID string, o CancelOptions) 
 		return nil, err
 	}
 	p, err := s.preview(ctx, e, o)
-	if err != nil {
-		return nil, err
+	if err != nil || dryRun {
+		return p, err
 	}
 	if err := s.Store.SetEventChoices(ctx, eventID, EventPostponed, o); err != nil {
 		return nil, err
