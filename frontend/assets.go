@@ -204,11 +204,13 @@ func (a *assets) serviceWorker() ([]byte, error) {
 	return b.Bytes(), err
 }
 
-// robots keeps crawlers off what is private by nature: the API, and the
-// voucher and share-link pages to come, whose URLs are bearer codes. A demo
-// site is kept out of search engines altogether.
+// robots keeps crawlers off what is private by nature: the API, the
+// voucher, order and share-link pages, whose URLs are bearer codes, and the
+// purchase form's and payment page's addresses. A demo site is kept out of
+// search engines altogether.
 func (p *Pages) robots(w http.ResponseWriter, r *http.Request) {
-	body := "User-agent: *\nDisallow: /api/\nDisallow: /v/\nDisallow: /s/\n"
+	body := "User-agent: *\nDisallow: /api/\nDisallow: /v/\nDisallow: /V/\nDisallow: /s/\n" +
+		"Disallow: /commande/\nDisallow: /demo/\nDisallow: /m/*/offrir\n"
 	if p.cfg.Demo {
 		body = "User-agent: *\nDisallow: /\n"
 	}

@@ -14,7 +14,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/solidaire-app/solidaire/market"
 )
@@ -31,10 +33,51 @@ type Catalogue interface {
 	ListCampaigns(ctx context.Context) ([]*market.Campaign, error)
 }
 
+// Checkout sells: market.CheckoutService implements it. Create returns
+// EInvalid naming the wrong field, EMerchantNotReady, ERateLimited or
+// EUnavailable; CompleteDemo ENotFound for an unknown session and
+// EForbidden when the provider is not the demo one.
+type Checkout interface {
+	Create(ctx context.Context, in market.CheckoutInput) (*market.CheckoutResult, error)
+	CompleteDemo(ctx context.Context, sessionID string) (*market.Order, string, error)
+}
+
+// Orders reads what buyers bought: store.DB implements it. Each method
+// returns ENotFound for what is unknown.
+type Orders interface {
+	Order(ctx context.Context, id string) (*market.Order, error)
+	OrderBySession(ctx context.Context, sessionID string) (*market.Order, error)
+	OrderVouchers(ctx context.Context, orderID string) ([]*market.Voucher, error)
+	Voucher(ctx context.Context, code string) (*market.Voucher, error)
+}
+
+// Limiter counts events per key (cache.Redis, cache.Memory), for the rate
+// limit of the purchase form that works without JavaScript.
+type Limiter interface {
+	Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error)
+}
+
 // Config holds what the pages need from the outside.
 type Config struct {
 	// Catalogue is read by every page.
 	Catalogue Catalogue
+	// Checkout and Orders sell gift certificates and show what was bought
+	// (the purchase form, the confirmation and voucher pages). Without
+	// them, merchant pages say that online purchase opens soon and those
+	// pages are 404.
+	Checkout Checkout
+	Orders   Orders
+	// DemoPayments serves the demo provider's payment page
+	// (/demo/checkout/{session}); it must be set exactly when the checkout
+	// uses payments.Demo. When false, the hosted payment page is Stripe's,
+	// which the purchase form may be sent on to.
+	DemoPayments bool
+	// FeeBasisPoints is the platform fee in hundredths of a percent, taken
+	// from the merchant's share (never added to what the buyer pays); the
+	// purchase form shows it so that nobody is surprised.
+	FeeBasisPoints int64
+	// Limiter, when set, rate-limits the purchase form per buyer.
+	Limiter Limiter
 	// BaseURL is the public URL (scheme and host, no trailing slash) put in
 	// canonical links and share tags, which crawlers need absolute. When
 	// empty, each request's own host is used, which suits local runs only.
@@ -54,6 +97,7 @@ type Pages struct {
 	assets *assets
 	views  map[string]views // by language
 	images *imageCache
+	csrf   *http.CrossOriginProtection
 }
 
 // New parses the templates and fingerprints the embedded assets. It fails
@@ -76,7 +120,13 @@ func newPages(cfg Config, dist fs.FS) (*Pages, error) {
 	if err != nil {
 		return nil, fmt.Errorf("frontend: %w", err)
 	}
-	p := &Pages{cfg: cfg, log: cfg.Logger, assets: a, images: newImageCache()}
+	p := &Pages{cfg: cfg, log: cfg.Logger, assets: a, images: newImageCache(), csrf: http.NewCrossOriginProtection()}
+	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Host != "" {
+		// Behind a proxy that rewrites Host, the public origin is still ours.
+		if err := p.csrf.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+			return nil, fmt.Errorf("frontend: BaseURL: %w", err)
+		}
+	}
 	if p.views, err = parseViews(); err != nil {
 		return nil, fmt.Errorf("frontend: %w", err)
 	}

@@ -248,3 +248,17 @@ func (l *locale) ogLocale() string {
 	}
 	return "fr_CA"
 }
+
+// Percent formats basis points (hundredths of a percent) as a percentage
+// without useless zeros: "2,5 %" in French (no-break space), "2.5%" in
+// English.
+func (l *locale) Percent(bp int64) string {
+	s := strconv.FormatInt(bp/100, 10)
+	if frac := bp % 100; frac != 0 {
+		s += strings.TrimRight(fmt.Sprintf(".%02d", frac), "0")
+	}
+	if l.lang == langFR {
+		return strings.Replace(s, ".", ",", 1) + "\u00a0%"
+	}
+	return s + "%"
+}

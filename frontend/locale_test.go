@@ -164,3 +164,39 @@ func TestMessages(t *testing.T) {
 		t.Errorf("found only %d keys in the templates: is the pattern still right?", len(used))
 	}
 }
+
+// TestParseAmount checks how typed amounts are read, in either language's
+// format. src/amount.ts reads them the same way (e2e/buy.test.mjs checks a
+// few through the page).
+func TestParseAmount(t *testing.T) {
+	for in, want := range map[string]int64{
+		"25": 2500, "25,50": 2550, "25.50": 2550, "25,5": 2550, "25.5": 2550, "25,": 2500, ",5": 50,
+		" 25 ": 2500, "25 $": 2500, "$25.00": 2500, "25 €": 2500, "€25": 2500,
+		"1 000": 100000, "1\u202f000,00": 100000, "1\u00a0000,00\u00a0$": 100000, "1,000": 100000, "1.000": 100000,
+		"1,000.50": 100050, "1.000,50": 100050, "1'000.50": 100050, "12,345,678": 1234567800, "0": 0,
+		"25,505": 2550500, // a comma before three digits groups thousands: out of range, and said so
+
+	} {
+		if got, ok := parseAmount(in); !ok || got != want {
+			t.Errorf("parseAmount(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", " ", "abc", "25abc", "-5", "+5", "1,00,000", "1000,000", "25,,50",
+		"25.5.5", ",", ".", "1e3", "0x10", "1234567890", "٢٥"} {
+		if got, ok := parseAmount(in); ok {
+			t.Errorf("parseAmount(%q) = %d, want an error", in, got)
+		}
+	}
+}
+
+func TestPercent(t *testing.T) {
+	fr, en := newLocale(langFR), newLocale(langEN)
+	for bp, want := range map[int64][2]string{250: {"2,5\u00a0%", "2.5%"}, 300: {"3\u00a0%", "3%"}, 125: {"1,25\u00a0%", "1.25%"}, 5: {"0,05\u00a0%", "0.05%"}} {
+		if got := fr.Percent(bp); got != want[0] {
+			t.Errorf("fr %d: %q, want %q", bp, got, want[0])
+		}
+		if got := en.Percent(bp); got != want[1] {
+			t.Errorf("en %d: %q, want %q", bp, got, want[1])
+		}
+	}
+}

@@ -12,9 +12,11 @@ const eventsPerPage = 20
 
 // merchantData is a merchant's page.
 type merchantData struct {
-	Merchant *market.Merchant
-	Events   []*market.Event
-	Share    share
+	Merchant  *market.Merchant
+	Events    []*market.Event
+	Share     share
+	Buy       *buyForm // the purchase form; nil when certificates are not sold online
+	Cancelled bool     // the buyer is back from a payment page they left
 }
 
 // merchant is a merchant's page: who they are, where, what can be bought.
@@ -25,7 +27,18 @@ func (p *Pages) merchant(r *http.Request, l *locale) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &merchantData{Merchant: m}
+	var f *buyForm
+	if p.cfg.Checkout != nil && m.Accepting(market.KindGiftCertificate) {
+		f = p.newBuyForm(l, m)
+	}
+	return p.merchantPage(r, l, m, f)
+}
+
+// merchantPage is the page of m with the purchase form f (nil when it is
+// not sold online).
+func (p *Pages) merchantPage(r *http.Request, l *locale, m *market.Merchant, f *buyForm) (*page, error) {
+	var err error
+	d := &merchantData{Merchant: m, Buy: f, Cancelled: f != nil && r.URL.Query().Get("annule") == "1"}
 	if m.Accepting(market.KindTicket) || m.Accepting(market.KindSolidarityTicket) {
 		d.Events, _, err = p.cfg.Catalogue.ListEvents(r.Context(), market.EventFilter{
 			Merchant: m.Slug, Upcoming: true, Page: market.Page{Limit: eventsPerPage}})
@@ -38,7 +51,7 @@ func (p *Pages) merchant(r *http.Request, l *locale) (*page, error) {
 	return &page{view: "merchant", Title: l.must("merchant.title", m.Name, m.City),
 		Description: describe(m.Summary, l.must("share.merchant", m.Name, m.City)),
 		Image:       "/og/m/" + m.Slug + ".png", ImageAlt: l.must("og.merchant.alt", m.Name, l.Category(m.Category), m.City),
-		Path: path, Section: "merchants", Data: d}, nil
+		Path: path, Section: "merchants", Data: d, payment: f != nil}, nil
 }
 
 // approvedMerchant returns the merchant with slug, or ENotFound when there

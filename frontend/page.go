@@ -27,7 +27,19 @@ type page struct {
 	Path        string // canonical path, without the language
 	Section     string // nav entry to mark as current: "merchants", "campaigns"
 	NoIndex     bool   // keep search engines away (404, errors)
+	Refresh     bool   // reload every few seconds without JavaScript (an order being paid)
 	Data        any    // the view's own data
+
+	// private marks a page whose URL is a bearer secret (an order's token,
+	// a voucher's code) or that shows what a buyer typed: never stored by
+	// a cache, never sent on in a Referer.
+	private bool
+	// redirect, when set, answers 303 See Other to it instead of a page:
+	// the end of a form's POST.
+	redirect string
+	// payment marks a page whose form may be sent on to the payment
+	// provider's hosted page, which the policy must then allow.
+	payment bool
 }
 
 // layout is the data every template receives: the page and what the layout
@@ -58,7 +70,8 @@ type langSwitch struct {
 type views map[string]*template.Template
 
 // viewNames lists the templates under templates/ that are whole pages.
-var viewNames = []string{"home", "merchant", "event", "campaign", "notfound", "error"}
+var viewNames = []string{"home", "merchant", "event", "campaign", "notfound", "error", "message",
+	"demo", "order", "voucher"}
 
 // parseViews parses every view once per language: the template functions
 // are bound to their language, so templates write {{t "key"}} and never
@@ -96,6 +109,7 @@ func funcs(l *locale) template.FuncMap {
 		"seats":    seatsLeft,
 		"minprice": minPrice,
 		"upcoming": func(e *market.Event) bool { return e.StartsAt.After(l.now()) },
+		"grouped":  market.GroupCode,
 	}
 }
 
@@ -160,6 +174,11 @@ func (p *Pages) page(fn pageFunc) http.HandlerFunc {
 		if err != nil {
 			pg = p.errorPage(r, l, err)
 		}
+		if pg.redirect != "" {
+			w.Header().Set("Cache-Control", "no-store")
+			http.Redirect(w, r, pg.redirect, http.StatusSeeOther)
+			return
+		}
 		p.render(w, r, l, pg)
 	}
 }
@@ -167,9 +186,12 @@ func (p *Pages) page(fn pageFunc) http.HandlerFunc {
 // errorPage is the page shown for err: the 404 page for ENotFound, the 500
 // page, with the detail logged and never shown, for anything else.
 func (p *Pages) errorPage(r *http.Request, l *locale, err error) *page {
-	if market.ErrorCode(err) == market.ENotFound {
+	switch market.ErrorCode(err) {
+	case market.ENotFound:
 		pg, _ := p.notFound(r, l)
 		return pg
+	case market.EForbidden:
+		return messagePage(http.StatusForbidden, l, "forbidden")
 	}
 	// A visitor who left before the answer is no failure worth a log line.
 	if !errors.Is(err, context.Canceled) {
@@ -183,6 +205,24 @@ func (p *Pages) errorPage(r *http.Request, l *locale, err error) *page {
 func (p *Pages) notFound(r *http.Request, l *locale) (*page, error) {
 	return &page{view: "notfound", status: http.StatusNotFound, Title: l.must("notfound.title"),
 		Description: l.must("site.description"), Path: r.URL.EscapedPath(), NoIndex: true}, nil
+}
+
+// messageData is a page that only says something: a heading, a text and a
+// way on.
+type messageData struct {
+	Heading string
+	Text    string
+	Link    string
+	Label   string
+}
+
+// messagePage is a message page with the status, whose texts are the
+// messages key.title, key.heading and key.text, with a link home.
+func messagePage(status int, l *locale, key string) *page {
+	return &page{view: "message", status: status, Title: l.must(key + ".title"),
+		Description: l.must("site.description"), NoIndex: true, private: true,
+		Data: &messageData{Heading: l.must(key + ".heading"), Text: l.must(key + ".text"),
+			Link: "/", Label: l.must("notfound.home")}}
 }
 
 // render writes pg inside the layout. The whole page is rendered before a
@@ -222,12 +262,25 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, l *locale, pg *pa
 	h.Set("Vary", "Accept-Language, Cookie, Accept-Encoding")
 	h.Set("Cache-Control", "no-cache")
 	setSecurityHeaders(h)
+	if pg.private {
+		h.Set("Cache-Control", "no-store")
+		h.Set("Referrer-Policy", "no-referrer")
+	}
+	if pg.payment && !p.cfg.DemoPayments {
+		h.Set("Content-Security-Policy", strings.Replace(h.Get("Content-Security-Policy"),
+			"form-action 'self'", "form-action 'self' "+stripeCheckoutOrigin, 1))
+	}
 	status := pg.status
 	if status == 0 {
 		status = http.StatusOK
 	}
 	writeMaybeGzip(w, r, status, buf.Bytes())
 }
+
+// stripeCheckoutOrigin serves Stripe's hosted payment page. The purchase
+// form without JavaScript posts here and is redirected there, and browsers
+// hold a form's redirects to the form-action policy too.
+const stripeCheckoutOrigin = "https://checkout.stripe.com"
 
 // setSecurityHeaders forbids inline scripts and styles, framing and
 // sniffing: the pages need none of them.

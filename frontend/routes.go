@@ -4,7 +4,7 @@ import "net/http"
 
 // routes lists every route of the web app, one line each. GET patterns also
 // answer HEAD. The last line catches the rest with the 404 page. Routes to
-// come (/v/{code} voucher, /s/{code} share link, checkout, till) go here too.
+// come (the till) go here too.
 func (p *Pages) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 
@@ -13,6 +13,17 @@ func (p *Pages) routes() *http.ServeMux {
 	mux.HandleFunc("GET /m/{slug}", p.page(p.merchant))
 	mux.HandleFunc("GET /e/{id}", p.page(p.event))
 	mux.HandleFunc("GET /c/{slug}", p.page(p.campaign))
+
+	// Buying a gift certificate: the form without JavaScript, the demo
+	// provider's payment page, the confirmation, and the voucher (whose QR
+	// code holds the upper-case /V/ address).
+	mux.HandleFunc("POST /m/{slug}/offrir", p.page(p.buy))
+	mux.HandleFunc("GET /m/{slug}/offrir", p.buyAgain)
+	mux.HandleFunc("GET /demo/checkout/{session}", p.page(p.demoCheckout))
+	mux.HandleFunc("POST /demo/checkout/{session}", p.page(p.payDemo))
+	mux.HandleFunc("GET /commande/{id}", p.page(p.order))
+	mux.HandleFunc("GET /v/{code}", p.page(p.voucher))
+	mux.HandleFunc("GET /V/{code}", p.page(p.voucher))
 
 	// Share images (Open Graph, Twitter cards): /og/m/{slug}.png, /og/c/{slug}.png.
 	mux.HandleFunc("GET /og/m/{file}", p.merchantImage)

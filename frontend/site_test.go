@@ -14,21 +14,42 @@ import (
 	"time"
 
 	"github.com/solidaire-app/solidaire/api"
+	"github.com/solidaire-app/solidaire/cache"
 	demodata "github.com/solidaire-app/solidaire/demo"
 	"github.com/solidaire-app/solidaire/frontend"
 	"github.com/solidaire-app/solidaire/internal/testenv"
+	"github.com/solidaire-app/solidaire/mail"
+	"github.com/solidaire-app/solidaire/market"
+	"github.com/solidaire-app/solidaire/payments"
+	"github.com/solidaire-app/solidaire/qrcode"
 	"github.com/solidaire-app/solidaire/store"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
-// startSite runs Solidaire as cmd/solidaire wires it (the API, with the
-// pages behind it) on a free loopback port, over a fresh SQLite database
-// loaded with the demo data set, and returns its base URL. dist, when not
-// nil, replaces the embedded script bundle; demo is Config.Demo. Any error
-// the server logs fails the test: a page that renders but logs a failure is
-// a bug.
+// startSite runs Solidaire as cmd/solidaire wires it and returns its base
+// URL; see newSite.
 func startSite(t *testing.T, dist fs.FS, demo bool) string {
+	t.Helper()
+	return newSite(t, dist, demo).base
+}
+
+// site is Solidaire running for a test: its address, and what the tests
+// reach into to check what a page did.
+type site struct {
+	base     string
+	db       *store.DB
+	checkout *market.CheckoutService
+	pages    frontend.Config // the pages' configuration, to build variants on the same database
+}
+
+// newSite runs Solidaire as cmd/solidaire wires it (the API, with the
+// checkout on the demo payment provider and the pages behind it) on a free
+// loopback port, over a fresh SQLite database loaded with the demo data
+// set. dist, when not nil, replaces the embedded script bundle; demo is
+// Config.Demo. Any error the server logs fails the test: a page that
+// renders but logs a failure is a bug.
+func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "solidaire.db"))
@@ -50,7 +71,11 @@ func startSite(t *testing.T, dist fs.FS, demo bool) string {
 	base := "http://" + ln.Addr().String()
 	logs := &errorLog{}
 	log := slog.New(logs)
-	cfg := frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: demo}
+	checkout := &market.CheckoutService{Store: db, Payments: payments.NewDemo(base), Mail: mail.Composer{BaseURL: base},
+		BaseURL: base, Log: log}
+	limiter := cache.NewMemory()
+	cfg := frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: demo,
+		Checkout: checkout, Orders: db, DemoPayments: true, Limiter: limiter}
 	var pages *frontend.Pages
 	if dist != nil {
 		pages, err = frontend.NewWithBundle(cfg, dist)
@@ -60,7 +85,11 @@ func startSite(t *testing.T, dist fs.FS, demo bool) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: api.New(api.Config{Catalogue: db, Pages: pages, Logger: log}),
+	// The tests buy more often from one address than a launch day allows.
+	generous := api.Rate{Count: 10000, Per: time.Minute}
+	srv := &http.Server{Handler: api.New(api.Config{BaseURL: base, Catalogue: db, Checkout: checkout, Orders: db,
+		Idempotency: db, Limiter: limiter, QR: qrcode.PNG, Pages: pages, Logger: log,
+		Limits: api.Limits{CheckoutPerIP: generous, CheckoutPerBuyer: generous, LookupsPerIP: generous}}),
 		ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
@@ -75,7 +104,7 @@ func startSite(t *testing.T, dist fs.FS, demo bool) string {
 			t.Errorf("the server logged an error: %s", e)
 		}
 	})
-	return base
+	return &site{base: base, db: db, checkout: checkout, pages: cfg}
 }
 
 // errorLog is a slog handler that keeps the messages of error records.

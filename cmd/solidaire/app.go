@@ -153,7 +153,9 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		log.Warn("no SMTP_URL: emails are kept in the outbox (solidaire outbox lists them), not sent")
 	}
 
-	pages, err := frontend.New(frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: cfg.Demo})
+	pages, err := frontend.New(frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: cfg.Demo,
+		Checkout: a.checkout, Orders: db, DemoPayments: provider.Name() == "demo",
+		FeeBasisPoints: cfg.FeeBasisPoints, Limiter: limiter})
 	if err != nil {
 		return fail(err)
 	}

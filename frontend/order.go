@@ -1,0 +1,72 @@
+package frontend
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/solidaire-app/solidaire/market"
+)
+
+// orderData is the confirmation page of an order.
+type orderData struct {
+	Order      *market.Order
+	Recipients []string
+	Vouchers   []*voucherView
+	Poll       string // the API address the order island follows while the payment is pending
+}
+
+// voucherView is a voucher as the pages show it.
+type voucherView struct {
+	*market.Voucher
+	QR     string // the QR code's image (the API's qr.png)
+	URL    string // the voucher's page
+	SentTo string // the address the voucher was also sent to, "" when none
+}
+
+// newVoucherView prepares v for a page. Paths are relative: the images
+// are the site's own, whatever the host the page was reached by.
+func newVoucherView(v *market.Voucher, buyerEmail string) *voucherView {
+	vv := &voucherView{Voucher: v, QR: "/api/v1/vouchers/" + v.Code + "/qr.png", URL: "/v/" + v.Code}
+	// The checkout mails a gift to its recipient when they are not the buyer.
+	if v.RecipientEmail != "" && !strings.EqualFold(v.RecipientEmail, buyerEmail) {
+		vv.SentTo = v.RecipientEmail
+	}
+	return vv
+}
+
+// order is the confirmation page, where the payment page sends the buyer
+// back: /commande/{id}?token={access token}. While the payment is being
+// confirmed it says so and follows it (the order island, or a refresh
+// without JavaScript); once paid it shows each voucher with its QR code.
+// A wrong or missing token is the same 404 as an unknown order.
+func (p *Pages) order(r *http.Request, l *locale) (*page, error) {
+	if p.cfg.Orders == nil {
+		return nil, market.NotFound("Commande")
+	}
+	ctx := r.Context()
+	id, token := r.PathValue("id"), r.URL.Query().Get("token")
+	o, err := p.cfg.Orders.Order(ctx, id)
+	if market.ErrorCode(err) == market.ENotFound || err == nil && !o.CheckAccess(token) {
+		return messagePage(http.StatusNotFound, l, "order.notfound"), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	d := &orderData{Order: o, Recipients: recipients(o)}
+	if o.Status == market.OrderPaid {
+		vs, err := p.cfg.Orders.OrderVouchers(ctx, o.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vs {
+			d.Vouchers = append(d.Vouchers, newVoucherView(v, o.BuyerEmail))
+		}
+	}
+	pending := o.Status == market.OrderPending
+	if pending {
+		d.Poll = "/api/v1/orders/" + url.PathEscape(o.ID) + "?" + url.Values{"token": {token}}.Encode()
+	}
+	return &page{view: "order", Title: l.must("order.title", o.MerchantName), Description: l.must("site.description"),
+		Path: "/commande/" + url.PathEscape(o.ID), NoIndex: true, private: true, Refresh: pending, Data: d}, nil
+}
