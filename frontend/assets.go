@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -51,6 +52,11 @@ func loadAssets(static, dist fs.FS) (*assets, error) {
 		if err != nil {
 			return nil, err
 		}
+	}
+	// The one stylesheet is written in parts (static/css/*.css, each owned
+	// by a side of the site) and served as one file, after app.css.
+	if err := a.joinStylesheet(static); err != nil {
+		return nil, err
 	}
 	for name, b := range icons() {
 		a.add(name, b)
@@ -215,4 +221,26 @@ func (p *Pages) robots(w http.ResponseWriter, r *http.Request) {
 		body = "User-agent: *\nDisallow: /\n"
 	}
 	serveBytes(w, r, "text/plain; charset=utf-8", "public, max-age=3600", etagOf([]byte(body)), []byte(body), nil)
+}
+
+// joinStylesheet appends static/css/*.css, in name order, to app.css and
+// drops the parts: the browser gets one stylesheet.
+func (a *assets) joinStylesheet(static fs.FS) error {
+	parts, err := fs.Glob(static, "css/*.css")
+	if err != nil || len(parts) == 0 {
+		return err
+	}
+	sort.Strings(parts)
+	base := a.files["app.css"]
+	if base == nil {
+		return fmt.Errorf("frontend: static/app.css is missing")
+	}
+	css := append([]byte{}, base.body...)
+	for _, p := range parts {
+		css = append(css, '\n')
+		css = append(css, a.files[p].body...)
+		delete(a.files, p)
+	}
+	a.add("app.css", css)
+	return nil
 }

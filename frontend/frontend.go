@@ -51,6 +51,15 @@ type Orders interface {
 	Voucher(ctx context.Context, code string) (*market.Voucher, error)
 }
 
+// Tickets shows a ticket to its holder with the choices open when its event
+// is cancelled or postponed, and records a choice (market.Events). View
+// returns ENotFound for an unknown code; Choose EChoiceAlreadyMade,
+// EChoiceNotOpen.
+type Tickets interface {
+	View(ctx context.Context, code string) (*market.ChoiceView, error)
+	Choose(ctx context.Context, code string, c market.Choice) (*market.Ticket, error)
+}
+
 // Limiter counts events per key (cache.Redis, cache.Memory), for the rate
 // limit of the purchase form that works without JavaScript.
 type Limiter interface {
@@ -67,6 +76,8 @@ type Config struct {
 	// pages are 404.
 	Checkout Checkout
 	Orders   Orders
+	// Tickets serves the holder's ticket page (/billet/{code}).
+	Tickets Tickets
 	// DemoPayments serves the demo provider's payment page
 	// (/demo/checkout/{session}); it must be set exactly when the checkout
 	// uses payments.Demo. When false, the hosted payment page is Stripe's,

@@ -35,6 +35,13 @@ func (p *Pages) routes() *http.ServeMux {
 	mux.HandleFunc("GET /sw.js", p.serviceWorker)
 	mux.HandleFunc("GET /robots.txt", p.robots)
 
+	// The merchant side (sign-in, till, dashboard, onboarding, admin) and
+	// the organiser side (events, cancellations, holders' choices,
+	// campaigns) list their routes, one line each, in merchant_routes.go and
+	// organiser_routes.go.
+	p.merchantRoutes(mux)
+	p.organiserRoutes(mux)
+
 	// Anything else.
 	mux.HandleFunc("/", p.page(p.notFound))
 	return mux

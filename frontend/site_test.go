@@ -74,8 +74,10 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 	checkout := &market.CheckoutService{Store: db, Payments: payments.NewDemo(base), Mail: mail.Composer{BaseURL: base},
 		BaseURL: base, Log: log}
 	limiter := cache.NewMemory()
+	composer := mail.Composer{BaseURL: base}
+	events := &market.Events{Store: db, Payments: checkout.Payments, Mail: composer, Log: log}
 	cfg := frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: demo,
-		Checkout: checkout, Orders: db, DemoPayments: true, Limiter: limiter}
+		Checkout: checkout, Orders: db, DemoPayments: true, Limiter: limiter, Tickets: events}
 	var pages *frontend.Pages
 	if dist != nil {
 		pages, err = frontend.NewWithBundle(cfg, dist)
@@ -87,9 +89,15 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 	}
 	// The tests buy more often from one address than a launch day allows.
 	generous := api.Rate{Count: 10000, Per: time.Minute}
+	// The whole API, wired as cmd/solidaire does, for the pages' islands.
+	clicks := &market.ClickCounter{Shared: limiter, Local: cache.NewMemory(), Store: db, Log: log}
 	srv := &http.Server{Handler: api.New(api.Config{BaseURL: base, Catalogue: db, Checkout: checkout, Orders: db,
 		Idempotency: db, Limiter: limiter, QR: qrcode.PNG, Pages: pages, Logger: log,
-		Limits: api.Limits{CheckoutPerIP: generous, CheckoutPerBuyer: generous, LookupsPerIP: generous}}),
+		SignIn: &market.SignIn{Store: db, Mail: composer, BaseURL: base}, Merchants: db,
+		Till: &market.Till{Store: db, Feed: limiter}, Onboarding: db, Feed: limiter, DemoPayments: true,
+		Campaigns: db, Clicks: clicks, Tickets: events, TicketStore: db,
+		Limits: api.Limits{CheckoutPerIP: generous, CheckoutPerBuyer: generous, LookupsPerIP: generous,
+			LookupsPerDevice: generous, LoginPerIP: generous, LoginPerAccount: generous}}),
 		ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()

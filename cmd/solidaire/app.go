@@ -153,13 +153,6 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		log.Warn("no SMTP_URL: emails are kept in the outbox (solidaire outbox lists them), not sent")
 	}
 
-	pages, err := frontend.New(frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: cfg.Demo,
-		Checkout: a.checkout, Orders: db, DemoPayments: provider.Name() == "demo",
-		FeeBasisPoints: cfg.FeeBasisPoints, Limiter: limiter})
-	if err != nil {
-		return fail(err)
-	}
-
 	a.kick = make(chan struct{}, 1)
 	a.events = &market.Events{Store: db, Payments: provider, Mail: composer, Log: log, Kick: func() {
 		select {
@@ -167,6 +160,13 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		default:
 		}
 	}}
+
+	pages, err := frontend.New(frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: cfg.Demo,
+		Checkout: a.checkout, Orders: db, DemoPayments: provider.Name() == "demo",
+		FeeBasisPoints: cfg.FeeBasisPoints, Limiter: limiter, Tickets: a.events})
+	if err != nil {
+		return fail(err)
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

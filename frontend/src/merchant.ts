@@ -1,0 +1,2 @@
+// The merchant side's islands: the till, the dashboard, sign-in.
+export {};

@@ -1,0 +1,2 @@
+// The organiser side's islands: events, cancellations, campaigns.
+export {};
