@@ -46,7 +46,7 @@ func engines(t *testing.T, fn func(t *testing.T, srv *httptest.Server, db *store
 			if err := demo.Seed(ctx, db, now); err != nil {
 				t.Fatal(err)
 			}
-			h := api.New(api.Config{Catalogue: db, Ready: map[string]api.Pinger{"database": db},
+			h := api.New(api.Config{Catalogue: db, Ready: map[string]api.Pinger{"database": db}, Stats: db,
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBody: 4096})
 			srv := httptest.NewServer(h)
 			t.Cleanup(srv.Close)
@@ -211,6 +211,9 @@ func TestErrorContract(t *testing.T) {
 			body := scenario{path: "/metrics", status: 200}.run(t, srv.URL)
 			if !strings.Contains(body, `solidaire_http_request_duration_seconds_bucket{method="GET",route="/api/v1/merchants/:slug"`) {
 				t.Fatalf("no latency by route template in /metrics")
+			}
+			if !strings.Contains(body, "solidaire_vouchers_issued 0") || !strings.Contains(body, "solidaire_tickets_issued 0") {
+				t.Fatalf("no database counts in /metrics")
 			}
 		})
 	})

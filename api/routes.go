@@ -78,6 +78,7 @@ func (s *Server) routes() {
 	me.GET("/organiser/campaigns", s.handle(s.organiserCampaigns))
 	me.POST("/organiser/campaigns", s.handle(s.createCampaign))
 	me.POST("/organiser/campaigns/:slug/links", s.handle(s.createLink))
+	me.POST("/organiser/campaigns/:slug/links/:code/disable", s.handle(s.disableLink))
 	me.GET("/organiser/campaigns/:slug/stats", s.handle(s.campaignStats))
 
 	// Admins.

@@ -68,6 +68,8 @@ type Config struct {
 	DemoPayments bool
 	// QR renders a QR code PNG (qrcode.PNG).
 	QR func(text string) ([]byte, error)
+	// Stats, when set, adds the database's counts to /metrics.
+	Stats StatsSource
 	// TrustedProxies are the addresses (CIDR) of reverse proxies whose
 	// X-Forwarded-For is believed; none by default, so a client cannot
 	// choose its own address for rate limits.
@@ -120,6 +122,9 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, started: time.Now(), links: linkCache{max: 100000}}
 	s.metrics = newMetrics(cfg.Registry)
+	if cfg.Stats != nil {
+		cfg.Registry.MustRegister(newDBCollector(cfg.Stats))
+	}
 	if cfg.CatalogueTTL == 0 {
 		cfg.CatalogueTTL = time.Second
 	}

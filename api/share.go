@@ -29,6 +29,7 @@ type Campaigns interface {
 	CreateShareLink(ctx context.Context, l *market.ShareLink) error
 	ShareLink(ctx context.Context, code string) (*market.ShareLink, error)
 	CampaignStats(ctx context.Context, c *market.Campaign) (*market.CampaignStats, error)
+	DisableShareLink(ctx context.Context, campaignID, code string) error
 }
 
 // ClickRecorder counts share-link clicks off the request's path
@@ -416,5 +417,22 @@ func (s *Server) campaignStats(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, gin.H{"campaign": newCampaignJSON(cam, false), "totals": mk("total", st.Totals), "links": links,
 		"by_channel": byChannel, "by_day": byDay, "ambassadors": board})
+	return nil
+}
+
+// disableLink answers POST /api/v1/organiser/campaigns/{slug}/links/{code}/disable:
+// the link then leads to the friendly 404 (at once on this instance, within
+// five minutes on the others, whose link caches expire).
+func (s *Server) disableLink(c *gin.Context) error {
+	cam, err := s.campaignFor(c)
+	if err != nil {
+		return err
+	}
+	code := market.NormalizeShareCode(c.Param("code"))
+	if err := s.cfg.Campaigns.DisableShareLink(c.Request.Context(), cam.ID, code); err != nil {
+		return err
+	}
+	s.links.put(code, nil, time.Minute)
+	c.Status(http.StatusNoContent)
 	return nil
 }

@@ -143,6 +143,16 @@ func TestAttribution(t *testing.T) {
 					t.Fatalf("stats for someone else: %d", st)
 				}
 			}
+			// A disabled link leads to the friendly 404.
+			if st, _, _ := s.do("POST", "/api/v1/organiser/campaigns/billetsolidaire/links/"+link.Code+"/disable", "", org); st != 204 {
+				t.Fatalf("disable: %d", st)
+			}
+			if res, _ := s.click("/s/"+link.Code, phone, nil); res.StatusCode != 404 {
+				t.Fatalf("a disabled link: %d", res.StatusCode)
+			}
+			if st, _, _ := s.do("POST", "/api/v1/organiser/campaigns/achatlocal/links/"+link.Code+"/disable", "", org); st != 404 {
+				t.Fatalf("disable through another campaign: %d", st)
+			}
 			// Unknown and malformed codes: the friendly 404.
 			for _, p := range []string{"/s/zzzzzzzzzzzz", "/s/nope", "/s/" + strings.Repeat("x", 200)} {
 				if res, _ := s.click(p, phone, nil); res.StatusCode != 404 {

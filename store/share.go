@@ -162,3 +162,18 @@ func scanLink(s scanner) (*market.ShareLink, error) {
 	l.Channel, l.CreatedAt, l.Disabled = market.Channel(channel), fromMillis(created), disabled == 1
 	return &l, nil
 }
+
+// DisableShareLink turns a campaign's link off: /s/{code} then answers with
+// the friendly 404. ENotFound when the link is not the campaign's.
+func (db *DB) DisableShareLink(ctx context.Context, campaignID, code string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE share_links SET disabled = 1 WHERE code = $1 AND campaign_id = $2`, code, campaignID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return market.NotFound("Lien")
+		}
+		return nil
+	})
+}

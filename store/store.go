@@ -295,3 +295,36 @@ func (db *DB) Empty(ctx context.Context) (bool, error) {
 // RawDB returns the database's write pool, for the bench command's raw-SQL
 // baselines only: everything else goes through the store's methods.
 func (db *DB) RawDB() (*sql.DB, error) { return db.write, nil }
+
+// Stats counts orders by status, vouchers issued, tickets and redemptions
+// over the whole database, for /metrics: every instance reports the same
+// figures.
+func (db *DB) Stats(ctx context.Context) (map[string]float64, error) {
+	out := map[string]float64{}
+	rows, err := db.read.QueryContext(ctx, `SELECT status, COUNT(*) FROM orders GROUP BY status`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	for rows.Next() {
+		var status string
+		var n int64
+		if err := rows.Scan(&status, &n); err != nil {
+			rows.Close()
+			return nil, translate(err)
+		}
+		out["orders_"+status] = float64(n)
+	}
+	rows.Close()
+	for name, q := range map[string]string{
+		"vouchers":    `SELECT COUNT(*) FROM vouchers`,
+		"tickets":     `SELECT COUNT(*) FROM tickets`,
+		"redemptions": `SELECT COUNT(*) FROM redemptions WHERE reversed_at = 0`,
+	} {
+		var n int64
+		if err := db.read.QueryRowContext(ctx, q).Scan(&n); err != nil {
+			return nil, translate(err)
+		}
+		out[name] = float64(n)
+	}
+	return out, nil
+}

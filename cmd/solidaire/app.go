@@ -188,6 +188,7 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		DemoPayments:   connect == nil,
 		Campaigns:      db,
 		Clicks:         a.clicks,
+		Stats:          db,
 		Tickets:        a.events,
 		TicketStore:    db,
 		TrustedProxies: cfg.TrustedProxies,
