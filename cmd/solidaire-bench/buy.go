@@ -45,22 +45,9 @@ func shop(db *store.DB, base string) (http.Handler, error) {
 // that every paid order has exactly one voucher. Baseline: a raw INSERT …
 // ON CONFLICT DO NOTHING loop of the same event ids on the same database.
 func webhookStorm(ctx context.Context) ([]bench.Row, error) {
-	const events, unique = 10000, 7000
-	var rows []bench.Row
-	for _, engine := range []string{"sqlite", "postgres"} {
-		db, cleanup, err := openDB(ctx, engine)
-		if err != nil {
-			rows = append(rows, bench.Row{Scenario: "webhook storm " + engine, Figure: "not run: " + err.Error()})
-			continue
-		}
-		row, err := storm(ctx, db, engine, events, unique)
-		cleanup()
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, row)
-	}
-	return rows, nil
+	return eachEngine(ctx, "webhook storm", func(ctx context.Context, db *store.DB, engine string) (bench.Row, error) {
+		return storm(ctx, db, engine, 10000, 7000)
+	})
 }
 
 func storm(ctx context.Context, db *store.DB, engine string, events, unique int) (bench.Row, error) {

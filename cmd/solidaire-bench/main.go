@@ -262,3 +262,23 @@ func machine() string {
 func quiet() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
+
+// eachEngine runs one scenario on a fresh demo database of each engine; an
+// engine that cannot be had gives a "not run" row, not a failure.
+func eachEngine(ctx context.Context, name string, fn func(ctx context.Context, db *store.DB, engine string) (bench.Row, error)) ([]bench.Row, error) {
+	var rows []bench.Row
+	for _, engine := range []string{"sqlite", "postgres"} {
+		db, cleanup, err := openDB(ctx, engine)
+		if err != nil {
+			rows = append(rows, bench.Row{Scenario: name + " " + engine, Figure: "not run: " + err.Error()})
+			continue
+		}
+		row, err := fn(ctx, db, engine)
+		cleanup()
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}

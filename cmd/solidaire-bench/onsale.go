@@ -21,21 +21,7 @@ import (
 // checkout (demo provider) and counts the seats sold, next to 500
 // concurrent raw conditional seat decrements on the same database.
 func onSaleSpike(ctx context.Context) ([]bench.Row, error) {
-	var rows []bench.Row
-	for _, engine := range []string{"sqlite", "postgres"} {
-		db, cleanup, err := openDB(ctx, engine)
-		if err != nil {
-			rows = append(rows, bench.Row{Scenario: "on-sale spike " + engine, Figure: "not run: " + err.Error()})
-			continue
-		}
-		row, err := spike(ctx, db, engine)
-		cleanup()
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, row)
-	}
-	return rows, nil
+	return eachEngine(ctx, "on-sale spike", spike)
 }
 
 func spike(ctx context.Context, db *store.DB, engine string) (bench.Row, error) {

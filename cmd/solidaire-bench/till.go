@@ -80,21 +80,7 @@ func post(client *http.Client, url, token, key, body string) (int, error) {
 // 50 must succeed. Baseline: 100 concurrent raw conditional UPDATEs on the
 // same database.
 func redeemRace(ctx context.Context) ([]bench.Row, error) {
-	var rows []bench.Row
-	for _, engine := range []string{"sqlite", "postgres"} {
-		db, cleanup, err := openDB(ctx, engine)
-		if err != nil {
-			rows = append(rows, bench.Row{Scenario: "redeem race " + engine, Figure: "not run: " + err.Error()})
-			continue
-		}
-		row, err := race(ctx, db, engine)
-		cleanup()
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, row)
-	}
-	return rows, nil
+	return eachEngine(ctx, "redeem race", race)
 }
 
 func race(ctx context.Context, db *store.DB, engine string) (bench.Row, error) {
@@ -181,21 +167,7 @@ func race(ctx context.Context, db *store.DB, engine string) (bench.Row, error) {
 // merchants' tills and reports their latency, next to the p99 of the raw
 // redemption transaction.
 func scanLatency(ctx context.Context) ([]bench.Row, error) {
-	var rows []bench.Row
-	for _, engine := range []string{"sqlite", "postgres"} {
-		db, cleanup, err := openDB(ctx, engine)
-		if err != nil {
-			rows = append(rows, bench.Row{Scenario: "scan latency " + engine, Figure: "not run: " + err.Error()})
-			continue
-		}
-		row, err := latency(ctx, db, engine)
-		cleanup()
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, row)
-	}
-	return rows, nil
+	return eachEngine(ctx, "scan+redeem latency", latency)
 }
 
 func latency(ctx context.Context, db *store.DB, engine string) (bench.Row, error) {
