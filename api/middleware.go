@@ -74,6 +74,9 @@ func (s *Server) logRequests(c *gin.Context) {
 	route := c.FullPath()
 	if route == "" {
 		route = "unmatched"
+		if !isAPI(c) && s.cfg.Pages != nil {
+			route = "pages" // the web app, whose routes are its own
+		}
 	}
 	status := c.Writer.Status()
 	s.metrics.observe(route, c.Request.Method, status, elapsed)
