@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -276,8 +277,14 @@ func (s *Server) apply(c *gin.Context) error {
 	if strings.TrimSpace(b.Registration) == "" || len(b.Registration) > 40 {
 		return market.Invalid("business.registration", "registration number (NEQ, SIRET…) is required")
 	}
-	if len(b.Name) > 100 || len(b.Address) > 200 || len(b.Summary) > 280 || len(b.Phone) > 30 || len(b.City) > 100 {
-		return market.Invalid("business", "a field is too long")
+	for field, v := range map[string]struct {
+		text string
+		max  int
+	}{"business.name": {b.Name, 100}, "business.address": {b.Address, 200}, "business.summary": {b.Summary, 280},
+		"business.phone": {b.Phone, 30}, "business.city": {b.City, 100}} {
+		if utf8.RuneCountInString(v.text) > v.max {
+			return market.Invalid(field, fmt.Sprintf("must be at most %d characters", v.max))
+		}
 	}
 	hash, err := market.HashPassword(req.Owner.Password)
 	if err != nil {

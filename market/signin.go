@@ -28,6 +28,10 @@ type SignInStore interface {
 	// used or expired.
 	CreateOneTimeCode(ctx context.Context, c *OneTimeCode) error
 	TakeOneTimeCode(ctx context.Context, purpose, hash string, now time.Time) (*OneTimeCode, error)
+	// PeekOneTimeCode reads a live code without using it.
+	PeekOneTimeCode(ctx context.Context, purpose, hash string, now time.Time) (*OneTimeCode, error)
+	// RevokeDeviceByToken revokes the device whose token this is.
+	RevokeDeviceByToken(ctx context.Context, tokenHash string) error
 	CreateDevice(ctx context.Context, d *Device, tokenHash string) error
 	QueueMail(ctx context.Context, m *Mail) error
 }
@@ -124,9 +128,14 @@ func (s *SignIn) Authenticate(ctx context.Context, token string) (*Actor, error)
 	return a, err
 }
 
-// Logout ends the session of token.
+// Logout ends the session of token; for a paired till's token, it revokes
+// the device (a till can unpair itself).
 func (s *SignIn) Logout(ctx context.Context, token string) error {
-	return s.Store.DeleteSession(ctx, HashToken(token))
+	hash := HashToken(token)
+	if err := s.Store.DeleteSession(ctx, hash); err != nil {
+		return err
+	}
+	return s.Store.RevokeDeviceByToken(ctx, hash)
 }
 
 // RequestPasswordReset mails a reset link to the address if it has an
@@ -191,6 +200,15 @@ func (s *SignIn) AcceptInvitation(ctx context.Context, code, name, password stri
 	hash, err := HashPassword(password)
 	if err != nil {
 		return "", nil, err
+	}
+	// The password of an existing account is checked before the
+	// invitation is used, so that a typo does not waste it.
+	peek, err := s.Store.PeekOneTimeCode(ctx, CodeInvite, HashToken(code), s.now())
+	if err != nil {
+		return "", nil, err
+	}
+	if u, err := s.Store.UserByEmail(ctx, peek.Email); err == nil && !CheckPassword(u.PasswordHash, password) {
+		return "", nil, &Error{Code: EUnauthorized, Message: "Ce compte existe déjà : saisissez son mot de passe."}
 	}
 	c, err := s.Store.TakeOneTimeCode(ctx, CodeInvite, HashToken(code), s.now())
 	if err != nil {

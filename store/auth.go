@@ -235,3 +235,31 @@ func (db *DB) Staff(ctx context.Context, merchantID string) ([]market.Member, er
 	}
 	return list, translate(rows.Err())
 }
+
+// PeekOneTimeCode reads a live code of the purpose without using it;
+// ENotFound when it is unknown, used or expired.
+func (db *DB) PeekOneTimeCode(ctx context.Context, purpose, hash string, now time.Time) (*market.OneTimeCode, error) {
+	var c market.OneTimeCode
+	var role string
+	var expires int64
+	err := db.read.QueryRowContext(ctx, `SELECT hash, purpose, user_id, merchant_id, email, role, name, created_by, expires_at
+		FROM one_time_codes WHERE hash = $1 AND purpose = $2 AND used_at = 0 AND expires_at > $3`, hash, purpose, millis(now)).
+		Scan(&c.Hash, &c.Purpose, &c.UserID, &c.MerchantID, &c.Email, &role, &c.Name, &c.CreatedBy, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &market.Error{Code: market.ENotFound, Message: "Lien ou code inconnu, déjà utilisé ou expiré."}
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	c.Role, c.ExpiresAt = market.Role(role), fromMillis(expires)
+	return &c, nil
+}
+
+// RevokeDeviceByToken revokes the device whose token hash this is; an
+// unknown token is not an error.
+func (db *DB) RevokeDeviceByToken(ctx context.Context, tokenHash string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE devices SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at = 0`, millis(db.now()), tokenHash)
+		return err
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/solidaire-app/solidaire/market"
@@ -54,7 +55,7 @@ func (db *DB) Redeem(ctx context.Context, r *market.Redemption) error {
 			if balance+live < r.Amount {
 				return &market.Error{Code: market.EInsufficientBalance,
 					Message: "Solde insuffisant : il reste " + market.Money{Amount: balance + live, Currency: market.Currency(currency)}.String() + " sur ce bon.",
-					Fields:  map[string]string{"amount": "exceeds the balance"}}
+					Fields:  map[string]string{"amount": "exceeds the balance", "balance": strconv.FormatInt(balance+live, 10)}}
 			}
 			// A live bonus: spend it first, still with a conditional update
 			// on both parts.
@@ -193,7 +194,9 @@ func (db *DB) MerchantLedger(ctx context.Context, merchantID string, from, to ti
 		if err := rows.Scan(&at, &l.Kind, &code, &l.Amount, &l.BalanceAfter, &currency, &l.Reference); err != nil {
 			return nil, translate(err)
 		}
-		l.At, l.Voucher, l.Currency = fromMillis(at), market.LastFour(code), market.Currency(currency)
+		// The last four characters only, without the ellipsis that lists on
+		// screens use: a spreadsheet column.
+		l.At, l.Voucher, l.Currency = fromMillis(at), code[max(0, len(code)-4):], market.Currency(currency)
 		list = append(list, &l)
 	}
 	return list, translate(rows.Err())
