@@ -142,9 +142,11 @@ func TestBuyForm(t *testing.T) {
 		_, body := s.send(t, "GET", boulangerie+"?annule=1", nil, nil)
 		must(t, body, `role="status">Paiement annulé`)
 	})
-	t.Run("TicketsStillToCome", func(t *testing.T) {
+	t.Run("TicketsOnSale", func(t *testing.T) {
+		// Tickets are sold on the event page now (ticket_buy.go).
 		_, body := s.send(t, "GET", "/e/evt_cabaret-des-voisins", nil, nil)
-		must(t, body, "ouvre bientôt")
+		must(t, body, "data-tickets", "Passer au paiement")
+		mustNot(t, body, "ouvre bientôt")
 	})
 	t.Run("WithStripe", func(t *testing.T) {
 		// With Stripe the form's redirect goes to Stripe's page, which the

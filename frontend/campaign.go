@@ -11,10 +11,13 @@ import (
 type campaignData struct {
 	Campaign *market.Campaign
 	Share    share
+	Poll     string // the API address the counter follows, live
+	Script   string // the organiser bundle (the live counter); "" without a bundle
 }
 
-// campaign is a campaign's page: its hashtags, its solidarity counter, the
-// merchants and events it features.
+// campaign is a campaign's page: its hashtags, its solidarity counter (which
+// the counter island keeps up to date), the merchants and events it
+// features.
 func (p *Pages) campaign(r *http.Request, l *locale) (*page, error) {
 	c, err := p.cfg.Catalogue.Campaign(r.Context(), r.PathValue("slug"))
 	if err != nil {
@@ -26,7 +29,8 @@ func (p *Pages) campaign(r *http.Request, l *locale) (*page, error) {
 		Description: describe(firstParagraph(c.Description), c.Title),
 		Image:       "/og/c/" + c.Slug + ".png", ImageAlt: l.must("og.campaign.alt", hashtags(c)),
 		Path: path, Section: "campaigns",
-		Data: &campaignData{Campaign: c, Share: newShare(p.baseURL(r)+path, c.Title, text)}}, nil
+		Data: &campaignData{Campaign: c, Share: newShare(p.baseURL(r)+path, c.Title, text),
+			Poll: "/api/v1/campaigns/" + c.Slug, Script: p.assets.url("organiser.js")}}, nil
 }
 
 // hashtags returns a campaign's hashtags as people write them.

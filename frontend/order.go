@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,7 +14,23 @@ type orderData struct {
 	Order      *market.Order
 	Recipients []string
 	Vouchers   []*voucherView
+	Tickets    []*ticketView
 	Poll       string // the API address the order island follows while the payment is pending
+}
+
+// ticketView is a ticket as the confirmation page shows it.
+type ticketView struct {
+	*market.Ticket
+	QR    string // the QR code's image (the API's qr.png); "" for a solidarity ticket, which has no seat
+	URL   string // the holder's page
+	Code  string // the code in groups
+	Price string
+}
+
+// orderTickets reads the tickets of an order (store.DB, which Config.Orders
+// is in production): the confirmation shows them when the store can.
+type orderTickets interface {
+	OrderTickets(ctx context.Context, orderID string) ([]*market.Ticket, error)
 }
 
 // voucherView is a voucher as the pages show it.
@@ -38,7 +55,8 @@ func newVoucherView(v *market.Voucher, buyerEmail string) *voucherView {
 // order is the confirmation page, where the payment page sends the buyer
 // back: /commande/{id}?token={access token}. While the payment is being
 // confirmed it says so and follows it (the order island, or a refresh
-// without JavaScript); once paid it shows each voucher with its QR code.
+// without JavaScript); once paid it shows each voucher and ticket with its
+// QR code.
 // A wrong or missing token is the same 404 as an unknown order.
 func (p *Pages) order(r *http.Request, l *locale) (*page, error) {
 	if p.cfg.Orders == nil {
@@ -61,6 +79,19 @@ func (p *Pages) order(r *http.Request, l *locale) (*page, error) {
 		}
 		for _, v := range vs {
 			d.Vouchers = append(d.Vouchers, newVoucherView(v, o.BuyerEmail))
+		}
+		if ot, ok := p.cfg.Orders.(orderTickets); ok {
+			ts, err := ot.OrderTickets(ctx, o.ID)
+			if err != nil {
+				return nil, err
+			}
+			for _, t := range ts {
+				tv := &ticketView{Ticket: t, URL: "/billet/" + t.Code, Code: market.GroupCode(t.Code), Price: l.Money(t.Price, t.Currency)}
+				if t.Kind == market.KindTicket {
+					tv.QR = "/api/v1/tickets/" + t.Code + "/qr.png"
+				}
+				d.Tickets = append(d.Tickets, tv)
+			}
 		}
 	}
 	pending := o.Status == market.OrderPending

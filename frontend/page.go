@@ -201,8 +201,12 @@ func (p *Pages) errorPage(r *http.Request, l *locale, err error) *page {
 		Title: l.must("error.title"), Description: l.must("site.description"), NoIndex: true}
 }
 
-// notFound is the friendly 404 page.
+// notFound is the friendly 404 page. Under /s/, where the API hands
+// unknown and disabled share links, it says so and leads to the campaigns.
 func (p *Pages) notFound(r *http.Request, l *locale) (*page, error) {
+	if strings.HasPrefix(r.URL.Path, "/s/") {
+		return shareLinkNotFound(l), nil
+	}
 	return &page{view: "notfound", status: http.StatusNotFound, Title: l.must("notfound.title"),
 		Description: l.must("site.description"), Path: r.URL.EscapedPath(), NoIndex: true}, nil
 }

@@ -75,7 +75,15 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 		BaseURL: base, Log: log}
 	limiter := cache.NewMemory()
 	composer := mail.Composer{BaseURL: base}
-	events := &market.Events{Store: db, Payments: checkout.Payments, Mail: composer, Log: log}
+	// Holders are told of a cancellation as in production: the events
+	// pass runs when kicked (see background in cmd/solidaire/app.go).
+	kick := make(chan struct{}, 1)
+	events := &market.Events{Store: db, Payments: checkout.Payments, Mail: composer, Log: log, Kick: func() {
+		select {
+		case kick <- struct{}{}:
+		default:
+		}
+	}}
 	cfg := frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: demo,
 		Checkout: checkout, Orders: db, DemoPayments: true, Limiter: limiter, Tickets: events}
 	var pages *frontend.Pages
@@ -91,17 +99,34 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 	generous := api.Rate{Count: 10000, Per: time.Minute}
 	// The whole API, wired as cmd/solidaire does, for the pages' islands.
 	clicks := &market.ClickCounter{Shared: limiter, Local: cache.NewMemory(), Store: db, Log: log}
-	srv := &http.Server{Handler: api.New(api.Config{BaseURL: base, Catalogue: db, Checkout: checkout, Orders: db,
+	handler := api.New(api.Config{BaseURL: base, Catalogue: db, Checkout: checkout, Orders: db,
 		Idempotency: db, Limiter: limiter, QR: qrcode.PNG, Pages: pages, Logger: log,
 		SignIn: &market.SignIn{Store: db, Mail: composer, BaseURL: base}, Merchants: db,
 		Till: &market.Till{Store: db, Feed: limiter}, Onboarding: db, Feed: limiter, DemoPayments: true,
 		Campaigns: db, Clicks: clicks, Tickets: events, TicketStore: db,
 		Limits: api.Limits{CheckoutPerIP: generous, CheckoutPerBuyer: generous, LookupsPerIP: generous,
-			LookupsPerDevice: generous, LoginPerIP: generous, LoginPerAccount: generous}}),
-		ReadHeaderTimeout: 10 * time.Second}
+			LookupsPerDevice: generous, LoginPerIP: generous, LoginPerAccount: generous}})
+	// A test-only route: the click counter rolls up every 10 s in
+	// production; a test that counts clicks flushes it instead of waiting.
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /test/clicks/flush", func(w http.ResponseWriter, r *http.Request) {
+		clicks.Flush(r.Context())
+		clicks.RollUp(r.Context())
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.Handle("/", handler)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	bg, stop := context.WithCancel(ctx)
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		events.RunEvery(bg, time.Minute, kick)
+	}()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {
+		stop()
+		<-ran
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(sctx)

@@ -1,0 +1,484 @@
+// The till: a code comes in (the camera reads a QR code, a person types
+// it, or a barcode scanner types it and presses Enter), the API says what
+// it is, and the cashier redeems all or part of a voucher, or checks a
+// ticket in, in a few taps, with big type and plain words for every
+// refusal. A redemption carries an Idempotency-Key made when it is first
+// confirmed and kept for its retries, so a lost answer never debits twice;
+// the last one can be undone (within the API's 30 minutes).
+//
+// A paired till (see initPair) calls the API with its own bearer token; a
+// person with the session cookie, for the merchant picked in the session
+// bar when they belong to several.
+import { parseAmount } from "./amount";
+import { Api, ApiError, Device, Money, confirmDialog, explain, fieldError, money, newKey, savePairing, startSession, t, when } from "./merchant_api";
+import { Camera } from "./till_camera";
+
+interface Ticket {
+  code: string;
+  display_code: string;
+  kind: string;
+  event: { id: string; title: string };
+  ticket_type?: string;
+  status: string;
+  price: Money;
+  checked_in_at: string | null;
+}
+
+type Scan =
+  | { kind: "voucher"; code: string; display_code: string; balance: Money; status: string; recipient_name?: string; message?: string }
+  | { kind: "ticket"; code: string; display_code: string; ticket: Ticket; checked_in_by?: string };
+
+interface Redemption {
+  id: string;
+  amount: Money;
+  balance_after: Money;
+}
+
+export function initTill(scope: HTMLElement): void {
+  const $ = <T extends HTMLElement = HTMLElement>(sel: string) => scope.querySelector<T>(sel)!;
+  const all = (sel: string) => Array.from(scope.querySelectorAll<HTMLElement>(sel));
+  const body = $("[data-body]");
+  const loading = $("[data-loading]");
+  const codeForm = $<HTMLFormElement>("[data-code-form]");
+  const codeInput = $<HTMLInputElement>("#code");
+  const status = $("[data-status]");
+  const alertBox = $("[data-alert-box]");
+  const alertText = $("[data-alert]");
+  const retry = $<HTMLButtonElement>("[data-retry]");
+  const voucherPanel = $("[data-voucher]");
+  const amountForm = $<HTMLFormElement>("[data-amount-form]");
+  const amountInput = $<HTMLInputElement>("#montant");
+  const confirmStep = $("[data-confirm-step]");
+  const confirmYes = $<HTMLButtonElement>("[data-confirm-yes]");
+  const donePanel = $("[data-done]");
+  const ticketPanel = $("[data-ticket]");
+  const checkin = $<HTMLButtonElement>("[data-checkin]");
+  const checkinUndo = $<HTMLButtonElement>("[data-checkin-undo]");
+  const ticketState = $("[data-t-state]");
+  const api = new Api();
+
+  let current: Scan | null = null;
+  // The redemption being confirmed or sent: its key stays the same for
+  // every retry of the same code and amount.
+  let pending: { code: string; amount: number; key: string } | null = null;
+  let last: (Redemption & { code: string }) | null = null;
+  let retryAction: (() => void) | null = null;
+  let viaCamera = false;
+  let working = false;
+
+  const say = (text: string) => {
+    status.textContent = text;
+  };
+  const fail = (text: string, again?: () => void) => {
+    say("");
+    alertText.textContent = text;
+    alertBox.hidden = false;
+    retryAction = again || null;
+    retry.hidden = !again;
+  };
+  const clearAlert = () => {
+    alertBox.hidden = true;
+    alertText.textContent = "";
+    retry.hidden = true;
+    retryAction = null;
+  };
+  retry.addEventListener("click", () => retryAction?.());
+
+  const showOnly = (panel: HTMLElement | null) => {
+    for (const p of [voucherPanel, donePanel, ticketPanel]) p.hidden = p !== panel;
+  };
+
+  // A request at a time: a second Enter from a barcode scanner, or a double
+  // tap, does nothing while one is out.
+  const work = async (fn: () => Promise<void>) => {
+    if (working) return;
+    working = true;
+    scope.setAttribute("aria-busy", "true");
+    for (const b of all("[data-body] button")) (b as HTMLButtonElement).disabled = true;
+    try {
+      await fn();
+    } finally {
+      working = false;
+      scope.removeAttribute("aria-busy");
+      for (const b of all("[data-body] button")) (b as HTMLButtonElement).disabled = false;
+    }
+  };
+
+  // Errors that any call may meet, or the one that matters here.
+  const refused = (e: ApiError, again?: () => void) => {
+    if (e.status === 404) return fail(t("till.unknown"));
+    if (e.status === 400 && e.fields && "merchant" in e.fields) return fail(t("till.pick"));
+    fail(explain(e), e.status === 0 || e.status >= 500 || e.status === 429 ? again : undefined);
+  };
+
+  // lookup asks the API what a scanned or typed code is.
+  const lookup = (raw: string) =>
+    work(async () => {
+      clearAlert();
+      showOnly(null);
+      current = null;
+      say(t("till.looking"));
+      const res = await api.call<Scan>("POST", "/merchant/scan", { code: raw });
+      if (!res.ok) {
+        refused(res.error, () => lookup(raw));
+        codeInput.select();
+        return;
+      }
+      say("");
+      current = res.data;
+      if (current.kind === "ticket") return showTicket(current);
+      if (current.status === "void") return fail(t("till.void"));
+      if (current.status === "empty") return fail(t("till.empty"));
+      showVoucher(current);
+    });
+
+  const showVoucher = (v: Extract<Scan, { kind: "voucher" }>) => {
+    $("[data-v-code]").textContent = t("till.voucher.code", v.display_code);
+    $("[data-v-for]").textContent = v.recipient_name ? t("till.voucher.for", v.recipient_name) : t("till.voucher");
+    $("[data-v-message]").textContent = v.message || "";
+    $("[data-v-message-box]").hidden = !v.message;
+    $("[data-v-balance]").textContent = money(v.balance);
+    amountInput.value = "";
+    amountInput.removeAttribute("aria-invalid");
+    $("#montant-error").hidden = true;
+    amountForm.hidden = false;
+    confirmStep.hidden = true;
+    showOnly(voucherPanel);
+    amountInput.focus();
+  };
+
+  // The amount: typed ("12,50", "12.5", "12"), or all of the balance.
+  $("[data-all]").addEventListener("click", () => {
+    if (current?.kind !== "voucher") return;
+    amountInput.value = (current.balance.amount / 100).toFixed(2).replace(".", document.documentElement.lang === "en" ? "." : ",");
+    ask();
+  });
+  amountForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    ask();
+  });
+
+  // ask shows the confirmation of the amount, big, with its button.
+  const ask = () => {
+    if (current?.kind !== "voucher") return;
+    // A barcode scanner fired while the amount had the focus: that is the
+    // next code, not an amount.
+    const typed = amountInput.value.trim();
+    if (/[a-z]/i.test(typed) && typed.replace(/[^0-9a-z]/gi, "").length >= 16) {
+      codeInput.value = typed;
+      viaCamera = false;
+      lookup(typed);
+      return;
+    }
+    const amount = parseAmount(typed);
+    $("#montant-error").hidden = true;
+    amountInput.removeAttribute("aria-invalid");
+    if (amount === null || amount <= 0) {
+      fieldError(amountInput, t("till.amount.invalid"));
+      amountInput.focus();
+      return;
+    }
+    if (amount > current.balance.amount) {
+      fieldError(amountInput, t("till.amount.over", money(current.balance)));
+      amountInput.focus();
+      return;
+    }
+    const m = money({ amount, currency: current.balance.currency });
+    $("[data-confirm-text]").textContent = t("till.confirm", m);
+    confirmYes.textContent = t("till.confirm.yes", m);
+    confirmYes.dataset.amount = String(amount);
+    amountForm.hidden = true;
+    confirmStep.hidden = false;
+    confirmYes.focus();
+  };
+  $("[data-confirm-no]").addEventListener("click", () => {
+    confirmStep.hidden = true;
+    amountForm.hidden = false;
+    amountInput.focus();
+  });
+  confirmYes.addEventListener("click", () => redeem(Number(confirmYes.dataset.amount)));
+
+  // redeem takes amount from the voucher shown, with the key of this
+  // redemption: made now, or kept from a try whose answer was lost.
+  const redeem = (amount: number) =>
+    work(async () => {
+      if (current?.kind !== "voucher") return;
+      const v = current;
+      if (!pending || pending.code !== v.code || pending.amount !== amount) pending = { code: v.code, amount, key: newKey() };
+      const key = pending.key;
+      clearAlert();
+      say(t("till.redeeming"));
+      let res = await api.call<{ redemption: Redemption }>("POST", `/merchant/vouchers/${encodeURIComponent(v.code)}/redemptions`,
+        { amount }, { "Idempotency-Key": key });
+      // The same request still being answered (a retry that overtook it).
+      for (let i = 0; i < 5 && !res.ok && res.error.code === "request_in_progress"; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        res = await api.call<{ redemption: Redemption }>("POST", `/merchant/vouchers/${encodeURIComponent(v.code)}/redemptions`,
+          { amount }, { "Idempotency-Key": key });
+      }
+      if (res.ok) {
+        pending = null;
+        const r = res.data.redemption;
+        last = { ...r, code: v.code };
+        v.balance = r.balance_after;
+        say("");
+        $("[data-done-amount]").textContent = t("till.done", money(r.amount));
+        $("[data-done-balance]").textContent = money(r.balance_after);
+        $<HTMLButtonElement>("[data-undo]").hidden = false;
+        showOnly(donePanel);
+        $("[data-done-amount]").focus();
+        navigator.vibrate?.(60);
+        return;
+      }
+      const e = res.error;
+      switch (e.code) {
+        case "insufficient_balance": {
+          pending = null;
+          // What is left now (another till may have spent some).
+          const again = await api.call<Scan>("POST", "/merchant/scan", { code: v.code });
+          if (again.ok && again.data.kind === "voucher") v.balance = again.data.balance;
+          $("[data-v-balance]").textContent = money(v.balance);
+          confirmStep.hidden = true;
+          amountForm.hidden = false;
+          return fail(t("till.insufficient", money(v.balance)));
+        }
+        case "voucher_void":
+          pending = null;
+          showOnly(null);
+          return fail(t("till.void"));
+      }
+      if (e.status === 0 || e.status >= 500 || e.status === 429) {
+        // Unknown outcome, or not done yet: the retry sends the same key.
+        const text = e.status === 429 ? explain(e) : t("till.lost");
+        return fail(text, () => redeem(amount));
+      }
+      pending = null;
+      refused(e);
+    });
+
+  // The last redemption can be undone, after a confirmation.
+  $("[data-undo]").addEventListener("click", async () => {
+    if (!last) return;
+    const r = last;
+    if (!(await confirmDialog(t("till.undo.confirm", money(r.amount)), t("till.undo.yes")))) return;
+    await work(async () => {
+      clearAlert();
+      const res = await api.call<{ redemption: Redemption }>("POST", `/merchant/redemptions/${encodeURIComponent(r.id)}/reverse`);
+      if (!res.ok) {
+        if (res.error.code === "already_reversed") return fail(t("till.reversed"));
+        if (res.error.code === "reverse_window_passed") return fail(t("till.late"));
+        return refused(res.error);
+      }
+      last = null;
+      // The voucher again, with what it holds now, ready for the right amount.
+      const again = await api.call<Scan>("POST", "/merchant/scan", { code: r.code });
+      const balance = again.ok && again.data.kind === "voucher" ? again.data.balance : { ...r.amount, amount: r.balance_after.amount + r.amount.amount };
+      if (again.ok && again.data.kind === "voucher") {
+        current = again.data;
+        showVoucher(again.data);
+      } else {
+        showOnly(null);
+      }
+      say(t("till.undone", money(r.amount), money(balance)));
+    });
+  });
+
+  // Tickets: check in once; a second scan says when and by whom.
+  const showTicket = (s: Extract<Scan, { kind: "ticket" }>) => {
+    const tk = s.ticket;
+    $("[data-t-code]").textContent = t("till.voucher.code", s.display_code);
+    $("[data-t-event]").textContent = tk.event.title;
+    $("[data-t-type]").textContent = tk.ticket_type || "";
+    ticketState.hidden = true;
+    checkin.hidden = false;
+    checkinUndo.hidden = true;
+    if (tk.kind !== "ticket") {
+      ticketStatus(t("till.ticket.solidary"), "postponed");
+      checkin.hidden = true;
+    } else if (tk.status !== "valid") {
+      ticketStatus(t("till.ticket.invalid"), "cancelled");
+      checkin.hidden = true;
+    } else if (tk.checked_in_at) {
+      ticketStatus(t("till.checkin.already", when(tk.checked_in_at, tk.price.currency), s.checked_in_by || "—"), "cancelled");
+      checkin.hidden = true;
+      checkinUndo.hidden = false;
+    }
+    showOnly(ticketPanel);
+    $("[data-t-event]").focus();
+  };
+  const ticketStatus = (text: string, kind: string) => {
+    ticketState.textContent = text;
+    ticketState.className = "notice notice-" + kind;
+    ticketState.hidden = false;
+    // Said once, by the panel: the status line stays for the rest.
+    say("");
+    $("[data-announce]").textContent = text;
+  };
+  checkin.addEventListener("click", () =>
+    work(async () => {
+      if (current?.kind !== "ticket") return;
+      clearAlert();
+      const res = await api.call("POST", `/merchant/tickets/${encodeURIComponent(current.code)}/checkin`);
+      if (res.ok) {
+        ticketStatus(t("till.checkedin"), "success");
+        checkin.hidden = true;
+        checkinUndo.hidden = false;
+        navigator.vibrate?.(60);
+        return;
+      }
+      const e = res.error;
+      if (e.code === "already_checked_in") {
+        const at = e.fields?.checked_in_at;
+        ticketStatus(t("till.checkin.already", at ? when(at, current.ticket.price.currency) : "—", e.fields?.checked_in_by || "—"), "cancelled");
+        checkin.hidden = true;
+        checkinUndo.hidden = false;
+        return;
+      }
+      if (e.code === "ticket_not_valid") return ticketStatus(t("till.ticket.invalid"), "cancelled");
+      refused(e, () => checkin.click());
+    }),
+  );
+  checkinUndo.addEventListener("click", async () => {
+    if (current?.kind !== "ticket") return;
+    const code = current.code;
+    if (!(await confirmDialog(t("till.checkin.confirm"), t("till.checkin.yes")))) return;
+    await work(async () => {
+      const res = await api.call("POST", `/merchant/tickets/${encodeURIComponent(code)}/checkin/undo`);
+      if (!res.ok) return refused(res.error);
+      ticketStatus(t("till.checkin.undone"), "success");
+      checkin.hidden = false;
+      checkinUndo.hidden = true;
+    });
+  });
+
+  // The next code: the camera again when the last one came through it.
+  const next = () => {
+    current = null;
+    pending = null;
+    clearAlert();
+    say("");
+    showOnly(null);
+    codeInput.value = "";
+    if (viaCamera) startCamera();
+    else codeInput.focus();
+  };
+  for (const b of all("[data-next]")) b.addEventListener("click", next);
+
+  // A barcode scanner types wherever the focus is: when it is on no field
+  // (a result's heading, a button), the code field takes the keys.
+  document.addEventListener("keydown", (event) => {
+    const el = document.activeElement;
+    if (event.key.length !== 1 || event.ctrlKey || event.metaKey || event.altKey || event.key === " ") return;
+    if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) return;
+    if (document.querySelector("dialog[open]") || body.hidden) return;
+    codeInput.value = "";
+    codeInput.focus();
+  });
+
+  codeForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const raw = codeInput.value.trim();
+    if (raw === "") {
+      codeInput.focus();
+      return;
+    }
+    viaCamera = false;
+    lookup(raw);
+  });
+
+  // The camera: the browser's BarcodeDetector, else the decoder loaded on
+  // first use (dist/till-qr.js).
+  const cameraBox = $("[data-camera]");
+  const scanButton = $<HTMLButtonElement>("[data-scan]");
+  const camera = new Camera($<HTMLVideoElement>("[data-video]"), scope.dataset.decoder || "", (text) => {
+    stopCamera();
+    viaCamera = true;
+    codeInput.value = text;
+    say(t("till.camera.read"));
+    navigator.vibrate?.(40);
+    lookup(text);
+  });
+  const startCamera = async () => {
+    clearAlert();
+    cameraBox.hidden = false;
+    scanButton.hidden = true;
+    const outcome = await camera.start();
+    if (outcome === "ok") {
+      say(t("till.camera.on"));
+      return;
+    }
+    stopCamera();
+    fail(t(outcome === "denied" ? "till.camera.denied" : "till.camera.none"));
+    codeInput.focus();
+  };
+  const stopCamera = () => {
+    camera.stop();
+    cameraBox.hidden = true;
+    scanButton.hidden = false;
+  };
+  scanButton.addEventListener("click", () => {
+    showOnly(null);
+    startCamera();
+  });
+  $("[data-scan-stop]").addEventListener("click", () => {
+    stopCamera();
+    viaCamera = false;
+    scanButton.focus();
+  });
+  if (!camera.available()) scanButton.hidden = true;
+  // A camera left on in a background tab drains the battery.
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden && !cameraBox.hidden) stopCamera();
+  });
+
+  // Who is at the till, and for which merchant.
+  startSession(api, scope, (text) => {
+    loading.hidden = true;
+    const box = scope.querySelector<HTMLElement>("[data-alert-box]");
+    body.hidden = false;
+    for (const el of Array.from(body.children)) (el as HTMLElement).hidden = el !== box?.parentElement;
+    fail(text);
+  }, true).then((s) => {
+    if (!s) return;
+    loading.hidden = true;
+    if (!s.member) {
+      body.hidden = false;
+      for (const el of Array.from(body.children)) (el as HTMLElement).hidden = !el.classList.contains("till-feedback");
+      fail(t("session.none"));
+      return;
+    }
+    body.hidden = false;
+    codeInput.focus();
+  });
+}
+
+// initPair exchanges the pairing code of the address for the till's own
+// token, kept in this browser, then opens the till.
+export function initPair(scope: HTMLElement): void {
+  const button = scope.querySelector<HTMLButtonElement>("[data-pair]");
+  const status = scope.querySelector<HTMLElement>("[data-status]");
+  const alert = scope.querySelector<HTMLElement>("[data-alert]");
+  const code = scope.dataset.code || "";
+  if (!button || !code) return;
+  const api = new Api();
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    if (alert) alert.textContent = "";
+    const res = await api.call<Omit<Device, never>>("POST", "/devices/pair", { code });
+    button.disabled = false;
+    if (!res.ok) {
+      if (alert) alert.textContent = res.error.status === 404 ? t("pair.expired") : explain(res.error);
+      if (res.error.status === 404) button.hidden = true;
+      return;
+    }
+    if (!savePairing(res.data)) {
+      if (alert) alert.textContent = t("pair.storage");
+      return;
+    }
+    // The code is spent: it leaves the address and the history.
+    history.replaceState(null, "", location.pathname);
+    if (status) status.textContent = t("pair.done", res.data.merchant.name);
+    button.hidden = true;
+    setTimeout(() => location.assign("/caisse"), 800);
+  });
+}
