@@ -1,8 +1,6 @@
 package api
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -43,9 +41,7 @@ func (s *Server) recoverPanics(c *gin.Context) {
 func (s *Server) requestID(c *gin.Context) {
 	id := c.GetHeader("X-Request-ID")
 	if !saneID(id) {
-		b := make([]byte, 8)
-		rand.Read(b)
-		id = hex.EncodeToString(b)
+		id = s.nextID()
 	}
 	c.Header("X-Request-ID", id)
 	c.Request = c.Request.WithContext(reqlog.WithID(c.Request.Context(), id))
@@ -84,7 +80,9 @@ func (s *Server) logRequests(c *gin.Context) {
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	if route == "/healthz" || route == "/readyz" || route == "/metrics" {
+	if route == "/healthz" || route == "/readyz" || route == "/metrics" || route == "/s/:code" && status == http.StatusFound {
+		// Probes, and the share links' redirects: a viral link makes
+		// thousands a minute, counted in the metrics and the link's stats.
 		level = slog.LevelDebug
 	}
 	s.log.Log(c.Request.Context(), level, "request",
@@ -113,4 +111,10 @@ func tooLarge(limit int64) *market.Error {
 func isTooLarge(err error) bool {
 	var mb *http.MaxBytesError
 	return errors.As(err, &mb)
+}
+
+// nextID returns a request id: this process's random prefix and a
+// counter, unique across instances without a random read per request.
+func (s *Server) nextID() string {
+	return s.idPrefix + strconv.FormatUint(s.idSeq.Add(1), 36)
 }

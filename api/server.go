@@ -5,8 +5,11 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -98,6 +101,9 @@ type Server struct {
 	started time.Time
 	cache   *microcache
 	links   linkCache
+
+	idPrefix string        // random per process, for request ids
+	idSeq    atomic.Uint64 // request counter
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -121,6 +127,9 @@ func New(cfg Config) *Server {
 		cfg.AttributionWindow = 30 * 24 * time.Hour
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, started: time.Now(), links: linkCache{max: 100000}}
+	b := make([]byte, 6)
+	rand.Read(b)
+	s.idPrefix = hex.EncodeToString(b) + "-"
 	s.metrics = newMetrics(cfg.Registry)
 	if cfg.Stats != nil {
 		cfg.Registry.MustRegister(newDBCollector(cfg.Stats))

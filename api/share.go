@@ -56,8 +56,9 @@ type linkCache struct {
 }
 
 type linkEntry struct {
-	link    *market.ShareLink // nil: unknown code
-	expires time.Time
+	link     *market.ShareLink // nil: unknown code
+	location string            // the redirect's target with its UTM parameters
+	expires  time.Time
 }
 
 func (lc *linkCache) get(code string) (linkEntry, bool) {
@@ -79,7 +80,12 @@ func (lc *linkCache) put(code string, l *market.ShareLink, ttl time.Duration) {
 	if len(lc.entries) >= lc.max {
 		clear(lc.entries)
 	}
-	lc.entries[code] = linkEntry{l, time.Now().Add(ttl)}
+	e := linkEntry{link: l, expires: time.Now().Add(ttl)}
+	if l != nil {
+		q := url.Values{"utm_source": {string(l.Channel)}, "utm_medium": {"share"}, "utm_campaign": {l.Campaign}, "utm_content": {l.Code}}
+		e.location = l.Target + "?" + q.Encode()
+	}
+	lc.entries[code] = e
 }
 
 // shareLink answers GET /s/{code}: a 302 to the link's target with UTM
@@ -90,21 +96,22 @@ func (lc *linkCache) put(code string, l *market.ShareLink, ttl time.Duration) {
 func (s *Server) shareLink(c *gin.Context) error {
 	code := market.NormalizeShareCode(c.Param("code"))
 	var link *market.ShareLink
+	var location string
 	if code != "" {
 		e, ok := s.links.get(code)
 		if !ok {
 			l, err := s.cfg.Campaigns.ShareLink(c.Request.Context(), code)
 			switch {
 			case err == nil:
-				e = linkEntry{link: l}
 				s.links.put(code, l, 5*time.Minute)
+				e, _ = s.links.get(code)
 			case market.ErrorCode(err) == market.ENotFound:
 				s.links.put(code, nil, time.Minute)
 			default:
 				return err
 			}
 		}
-		link = e.link
+		link, location = e.link, e.location
 	}
 	if link == nil || link.Disabled {
 		s.pages(c, "/s/"+c.Param("code"))
@@ -125,10 +132,9 @@ func (s *Server) shareLink(c *gin.Context) error {
 	if s.cfg.Clicks != nil && !s.cfg.Clicks.Record(market.Click{Code: link.Code, Day: time.Now().UTC().Format("2006-01-02"), Visitor: visitor}) {
 		s.metrics.droppedClicks.Inc()
 	}
-	q := url.Values{"utm_source": {string(link.Channel)}, "utm_medium": {"share"}, "utm_campaign": {link.Campaign}, "utm_content": {link.Code}}
 	c.Header("Cache-Control", "private, no-store")
 	c.Header("Referrer-Policy", "strict-origin-when-cross-origin")
-	c.Redirect(http.StatusFound, link.Target+"?"+q.Encode())
+	c.Redirect(http.StatusFound, location)
 	return nil
 }
 
