@@ -119,7 +119,7 @@ func (s *CheckoutService) Create(ctx context.Context, in CheckoutInput) (*Checko
 		Destination: m.StripeAccount,
 		BuyerEmail:  o.BuyerEmail,
 		SuccessURL:  s.BaseURL + "/commande/" + o.ID + "?token=" + token,
-		CancelURL:   s.BaseURL + "/m/" + m.Slug + "?annule=1",
+		CancelURL:   s.BaseURL + cancelPath(o.Items, m.Slug) + "?annule=1",
 		ExpiresAt:   o.ExpiresAt,
 	}
 	for i, it := range o.Items {
@@ -361,4 +361,15 @@ func checkText(field, s string, max int) error {
 		}
 	}
 	return nil
+}
+
+// cancelPath is where a buyer who gives up paying goes back to: the event
+// for tickets, the merchant's page otherwise.
+func cancelPath(items []*OrderItem, merchantSlug string) string {
+	for _, it := range items {
+		if it.EventID != "" {
+			return "/e/" + it.EventID
+		}
+	}
+	return "/m/" + merchantSlug
 }
