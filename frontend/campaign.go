@@ -30,7 +30,7 @@ func (p *Pages) campaign(r *http.Request, l *locale) (*page, error) {
 		Image:       "/og/c/" + c.Slug + ".png", ImageAlt: l.must("og.campaign.alt", hashtags(c)),
 		Path: path, Section: "campaigns",
 		Data: &campaignData{Campaign: c, Share: newShare(p.baseURL(r)+path, c.Title, text),
-			Poll: "/api/v1/campaigns/" + c.Slug, Script: p.assets.url("organiser.js")}}, nil
+			Poll: "/api/v1/campaigns/" + c.Slug, Script: p.assets.url("holder.js")}}, nil
 }
 
 // hashtags returns a campaign's hashtags as people write them.

@@ -72,7 +72,7 @@ func (p *Pages) eventPage(r *http.Request, l *locale, e *market.Event, venue *ma
 	text := l.must("share.event", e.Title, when, e.MerchantName)
 	d := &eventData{Event: e, Venue: venue, Share: newShare(p.baseURL(r)+path, e.Title, text), Buy: f}
 	if f != nil {
-		d.Script = p.assets.url("organiser.js")
+		d.Script = p.assets.url("holder.js")
 	}
 	if t, ok := p.cfg.Tickets.(tally); ok {
 		if n, err := t.Tally(r.Context(), e.ID); err == nil {

@@ -107,7 +107,7 @@ func TestSharePoster(t *testing.T) {
 			status: 200, want: []string{"#billetsolidaire"}},
 		{name: "the campaign's counter is live", path: "/c/billetsolidaire", status: 200,
 			want: []string{`data-poll="/api/v1/campaigns/billetsolidaire"`, `data-counter-raised`, `role="status" data-counter-live`,
-				`<script type="module" src="/static/organiser.js?v=`}},
+				`<script type="module" src="/static/holder.js?v=`}},
 	} {
 		t.Run(sc.name, func(t *testing.T) { sc.run(t, s.base) })
 	}

@@ -75,7 +75,7 @@ func (p *Pages) ticketPage(r *http.Request, l *locale, confirm market.Choice, fa
 	}
 	t, e := v.Ticket, v.Event
 	d := &ticketData{Ticket: t, Event: e, Code: market.GroupCode(t.Code), Action: "/billet/" + t.Code,
-		Price: l.Money(t.Price, t.Currency), Script: p.assets.url("organiser.js")}
+		Price: l.Money(t.Price, t.Currency), Script: p.assets.url("holder.js")}
 	m, err := p.cfg.Catalogue.Merchant(ctx, e.MerchantSlug)
 	switch {
 	case err == nil && m.Status == market.MerchantApproved:

@@ -56,7 +56,7 @@ func TestTicketForm(t *testing.T) {
 		must(t, body, `action="/e/evt_cabaret-des-voisins/billets"`, `name="`+general+`"`, `<option value="10">10</option>`,
 			"Admission générale<span class=\"visually-hidden\"> — nombre de billets</span>", `id="montant-solidaire"`,
 			"à partir de 10,00\u00a0$", "Passer au paiement", "remboursement (toujours possible)", "data-tickets-total",
-			`<script type="module" src="/static/organiser.js?v=`)
+			`<script type="module" src="/static/holder.js?v=`)
 		mustNot(t, body, "L&#39;achat en ligne ouvre bientôt")
 	})
 
