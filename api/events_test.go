@@ -397,3 +397,47 @@ func TestStripeTicketRefund(t *testing.T) {
 		t.Fatalf("refund id %q", tk.ChoiceRef)
 	}
 }
+
+// TestDefaultCreditStillRefundable: when the organiser's default is a
+// credit, a holder who did not answer gets it at the deadline, and may
+// still ask for a refund as long as the credit is unspent (the law lets a
+// holder of a cancelled show always be refunded). A credit the holder chose
+// stays a credit.
+func TestDefaultCreditStillRefundable(t *testing.T) {
+	s := newShop(t, "sqlite", false, api.Limits{})
+	org := s.token(demo.OrganisateurEmail)
+	event, tt := s.newEvent(org, 10)
+	silent := s.buyTickets(event, tt, "s@example.org", 1)[0]
+	chose := s.buyTickets(event, tt, "c@example.org", 1)[0]
+	deadline := time.Now().Add(7 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	if st, out, _ := s.do("POST", "/api/v1/organiser/events/"+event+"/cancel",
+		`{"options": ["refund", "credit"], "credit_bonus_percent": 10, "default": "credit", "deadline": "`+deadline+`"}`, org); st != 200 {
+		t.Fatalf("cancel: %d %s", st, out)
+	}
+	if st, _, _ := s.do("POST", "/api/v1/tickets/"+chose+"/choice", `{"choice": "credit"}`, nil); st != 200 {
+		t.Fatalf("credit: %d", st)
+	}
+	s.events.Now = func() time.Time { return time.Now().Add(8 * 24 * time.Hour) }
+	if n, err := s.events.ApplyDefaults(context.Background()); err != nil || n != 1 {
+		t.Fatalf("defaults: %d, %v", n, err)
+	}
+	_, out, _ := s.do("GET", "/api/v1/tickets/"+silent, "", nil)
+	if !strings.Contains(out, `"status":"credited"`) || !strings.Contains(out, `"choices":["refund"]`) {
+		t.Fatalf("defaulted credit: %s", out)
+	}
+	tk, _ := s.db.Ticket(context.Background(), silent)
+	creditCode := tk.ChoiceRef
+	st, out, _ := s.do("POST", "/api/v1/tickets/"+silent+"/choice", `{"choice": "refund"}`, nil)
+	if st != 200 || !strings.Contains(out, `"status":"refunded"`) {
+		t.Fatalf("refund of a defaulted credit: %d %s", st, out)
+	}
+	if v, _ := s.db.Voucher(context.Background(), creditCode); v.Status != market.VoucherVoid || v.Balance != 0 || v.Bonus != 0 {
+		t.Fatalf("the credit voucher after the refund: %+v", v)
+	}
+	if st, out, _ := s.do("POST", "/api/v1/tickets/"+chose+"/choice", `{"choice": "refund"}`, nil); st != 409 || !strings.Contains(out, "choice_already_made") {
+		t.Fatalf("refund of a chosen credit: %d %s", st, out)
+	}
+	if bad, _ := s.db.LedgerMismatches(context.Background()); len(bad) > 0 {
+		t.Fatalf("ledger mismatch %v", bad)
+	}
+}

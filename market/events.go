@@ -18,7 +18,10 @@ type EventStore interface {
 	TicketsToNotify(ctx context.Context, n int) ([]*Ticket, error)
 	MarkNotified(ctx context.Context, ticketID string, m *Mail) error
 	Ticket(ctx context.Context, code string) (*Ticket, error)
-	RecordChoice(ctx context.Context, code string, c Choice, at time.Time) (*Ticket, bool, error)
+	RecordChoice(ctx context.Context, code string, c Choice, at time.Time, byDefault bool) (*Ticket, bool, error)
+	// RefundDefaultedCredit turns an untouched credit given by default into
+	// a pending refund.
+	RefundDefaultedCredit(ctx context.Context, ticketID string, at time.Time) error
 	SettleChoice(ctx context.Context, ticketID string, status TicketStatus, ref string, credit *Voucher, m *Mail) error
 	UnsettledChoices(ctx context.Context, n int) ([]*Ticket, error)
 	DefaultsDue(ctx context.Context, now time.Time, n int) ([]*Ticket, error)
@@ -234,6 +237,9 @@ func (s *Events) View(ctx context.Context, code string) (*ChoiceView, error) {
 // open lists the choices a holder may make now. A refund of a cancelled
 // event stays open after the deadline: the law lets a holder always ask.
 func (s *Events) open(t *Ticket, e *Event) []Choice {
+	if t.Choice == ChoiceCredit && t.ChoiceByDefault && t.Status == TicketCredited && e.Status == EventCancelled {
+		return []Choice{ChoiceRefund} // a credit the holder never chose
+	}
 	if t.Kind != KindTicket || t.Status != TicketValid || t.Choice != "" || e.Choices == nil {
 		return nil
 	}
@@ -266,6 +272,20 @@ func (s *Events) Choose(ctx context.Context, code string, c Choice) (*Ticket, er
 		return nil, err
 	}
 	t, e := v.Ticket, v.Event
+	if t.Choice == ChoiceCredit && t.ChoiceByDefault && c == ChoiceRefund && e.Status == EventCancelled {
+		// The law lets a holder of a cancelled show always ask for a
+		// refund: a credit they never chose becomes one, if unspent.
+		if err := s.Store.RefundDefaultedCredit(ctx, t.ID, s.now().UTC()); err != nil {
+			return nil, err
+		}
+		if t, err = s.Store.Ticket(ctx, t.Code); err != nil {
+			return nil, err
+		}
+		if err := s.settle(ctx, t, e); err != nil {
+			s.log().ErrorContext(ctx, "refund of a defaulted credit pending", "ticket", t.ID, "err", err)
+		}
+		return s.Store.Ticket(ctx, t.Code)
+	}
 	if t.Choice != "" {
 		if t.Choice == c {
 			return t, nil
@@ -281,7 +301,7 @@ func (s *Events) Choose(ctx context.Context, code string, c Choice) (*Ticket, er
 		return nil, &Error{Code: EChoiceNotOpen, Message: "Ce choix n'est pas (ou plus) proposé pour ce billet.",
 			Fields: map[string]string{"choice": "not open"}}
 	}
-	t, fresh, err := s.Store.RecordChoice(ctx, t.Code, c, s.now().UTC())
+	t, fresh, err := s.Store.RecordChoice(ctx, t.Code, c, s.now().UTC(), false)
 	if err != nil {
 		return nil, err
 	}
@@ -384,7 +404,7 @@ func (s *Events) ApplyDefaults(ctx context.Context) (int, error) {
 		if e.Choices == nil || e.Choices.Default == "" || t.Kind != KindTicket {
 			continue
 		}
-		t, fresh, err := s.Store.RecordChoice(ctx, t.Code, e.Choices.Default, s.now().UTC())
+		t, fresh, err := s.Store.RecordChoice(ctx, t.Code, e.Choices.Default, s.now().UTC(), true)
 		if err != nil {
 			return n, err
 		}

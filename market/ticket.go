@@ -30,8 +30,11 @@ type Ticket struct {
 	Choice       Choice
 	ChoiceAt     time.Time
 	ChoiceRef    string // the refund id, or the credit voucher's code
-	NotifiedAt   time.Time
-	CreatedAt    time.Time
+	// ChoiceByDefault: the organiser's default chose, at the deadline, for
+	// a holder who did not answer.
+	ChoiceByDefault bool
+	NotifiedAt      time.Time
+	CreatedAt       time.Time
 }
 
 // TicketStatus is what became of a ticket.

@@ -72,7 +72,7 @@ func insertTicket(ctx context.Context, tx *sql.Tx, t *market.Ticket) error {
 
 const ticketColumns = `t.id, t.code, t.event_id, e.title, e.merchant_id, t.ticket_type_id, COALESCE(tt.name, ''), t.order_id,
 	t.kind, t.price, t.currency, t.holder_name, t.holder_email, t.status, t.checked_in_at, t.checked_in_by, t.choice,
-	t.choice_at, t.choice_ref, t.notified_at, t.created_at`
+	t.choice_at, t.choice_ref, t.choice_by_default, t.notified_at, t.created_at`
 
 const ticketFrom = ` FROM tickets t JOIN events e ON e.id = t.event_id LEFT JOIN ticket_types tt ON tt.id = t.ticket_type_id `
 
@@ -80,11 +80,13 @@ func scanTicket(s scanner) (*market.Ticket, error) {
 	var t market.Ticket
 	var kind, currency, status, choice string
 	var checked, chosen, notified, created int64
+	var byDefault int
 	if err := s.Scan(&t.ID, &t.Code, &t.EventID, &t.EventTitle, &t.MerchantID, &t.TicketTypeID, &t.TypeName, &t.OrderID, &kind,
 		&t.Price, &currency, &t.HolderName, &t.HolderEmail, &status, &checked, &t.CheckedInBy, &choice, &chosen, &t.ChoiceRef,
-		&notified, &created); err != nil {
+		&byDefault, &notified, &created); err != nil {
 		return nil, err
 	}
+	t.ChoiceByDefault = byDefault == 1
 	t.Kind, t.Currency, t.Status, t.Choice = market.ItemKind(kind), market.Currency(currency), market.TicketStatus(status), market.Choice(choice)
 	t.CheckedInAt, t.ChoiceAt, t.NotifiedAt, t.CreatedAt = fromMillis(checked), fromMillis(chosen), fromMillis(notified), fromMillis(created)
 	return &t, nil
@@ -232,12 +234,12 @@ func (db *DB) MarkNotified(ctx context.Context, ticketID string, m *market.Mail)
 // RecordChoice records a holder's choice once: a conditional update, so
 // two clicks cannot make two choices. It returns the ticket as it stands
 // and whether this call recorded the choice.
-func (db *DB) RecordChoice(ctx context.Context, code string, c market.Choice, at time.Time) (*market.Ticket, bool, error) {
+func (db *DB) RecordChoice(ctx context.Context, code string, c market.Choice, at time.Time, byDefault bool) (*market.Ticket, bool, error) {
 	var t *market.Ticket
 	var fresh bool
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE tickets SET choice = $1, choice_at = $2 WHERE code = $3 AND choice = '' AND status = 'valid'`,
-			string(c), millis(at), code)
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET choice = $1, choice_at = $2, choice_by_default = $3
+			WHERE code = $4 AND choice = '' AND status = 'valid'`, string(c), millis(at), boolInt(byDefault), code)
 		if err != nil {
 			return err
 		}
@@ -341,4 +343,48 @@ func (db *DB) Tally(ctx context.Context, eventID string) (*market.ChoiceTally, e
 func itoa(i int) string {
 	b, _ := json.Marshal(i)
 	return string(b)
+}
+
+// RefundDefaultedCredit turns a credit that the organiser's default gave a
+// holder back into a refund, when the holder asks and the credit voucher is
+// untouched: the voucher is voided (compensating entries) and the ticket
+// waits for its refund, in one transaction. EConflict when the voucher was
+// spent, even in part.
+func (db *DB) RefundDefaultedCredit(ctx context.Context, ticketID string, at time.Time) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var code string
+		err := tx.QueryRowContext(ctx, `SELECT choice_ref FROM tickets WHERE id = $1 AND choice = 'credit' AND choice_by_default = 1
+			AND status = 'credited'`, ticketID).Scan(&code)
+		if errors.Is(err, sql.ErrNoRows) {
+			return &market.Error{Code: market.EChoiceAlreadyMade, Message: "Vous avez déjà choisi pour ce billet."}
+		}
+		if err != nil {
+			return err
+		}
+		var id string
+		var paid, bonus int64
+		err = tx.QueryRowContext(ctx, `UPDATE vouchers SET status = 'void', balance = 0, bonus = 0
+			WHERE code = $1 AND status = 'active' AND balance = initial
+			  AND NOT EXISTS (SELECT 1 FROM redemptions r WHERE r.voucher_id = vouchers.id AND r.reversed_at = 0)
+			RETURNING id, initial, (SELECT COALESCE(SUM(amount), 0) FROM voucher_entries WHERE voucher_id = vouchers.id AND part = 'bonus')`,
+			code).Scan(&id, &paid, &bonus)
+		if errors.Is(err, sql.ErrNoRows) {
+			return &market.Error{Code: market.EConflict, Message: "Le crédit a déjà servi : il ne peut plus devenir un remboursement."}
+		}
+		if err != nil {
+			return err
+		}
+		for part, amount := range map[string]int64{"paid": paid, "bonus": bonus} {
+			if amount == 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at, part)
+				VALUES ($1, $2, $3, $4, 0, $5, $6, $7)`, market.NewID("ent"), id, market.EntryVoid, -amount, ticketID, millis(at), part); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE tickets SET choice = 'refund', choice_at = $1, choice_by_default = 0, choice_ref = '',
+			status = 'valid' WHERE id = $2`, millis(at), ticketID)
+		return err
+	})
 }
