@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"container/list"
 	"fmt"
+	"github.com/makiuchi-d/gozxing"
+	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
 	"image"
 	"image/color"
 	"image/png"
@@ -46,11 +48,47 @@ func PNG(text string) ([]byte, error) {
 	return bytes.Clone(b), nil
 }
 
-// draw encodes text and paints each module as a Scale×Scale square itself:
-// go-qrcode's own scaling samples with floating-point steps, and the
-// library's quiet zone is then not ours to size.
+// draw returns the PNG of text, checked by reading it back with a second,
+// independent implementation (gozxing): for about one text in a thousand
+// the two disagree at the Medium level, and a code a scanner may not read
+// is worse than a slightly larger one, so the next level is tried.
 func draw(text string) ([]byte, error) {
-	q, err := goqrcode.New(text, goqrcode.Medium)
+	var first []byte
+	for _, level := range []goqrcode.RecoveryLevel{goqrcode.Medium, goqrcode.High, goqrcode.Highest} {
+		b, err := drawAt(text, level)
+		if err != nil {
+			return nil, err
+		}
+		if first == nil {
+			first = b
+		}
+		if readsBack(b, text) {
+			return b, nil
+		}
+	}
+	return first, nil
+}
+
+// readsBack reports whether a QR PNG decodes to text.
+func readsBack(b []byte, text string) bool {
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		return false
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		return false
+	}
+	r, err := gozxingqr.NewQRCodeReader().Decode(bmp, nil)
+	return err == nil && r.GetText() == text
+}
+
+// drawAt encodes text at a recovery level and paints each module as a
+// Scale×Scale square itself: go-qrcode's own scaling samples with
+// floating-point steps, and the library's quiet zone is then not ours to
+// size.
+func drawAt(text string, level goqrcode.RecoveryLevel) ([]byte, error) {
+	q, err := goqrcode.New(text, level)
 	if err != nil {
 		return nil, fmt.Errorf("qrcode: %w", err)
 	}
