@@ -64,11 +64,10 @@ type buyForm struct {
 	Message   *formField
 	Email     *formField
 	Name      *formField
-	Errors    []*formField // the fields in error, in the form's order
-	FormError string       // what went wrong that no field explains
-	Value     string       // the amount chosen, formatted; "" when none yet
-	Fee       string       // the platform fee, as a percentage; "" when none
-	Demo      bool         // the payment page is the demo provider's
+	formErrors
+	Value string // the amount chosen, formatted; "" when none yet
+	Fee   string // the platform fee, as a percentage; "" when none
+	Demo  bool   // the payment page is the demo provider's
 }
 
 // fields lists the inputs in the form's order.
@@ -151,18 +150,7 @@ func (f *buyForm) input(l *locale, m *market.Merchant) (market.CheckoutInput, bo
 }
 
 // invalid marks fld as wrong, with its message.
-func (f *buyForm) invalid(fld *formField) {
-	if fld.Error != "" {
-		return
-	}
-	fld.Error = fld.Message
-	f.Errors = nil
-	for _, x := range f.fields() {
-		if x.Error != "" {
-			f.Errors = append(f.Errors, x)
-		}
-	}
-}
+func (f *buyForm) invalid(fld *formField) { f.formErrors.invalid(fld, f.fields()) }
 
 // refuse shows why the checkout refused the form: next to the fields it
 // names, or above the button. It returns the status of the answer.
@@ -185,6 +173,35 @@ func (f *buyForm) refuse(l *locale, err error) int {
 	case market.EMerchantNotReady:
 		f.FormError = l.must("buy.error.notready")
 		return http.StatusConflict
+	}
+	return f.refuseOther(l, err)
+}
+
+// formErrors is what a purchase form shows when the checkout refuses it.
+type formErrors struct {
+	Errors    []*formField // the fields in error, in the form's order
+	FormError string       // what went wrong that no field explains
+}
+
+// invalid marks fld as wrong, with its message, and lists the fields in
+// error in the order of all.
+func (f *formErrors) invalid(fld *formField, all []*formField) {
+	if fld.Error != "" {
+		return
+	}
+	fld.Error = fld.Message
+	f.Errors = nil
+	for _, x := range all {
+		if x.Error != "" {
+			f.Errors = append(f.Errors, x)
+		}
+	}
+}
+
+// refuseOther explains the refusals no field explains, the same for every
+// purchase form, and returns the status of the answer.
+func (f *formErrors) refuseOther(l *locale, err error) int {
+	switch market.ErrorCode(err) {
 	case market.ERateLimited:
 		f.FormError = l.must("buy.error.busy")
 		return http.StatusTooManyRequests

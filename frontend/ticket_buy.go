@@ -32,11 +32,10 @@ type ticketForm struct {
 	Solidarity *formField // the solidarity ticket's amount; nil when the event sells none
 	Email      *formField
 	Name       *formField
-	Errors     []*formField // the fields in error, in the form's order
-	FormError  string
-	Total      string // what the choices cost, formatted; "" when nothing is chosen yet
-	Demo       bool
-	Fee        string
+	formErrors
+	Total string // what the choices cost, formatted; "" when nothing is chosen yet
+	Demo  bool
+	Fee   string
 }
 
 // ticketLine is one ticket type of the form, with its quantity picker.
@@ -158,18 +157,7 @@ func (f *ticketForm) input(l *locale) (market.CheckoutInput, []*formField, bool)
 }
 
 // invalid marks fld as wrong, with its message.
-func (f *ticketForm) invalid(fld *formField) {
-	if fld.Error != "" {
-		return
-	}
-	fld.Error = fld.Message
-	f.Errors = nil
-	for _, x := range f.fields() {
-		if x.Error != "" {
-			f.Errors = append(f.Errors, x)
-		}
-	}
-}
+func (f *ticketForm) invalid(fld *formField) { f.formErrors.invalid(fld, f.fields()) }
 
 // refuse shows why the checkout refused the form, next to the fields it
 // names (an item by its index in items) or above the button, and returns
@@ -206,15 +194,8 @@ func (f *ticketForm) refuse(l *locale, err error, items []*formField) int {
 	case market.EMerchantNotReady:
 		f.FormError = l.must("tickets.error.notready")
 		return http.StatusConflict
-	case market.ERateLimited:
-		f.FormError = l.must("buy.error.busy")
-		return http.StatusTooManyRequests
-	case market.EUnavailable:
-		f.FormError = l.must("buy.error.failed")
-		return http.StatusServiceUnavailable
 	}
-	f.FormError = l.must("buy.error.failed")
-	return http.StatusInternalServerError
+	return f.refuseOther(l, err)
 }
 
 // buyTickets answers the event page's form posted without JavaScript: 303
