@@ -43,7 +43,7 @@ type shop struct {
 	srv      *httptest.Server
 	checkout *market.CheckoutService
 	clicks   *market.ClickCounter
-	events   *market.Events
+	events   *market.CancellationService
 	base     string
 }
 
@@ -113,7 +113,7 @@ func startShop(t *testing.T, db *store.DB, stripe bool, limits api.Limits, limit
 	}
 	composer := mail.Composer{BaseURL: s.base}
 	counter, _ := limiter.(market.Counter)
-	s.events = &market.Events{Store: db, Payments: provider, Mail: composer, Log: log}
+	s.events = &market.CancellationService{Store: db, Payments: provider, Mail: composer, Log: log}
 	s.clicks = &market.ClickCounter{Shared: counter, Local: cache.NewMemory(), Store: db, Log: log}
 	s.checkout = &market.CheckoutService{Store: db, Payments: provider, Mail: composer, BaseURL: s.base,
 		FeeBasisPoints: 250, Log: log,

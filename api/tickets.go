@@ -12,7 +12,7 @@ import (
 	"github.com/solidaire-app/solidaire/market"
 )
 
-// Tickets is the events service (market.Events) and the ticket reads.
+// Tickets is the events service (market.CancellationService) and the ticket reads.
 type Tickets interface {
 	Cancel(ctx context.Context, eventID string, o market.CancelOptions, dryRun bool) (*market.CancelPreview, error)
 	Postpone(ctx context.Context, eventID string, o market.CancelOptions, dryRun bool) (*market.CancelPreview, error)

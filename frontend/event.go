@@ -22,7 +22,7 @@ type eventData struct {
 	Script     string // the organiser bundle (the purchase island); "" without a bundle
 }
 
-// tally is what counts an event's solidarity total (market.Events, which
+// tally is what counts an event's solidarity total (market.CancellationService, which
 // Config.Tickets is in production): the public page shows it when the
 // holders' service can count it, as GET /api/v1/events/{id} does.
 type tally interface {

@@ -52,7 +52,7 @@ type Orders interface {
 }
 
 // Tickets shows a ticket to its holder with the choices open when its event
-// is cancelled or postponed, and records a choice (market.Events). View
+// is cancelled or postponed, and records a choice (market.CancellationService). View
 // returns ENotFound for an unknown code; Choose EChoiceAlreadyMade,
 // EChoiceNotOpen.
 type Tickets interface {

@@ -78,7 +78,7 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 	// Holders are told of a cancellation as in production: the events
 	// pass runs when kicked (see background in cmd/solidaire/app.go).
 	kick := make(chan struct{}, 1)
-	events := &market.Events{Store: db, Payments: checkout.Payments, Mail: composer, Log: log, Kick: func() {
+	events := &market.CancellationService{Store: db, Payments: checkout.Payments, Mail: composer, Log: log, Kick: func() {
 		select {
 		case kick <- struct{}{}:
 		default:

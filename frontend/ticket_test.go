@@ -40,8 +40,8 @@ func (s *site) buyTickets(t *testing.T, quantity int, solidarity int64) (bought,
 }
 
 // events is the holders' service on the site's database, as cmd wires it.
-func (s *site) events() *market.Events {
-	return &market.Events{Store: s.db, Payments: s.checkout.Payments}
+func (s *site) events() *market.CancellationService {
+	return &market.CancellationService{Store: s.db, Payments: s.checkout.Payments}
 }
 
 func TestTicketForm(t *testing.T) {

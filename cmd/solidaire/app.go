@@ -61,7 +61,7 @@ type app struct {
 	checkout *market.CheckoutService
 	mailer   *market.MailWorker
 	clicks   *market.ClickCounter
-	events   *market.Events
+	events   *market.CancellationService
 	kick     chan struct{}
 	closers  []func() error
 	running  sync.WaitGroup // background work, waited for before closing
@@ -154,7 +154,7 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 	}
 
 	a.kick = make(chan struct{}, 1)
-	a.events = &market.Events{Store: db, Payments: provider, Mail: composer, Log: log, Kick: func() {
+	a.events = &market.CancellationService{Store: db, Payments: provider, Mail: composer, Log: log, Kick: func() {
 		select {
 		case a.kick <- struct{}{}:
 		default:

@@ -35,12 +35,12 @@ type EventMailComposer interface {
 	VoucherIssued(v *Voucher, to, buyerName, lang string) (*Mail, error)
 }
 
-// Events runs what organisers do to events and what holders choose when
+// CancellationService runs what organisers do to events and what holders choose when
 // one is cancelled or postponed. Holders are told by a resumable bulk pass
 // (the state is in each ticket), every choice is recorded once, refunds
 // are idempotent per ticket, credits are vouchers of the venue, donations
 // are final.
-type Events struct {
+type CancellationService struct {
 	Store    EventStore
 	Payments PaymentProvider
 	Mail     EventMailComposer
@@ -51,14 +51,14 @@ type Events struct {
 	Kick func()
 }
 
-func (s *Events) now() time.Time {
+func (s *CancellationService) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
 	}
 	return time.Now()
 }
 
-func (s *Events) log() *slog.Logger {
+func (s *CancellationService) log() *slog.Logger {
 	if s.Log != nil {
 		return s.Log
 	}
@@ -80,7 +80,7 @@ type CancelPreview struct {
 // credit and donation only as options) and is the default unless the
 // organiser chooses credit. EInvalid for wrong options; EConflict when the
 // event is cancelled already.
-func (s *Events) Cancel(ctx context.Context, eventID string, o CancelOptions, dryRun bool) (*CancelPreview, error) {
+func (s *CancellationService) Cancel(ctx context.Context, eventID string, o CancelOptions, dryRun bool) (*CancelPreview, error) {
 	e, err := s.Store.Event(ctx, eventID)
 	if err != nil {
 		return nil, err
@@ -114,7 +114,7 @@ func (s *Events) Cancel(ctx context.Context, eventID string, o CancelOptions, dr
 // Postpone moves an event to a new date (or, with dryRun, previews it);
 // tickets stay valid, and holders may still choose a refund, a credit or a
 // donation until the deadline.
-func (s *Events) Postpone(ctx context.Context, eventID string, o CancelOptions, dryRun bool) (*CancelPreview, error) {
+func (s *CancellationService) Postpone(ctx context.Context, eventID string, o CancelOptions, dryRun bool) (*CancelPreview, error) {
 	e, err := s.Store.Event(ctx, eventID)
 	if err != nil {
 		return nil, err
@@ -148,7 +148,7 @@ func (s *Events) Postpone(ctx context.Context, eventID string, o CancelOptions, 
 	return p, nil
 }
 
-func (s *Events) checkOptions(o *CancelOptions, cancelling bool) error {
+func (s *CancellationService) checkOptions(o *CancelOptions, cancelling bool) error {
 	seen := map[Choice]bool{}
 	for _, c := range o.Options {
 		switch c {
@@ -189,7 +189,7 @@ func (s *Events) checkOptions(o *CancelOptions, cancelling bool) error {
 	return nil
 }
 
-func (s *Events) preview(ctx context.Context, e *Event, o CancelOptions) (*CancelPreview, error) {
+func (s *CancellationService) preview(ctx context.Context, e *Event, o CancelOptions) (*CancelPreview, error) {
 	tickets, err := s.Store.EventTickets(ctx, e.ID)
 	if err != nil {
 		return nil, err
@@ -218,7 +218,7 @@ type ChoiceView struct {
 
 // View returns a ticket by code with the choices open to its holder.
 // ENotFound for an unknown code.
-func (s *Events) View(ctx context.Context, code string) (*ChoiceView, error) {
+func (s *CancellationService) View(ctx context.Context, code string) (*ChoiceView, error) {
 	code = NormalizeCode(code)
 	if code == "" {
 		return nil, NotFound("Billet")
@@ -236,7 +236,7 @@ func (s *Events) View(ctx context.Context, code string) (*ChoiceView, error) {
 
 // open lists the choices a holder may make now. A refund of a cancelled
 // event stays open after the deadline: the law lets a holder always ask.
-func (s *Events) open(t *Ticket, e *Event) []Choice {
+func (s *CancellationService) open(t *Ticket, e *Event) []Choice {
 	if t.Choice == ChoiceCredit && t.ChoiceByDefault && t.Status == TicketCredited && e.Status == EventCancelled {
 		return []Choice{ChoiceRefund} // a credit the holder never chose
 	}
@@ -266,7 +266,7 @@ func (s *Events) open(t *Ticket, e *Event) []Choice {
 // at the venue (with its bonus), a donation. The same choice again returns
 // the first outcome; another is EChoiceAlreadyMade; a choice not open now
 // is EChoiceNotOpen.
-func (s *Events) Choose(ctx context.Context, code string, c Choice) (*Ticket, error) {
+func (s *CancellationService) Choose(ctx context.Context, code string, c Choice) (*Ticket, error) {
 	v, err := s.View(ctx, code)
 	if err != nil {
 		return nil, err
@@ -317,7 +317,7 @@ func (s *Events) Choose(ctx context.Context, code string, c Choice) (*Ticket, er
 }
 
 // settle carries out a recorded choice; it is safe to call again.
-func (s *Events) settle(ctx context.Context, t *Ticket, e *Event) error {
+func (s *CancellationService) settle(ctx context.Context, t *Ticket, e *Event) error {
 	switch t.Choice {
 	case ChoiceRefund:
 		o, err := s.Store.Order(ctx, t.OrderID)
@@ -358,7 +358,7 @@ func (s *Events) settle(ctx context.Context, t *Ticket, e *Event) error {
 
 // NotifyHolders tells the holders of cancelled and postponed events, a
 // batch at a time, each once; it returns how many it told.
-func (s *Events) NotifyHolders(ctx context.Context) (int, error) {
+func (s *CancellationService) NotifyHolders(ctx context.Context) (int, error) {
 	told := 0
 	events := map[string]*Event{}
 	for {
@@ -390,7 +390,7 @@ func (s *Events) NotifyHolders(ctx context.Context) (int, error) {
 
 // ApplyDefaults gives the organiser's default to holders of cancelled
 // events who did not answer by the deadline.
-func (s *Events) ApplyDefaults(ctx context.Context) (int, error) {
+func (s *CancellationService) ApplyDefaults(ctx context.Context) (int, error) {
 	tickets, err := s.Store.DefaultsDue(ctx, s.now(), 200)
 	if err != nil {
 		return 0, err
@@ -420,7 +420,7 @@ func (s *Events) ApplyDefaults(ctx context.Context) (int, error) {
 
 // SettlePending completes choices whose outcome failed (a refund while the
 // provider was down, a crash in between).
-func (s *Events) SettlePending(ctx context.Context) (int, error) {
+func (s *CancellationService) SettlePending(ctx context.Context) (int, error) {
 	tickets, err := s.Store.UnsettledChoices(ctx, 100)
 	if err != nil {
 		return 0, err
@@ -441,13 +441,13 @@ func (s *Events) SettlePending(ctx context.Context) (int, error) {
 }
 
 // Tally returns how an event's holders chose, and its solidarity total.
-func (s *Events) Tally(ctx context.Context, eventID string) (*ChoiceTally, error) {
+func (s *CancellationService) Tally(ctx context.Context, eventID string) (*ChoiceTally, error) {
 	return s.Store.Tally(ctx, eventID)
 }
 
 // RunEvery tells holders, applies defaults and settles pending choices
 // until ctx is done; kick wakes it at once.
-func (s *Events) RunEvery(ctx context.Context, every time.Duration, kick <-chan struct{}) {
+func (s *CancellationService) RunEvery(ctx context.Context, every time.Duration, kick <-chan struct{}) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
