@@ -226,7 +226,7 @@ func TestReadyzDown(t *testing.T) {
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	scenario{path: "/readyz", status: 503, want: []string{`"code":"service_unavailable"`, `"redis":"not answering"`}}.run(t, srv.URL)
+	scenario{path: "/readyz", status: 503, want: []string{`"code":"unavailable"`, `"redis":"not answering"`}}.run(t, srv.URL)
 }
 
 type downPinger struct{}

@@ -10,7 +10,9 @@ import (
 	"github.com/solidaire-app/solidaire/market"
 )
 
-// Limiter counts events per key (cache.Redis or cache.Memory).
+// Limiter counts events per key (cache.Memory, or cache.FallbackLimiter
+// around cache.Redis). An error means the limiter is down: keeping limits
+// through a Redis outage is the limiter's business, not the handlers'.
 type Limiter interface {
 	Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error)
 }
@@ -43,8 +45,11 @@ var DefaultLimits = Limits{
 }
 
 // limit spends one event of key's budget; ERateLimited with Retry-After when
-// it is spent. When the limiter is down the request goes through (and is
-// logged): a rate limit must not take the sale down with Redis.
+// it is spent. Without a limiter (nil) nothing is limited. A limiter that
+// fails lets the request through, logged: a rate limit must not take the
+// sale down with Redis. Keeping limits while Redis is down is the caller's
+// to wrap: cmd/solidaire wires cache.FallbackLimiter, which answers from
+// in-process counts instead of failing.
 func (s *Server) limit(c *gin.Context, key string, r Rate) error {
 	if s.cfg.Limiter == nil || r.Count <= 0 {
 		return nil

@@ -32,6 +32,15 @@ var messages = map[string][2]string{
 	},
 	"notfound.home": {"Retour à l'accueil", "Back to the home page"},
 
+	// A dependency down (the database): the 503 page.
+	"unavailable.title":   {"Service momentanément indisponible — Solidaire", "Service temporarily unavailable — Solidaire"},
+	"unavailable.heading": {"Service momentanément indisponible", "Service temporarily unavailable"},
+	"unavailable.text": {
+		"Solidaire ne peut pas joindre sa base de données. Vos bons et vos paiements ne sont pas perdus : réessayez dans un instant.",
+		"Solidaire cannot reach its database. Your vouchers and payments are not lost: please try again in a moment.",
+	},
+	"unavailable.retry": {"Réessayer", "Try again"},
+
 	// Home.
 	"home.title":   {"Solidaire — achetez local aujourd'hui, profitez-en plus tard", "Solidaire — buy local today, enjoy it later"},
 	"home.heading": {"Gardons nos commerces de quartier ouverts", "Keep our neighbourhood shops open"},

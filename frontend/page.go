@@ -40,6 +40,9 @@ type page struct {
 	// payment marks a page whose form may be sent on to the payment
 	// provider's hosted page, which the policy must then allow.
 	payment bool
+	// retryAfter, in seconds, is sent as Retry-After: when to try again
+	// a page that failed because a dependency is down.
+	retryAfter int
 }
 
 // layout is the data every template receives: the page and what the layout
@@ -183,8 +186,9 @@ func (p *Pages) page(fn pageFunc) http.HandlerFunc {
 	}
 }
 
-// errorPage is the page shown for err: the 404 page for ENotFound, the 500
-// page, with the detail logged and never shown, for anything else.
+// errorPage is the page shown for err: the 404 page for ENotFound, the 503
+// page (see unavailablePage) for EUnavailable, the 500 page for anything
+// else; the detail of a failure is logged and never shown.
 func (p *Pages) errorPage(r *http.Request, l *locale, err error) *page {
 	switch market.ErrorCode(err) {
 	case market.ENotFound:
@@ -197,8 +201,29 @@ func (p *Pages) errorPage(r *http.Request, l *locale, err error) *page {
 	if !errors.Is(err, context.Canceled) {
 		p.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "error", err)
 	}
+	if market.ErrorCode(err) == market.EUnavailable {
+		return unavailablePage(r, l)
+	}
 	return &page{view: "error", status: http.StatusInternalServerError,
 		Title: l.must("error.title"), Description: l.must("site.description"), NoIndex: true}
+}
+
+// retryUnavailable is the Retry-After of the 503 page, in seconds: the API
+// answers EUnavailable with the same delay.
+const retryUnavailable = 5
+
+// unavailablePage is the 503 page: the site cannot reach its database (or
+// another dependency) for now. It reassures about what was bought, asks
+// for another try in a moment, and links to the same page for it. Caches
+// keep it nowhere: the next visit must try again.
+func unavailablePage(r *http.Request, l *locale) *page {
+	pg := messagePage(http.StatusServiceUnavailable, l, "unavailable")
+	pg.retryAfter = retryUnavailable
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		d := pg.Data.(*messageData)
+		d.Link, d.Label = r.URL.RequestURI(), l.must("unavailable.retry")
+	}
+	return pg
 }
 
 // notFound is the friendly 404 page. Under /s/, where the API hands
@@ -269,6 +294,9 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, l *locale, pg *pa
 	if pg.private {
 		h.Set("Cache-Control", "no-store")
 		h.Set("Referrer-Policy", "no-referrer")
+	}
+	if pg.retryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(pg.retryAfter))
 	}
 	if pg.payment && !p.cfg.DemoPayments {
 		h.Set("Content-Security-Policy", strings.Replace(h.Get("Content-Security-Policy"),

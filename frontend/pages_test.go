@@ -324,3 +324,62 @@ func TestErrorPage(t *testing.T) {
 		t.Errorf("the failures were not logged with their detail: %q", got)
 	}
 }
+
+// downCatalogue fails every read as the store does when its database cannot
+// be reached: EUnavailable, the cause in the error's text only.
+type downCatalogue struct{ frontend.Catalogue }
+
+var errUnavailable = fmt.Errorf("store: database unavailable: dial tcp 10.0.0.7:5432: connect: connection refused: %w",
+	&market.Error{Code: market.EUnavailable, Message: "Base de données indisponible."})
+
+func (downCatalogue) Cities(context.Context) ([]string, error) { return nil, errUnavailable }
+func (downCatalogue) Merchant(context.Context, string) (*market.Merchant, error) {
+	return nil, errUnavailable
+}
+
+// TestUnavailablePage checks that a page whose database is down answers
+// 503 with Retry-After and a page that says so, in either language, that
+// no cache keeps, and that the detail is logged and never shown.
+func TestUnavailablePage(t *testing.T) {
+	logs := &errorLog{}
+	pages, err := frontend.New(frontend.Config{Catalogue: downCatalogue{}, BaseURL: "https://solidaire.example", Logger: slog.New(logs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{"/", []string{`lang="fr"`, "Service momentanément indisponible", "Vos bons et vos paiements ne sont pas perdus",
+			`href="/"`, "Réessayer", `href="/?lang=en"`}},
+		{"/m/boulangerie-du-quartier", []string{"Solidaire ne peut pas joindre sa base de données.", `href="/m/boulangerie-du-quartier"`}},
+		{"/m/boulangerie-du-quartier?lang=en", []string{`lang="en"`, "Service temporarily unavailable",
+			"Your vouchers and payments are not lost", "Try again", "Français"}},
+	} {
+		rec := httptest.NewRecorder()
+		pages.ServeHTTP(rec, httptest.NewRequest("GET", tc.path, nil))
+		body := rec.Body.String()
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Errorf("%s: status %d, want 503\n%.300s", tc.path, rec.Code, body)
+		}
+		if got := rec.Header().Get("Retry-After"); got != "5" {
+			t.Errorf("%s: Retry-After %q, want 5", tc.path, got)
+		}
+		if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+			t.Errorf("%s: Cache-Control %q, want no-store", tc.path, got)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: body lacks %q", tc.path, w)
+			}
+		}
+		for _, a := range []string{"10.0.0.7", "dial tcp", "Oups", "Oops"} {
+			if strings.Contains(body, a) {
+				t.Errorf("%s: body has %q", tc.path, a)
+			}
+		}
+	}
+	if got := logs.errors(); len(got) < 3 || !strings.Contains(strings.Join(got, "\n"), "10.0.0.7") {
+		t.Errorf("the failures were not logged with their detail: %q", got)
+	}
+}

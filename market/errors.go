@@ -8,15 +8,15 @@ import (
 // Error codes shared by every adapter. The api package maps each to an HTTP
 // status in one place; new codes are added here first.
 const (
-	EInvalid      = "invalid_input"       // the request is malformed or a field is wrong
-	ENotFound     = "not_found"           // unknown, or not the caller's to see
-	EConflict     = "conflict"            // the request clashes with the current state
-	EUnauthorized = "unauthorized"        // not signed in
-	EForbidden    = "forbidden"           // signed in, not allowed
-	ETooLarge     = "body_too_large"      // the request body exceeds the limit
-	ERateLimited  = "rate_limited"        // too many requests; retry later
-	EUnavailable  = "service_unavailable" // a dependency is down
-	EInternal     = "internal_error"      // a bug or an unexpected failure
+	EInvalid      = "invalid_input"  // the request is malformed or a field is wrong
+	ENotFound     = "not_found"      // unknown, or not the caller's to see
+	EConflict     = "conflict"       // the request clashes with the current state
+	EUnauthorized = "unauthorized"   // not signed in
+	EForbidden    = "forbidden"      // signed in, not allowed
+	ETooLarge     = "body_too_large" // the request body exceeds the limit
+	ERateLimited  = "rate_limited"   // too many requests; retry later
+	EUnavailable  = "unavailable"    // a dependency is down; retry later
+	EInternal     = "internal_error" // a bug or an unexpected failure
 )
 
 // Error is the domain error: a stable machine code, a human sentence (French

@@ -18,12 +18,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/solidaire-app/solidaire/market"
 )
@@ -205,43 +202,6 @@ func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return translate(err)
 	}
 	return translate(tx.Commit())
-}
-
-// translate turns driver errors into market errors: a uniqueness violation
-// is EConflict, a closed or unreachable database EUnavailable. Anything else
-// is returned as it is (an internal error).
-func translate(err error) error {
-	if err == nil {
-		return nil
-	}
-	var me *market.Error
-	if errors.As(err, &me) {
-		return err
-	}
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) {
-		switch pg.Code {
-		case "23505":
-			return &market.Error{Code: market.EConflict, Message: "Cet élément existe déjà."}
-		case "23514":
-			return &market.Error{Code: market.EConflict, Message: "Opération refusée par une règle de cohérence."}
-		}
-		return err
-	}
-	var sq *sqlite.Error
-	if errors.As(err, &sq) {
-		switch sq.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return &market.Error{Code: market.EConflict, Message: "Cet élément existe déjà."}
-		case sqlite3.SQLITE_CONSTRAINT_CHECK:
-			return &market.Error{Code: market.EConflict, Message: "Opération refusée par une règle de cohérence."}
-		}
-		return err
-	}
-	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, context.DeadlineExceeded) {
-		return &market.Error{Code: market.EUnavailable, Message: "Base de données indisponible."}
-	}
-	return err
 }
 
 // millis converts a time to the stored form, Unix milliseconds; the zero
