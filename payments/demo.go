@@ -76,20 +76,31 @@ func (d *Demo) Session(_ context.Context, id string) (*market.PaymentEvent, erro
 	return &market.PaymentEvent{Type: market.PaymentOpen, SessionID: id}, nil
 }
 
-// ParseWebhook always returns EInvalid: the demo sends no webhooks, so
-// whatever arrives is not from it.
-func (d *Demo) ParseWebhook([]byte, string) (*market.PaymentEvent, error) {
+// ParseWebhook always returns EInvalid, at either endpoint: the demo sends
+// no webhooks, so whatever arrives is not from it.
+func (d *Demo) ParseWebhook(market.WebhookEndpoint, []byte, string) (*market.PaymentEvent, error) {
 	return nil, &market.Error{Code: market.EInvalid, Message: "Le mode démonstration ne reçoit pas de notifications de paiement."}
 }
 
 // Refund succeeds at once with a "demo_re_" id and status "succeeded"; its
 // Amount is the one asked for (0 for everything: the demo does not know what
-// was paid). EInvalid for a wrong request, as with Stripe.
+// was paid). EInvalid for a wrong request, metadata included, as with
+// Stripe.
 func (d *Demo) Refund(_ context.Context, r market.RefundRequest) (*market.Refund, error) {
 	if err := checkRefund(r); err != nil {
 		return nil, err
 	}
 	return &market.Refund{ID: randomID("demo_re_"), Amount: r.Amount, Status: "succeeded"}, nil
+}
+
+// FindRefund always returns ENotFound (EInvalid for an empty argument, as
+// with Stripe): the demo keeps nothing, and has no refund of unknown outcome
+// to find, its Refund succeeding at once.
+func (d *Demo) FindRefund(_ context.Context, paymentIntent, refundID string) (*market.Refund, error) {
+	if err := checkFindRefund(paymentIntent, refundID); err != nil {
+		return nil, err
+	}
+	return nil, market.NotFound("Remboursement")
 }
 
 // Complete returns the event the demo payment page feeds to fulfilment when

@@ -69,22 +69,31 @@ func TestDemoWebhookRefused(t *testing.T) {
 	d := NewDemo("http://127.0.0.1:8080")
 	// Even one Stripe would accept.
 	payload := eventPayload(t, "evt_1", "checkout.session.completed", stripe.APIVersion, time.Now(), session("complete", "paid"))
-	ev, err := d.ParseWebhook(payload, sign(payload, testWebhookSecret, time.Now()))
-	wantCode(t, err, market.EInvalid)
-	if ev != nil {
-		t.Errorf("event %+v", ev)
+	for endpoint, secret := range map[market.WebhookEndpoint]string{
+		market.PlatformWebhooks: testWebhookSecret,
+		market.ConnectWebhooks:  testConnectSecret,
+	} {
+		ev, err := d.ParseWebhook(endpoint, payload, sign(payload, secret, time.Now()))
+		wantCode(t, err, market.EInvalid)
+		if ev != nil {
+			t.Errorf("%s endpoint: event %+v", endpoint, ev)
+		}
 	}
 }
 
 func TestDemoRefund(t *testing.T) {
 	d := NewDemo("http://127.0.0.1:8080")
-	r, err := d.Refund(context.Background(), market.RefundRequest{PaymentIntent: "demo_pi_ord_1", Amount: 1500, ReverseTransfer: true, IdempotencyKey: "k"})
+	r, err := d.Refund(context.Background(), market.RefundRequest{PaymentIntent: "demo_pi_ord_1", Amount: 1500, ReverseTransfer: true, IdempotencyKey: "k",
+		Metadata: map[string]string{market.RefundMetadataKey: "rfd_1"}})
 	if err != nil {
 		t.Fatalf("Refund: %v", err)
 	}
 	if !strings.HasPrefix(r.ID, "demo_re_") || r.Amount != 1500 || r.Status != "succeeded" {
 		t.Errorf("refund %+v", r)
 	}
+	// It keeps nothing: the refund just made cannot be found.
+	_, err = d.FindRefund(context.Background(), "demo_pi_ord_1", "rfd_1")
+	wantCode(t, err, market.ENotFound)
 }
 
 func TestCheckDemoAllowed(t *testing.T) {

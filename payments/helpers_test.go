@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -18,8 +20,15 @@ import (
 	"github.com/solidaire-app/solidaire/market"
 )
 
-// testWebhookSecret signs the test webhooks.
-const testWebhookSecret = "whsec_test_solidaire"
+// The signing secrets of the test webhook endpoints: two for each, as while
+// a secret is rolled.
+const (
+	testWebhookSecret      = "whsec_test_solidaire"
+	testWebhookSecretNew   = "whsec_test_solidaire_rolled"
+	testConnectSecret      = "whsec_test_solidaire_connect"
+	testConnectSecretNew   = "whsec_test_solidaire_connect_rolled"
+	testUnconfiguredSecret = "whsec_test_someone_else"
+)
 
 // exchange is one request a Stripe provider sent and the answer it got.
 type exchange struct {
@@ -97,10 +106,11 @@ func newTestStripe(t *testing.T, apiBase string) (*Stripe, *recorder) {
 	t.Helper()
 	rec := &recorder{next: http.DefaultTransport}
 	s, err := NewStripe(StripeConfig{
-		SecretKey:     "sk_test_123",
-		WebhookSecret: testWebhookSecret,
-		APIBase:       apiBase,
-		HTTPClient:    &http.Client{Transport: rec, Timeout: 10 * time.Second},
+		SecretKey:             "sk_test_123",
+		WebhookSecrets:        []string{testWebhookSecret, testWebhookSecretNew},
+		ConnectWebhookSecrets: []string{testConnectSecret, testConnectSecretNew},
+		APIBase:               apiBase,
+		HTTPClient:            &http.Client{Transport: rec, Timeout: 10 * time.Second},
 	})
 	if err != nil {
 		t.Fatalf("NewStripe: %v", err)
@@ -156,9 +166,34 @@ func checkoutRequest(orderID string) market.CheckoutRequest {
 		Total:       6000,
 		PlatformFee: 300,
 		Destination: "acct_1SellerTest",
+		SellerName:  "Boulangerie du Quartier",
 		BuyerEmail:  "awa@example.com",
 		SuccessURL:  "http://127.0.0.1:8080/commande/" + orderID + "?token=t",
 		CancelURL:   "http://127.0.0.1:8080/m/boulangerie-du-quartier?annule=1",
 		ExpiresAt:   time.Now().Add(2 * time.Hour),
 	}
+}
+
+// wantEvent fails the test unless got is want, the account and dispute
+// they point to compared by value.
+func wantEvent(t *testing.T, got *market.PaymentEvent, want market.PaymentEvent) {
+	t.Helper()
+	if got == nil {
+		t.Fatalf("no event, want %s", showEvent(&want))
+	}
+	if !reflect.DeepEqual(*got, want) {
+		t.Errorf("event\n %s\nwant\n %s", showEvent(got), showEvent(&want))
+	}
+}
+
+// showEvent prints an event with what its pointers point to.
+func showEvent(ev *market.PaymentEvent) string {
+	s := fmt.Sprintf("%+v", *ev)
+	if ev.Account != nil {
+		s += fmt.Sprintf(" Account=%+v", *ev.Account)
+	}
+	if ev.Dispute != nil {
+		s += fmt.Sprintf(" Dispute=%+v", *ev.Dispute)
+	}
+	return s
 }

@@ -10,8 +10,11 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/solidaire-app/solidaire/market"
 )
@@ -67,7 +70,8 @@ func checkCheckout(c market.CheckoutRequest) error {
 	return nil
 }
 
-// checkRefund validates a refund request for every provider.
+// checkRefund validates a refund request for every provider. EInvalid
+// names the first wrong field.
 func checkRefund(r market.RefundRequest) error {
 	switch {
 	case r.PaymentIntent == "":
@@ -77,8 +81,52 @@ func checkRefund(r market.RefundRequest) error {
 	case r.IdempotencyKey == "":
 		// Without a key a retried refund could pay out twice.
 		return market.Invalid("idempotency_key", "required")
-	case len(r.IdempotencyKey) > 255:
-		return market.Invalid("idempotency_key", "at most 255 characters")
+	case len(r.IdempotencyKey) > maxIdempotencyKey:
+		return market.Invalid("idempotency_key", fmt.Sprintf("at most %d characters", maxIdempotencyKey))
+	}
+	return checkMetadata(r.Metadata)
+}
+
+// Stripe's bounds on an Idempotency-Key and on an object's metadata.
+const (
+	maxIdempotencyKey   = 255
+	maxMetadataKeys     = 50
+	maxMetadataKeyLen   = 40
+	maxMetadataValueLen = 500
+)
+
+// checkMetadata refuses, with EInvalid, metadata Stripe would refuse: more
+// than 50 keys, an empty key, a key over 40 characters or holding square
+// brackets (they would be read as nested form fields), a value over 500
+// characters. The demo checks it too, so that what works in a demo works
+// with Stripe. Keys are looked at in order, so that the error is the same
+// from one call to the next.
+func checkMetadata(m map[string]string) error {
+	if len(m) > maxMetadataKeys {
+		return market.Invalid("metadata", fmt.Sprintf("at most %d keys", maxMetadataKeys))
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		switch {
+		case k == "":
+			return market.Invalid("metadata", "empty key")
+		case utf8.RuneCountInString(k) > maxMetadataKeyLen:
+			return market.Invalid("metadata", fmt.Sprintf("keys of at most %d characters", maxMetadataKeyLen))
+		case strings.ContainsAny(k, "[]"):
+			return market.Invalid("metadata", fmt.Sprintf("key %q: no square brackets", k))
+		case utf8.RuneCountInString(m[k]) > maxMetadataValueLen:
+			return market.Invalid("metadata", fmt.Sprintf("value of %q: at most %d characters", k, maxMetadataValueLen))
+		}
+	}
+	return nil
+}
+
+// checkFindRefund validates FindRefund's arguments for every provider.
+func checkFindRefund(paymentIntent, refundID string) error {
+	switch {
+	case paymentIntent == "":
+		return market.Invalid("payment_intent", "required")
+	case refundID == "":
+		return market.Invalid("refund_id", "required")
 	}
 	return nil
 }

@@ -2,8 +2,10 @@ package payments
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/solidaire-app/solidaire/market"
@@ -83,12 +85,17 @@ func testProvider(t *testing.T, p market.PaymentProvider) {
 	})
 
 	t.Run("Webhook", func(t *testing.T) {
-		_, err := p.ParseWebhook([]byte(`{}`), "")
-		wantCode(t, err, market.EInvalid)
+		for _, endpoint := range []market.WebhookEndpoint{market.PlatformWebhooks, market.ConnectWebhooks, "elsewhere"} {
+			_, err := p.ParseWebhook(endpoint, []byte(`{}`), "")
+			wantCode(t, err, market.EInvalid)
+		}
 	})
 
 	t.Run("Refund", func(t *testing.T) {
-		r, err := p.Refund(ctx, market.RefundRequest{PaymentIntent: "pi_conf1", Amount: 700, ReverseTransfer: true, IdempotencyKey: "refund-conf1"})
+		r, err := p.Refund(ctx, market.RefundRequest{
+			PaymentIntent: "pi_conf1", Amount: 700, ReverseTransfer: true, IdempotencyKey: "refund-conf1",
+			Metadata: map[string]string{market.RefundMetadataKey: "rfd_conf1", "order_id": "ord_conf1"},
+		})
 		if err != nil {
 			t.Fatalf("Refund: %v", err)
 		}
@@ -103,6 +110,11 @@ func testProvider(t *testing.T, p market.PaymentProvider) {
 			"NegativeAmount":  {PaymentIntent: "pi_1", Amount: -1, IdempotencyKey: "k"},
 			"NoKey":           {PaymentIntent: "pi_1", Amount: 100},
 			"LongKey":         {PaymentIntent: "pi_1", IdempotencyKey: string(make([]byte, 256))},
+			"MetadataKeys":    {PaymentIntent: "pi_1", IdempotencyKey: "k", Metadata: manyKeys(51)},
+			"MetadataLongKey": {PaymentIntent: "pi_1", IdempotencyKey: "k", Metadata: map[string]string{strings.Repeat("k", 41): "v"}},
+			"MetadataValue":   {PaymentIntent: "pi_1", IdempotencyKey: "k", Metadata: map[string]string{"order_id": strings.Repeat("é", 501)}},
+			"MetadataEmpty":   {PaymentIntent: "pi_1", IdempotencyKey: "k", Metadata: map[string]string{"": "v"}},
+			"MetadataBracket": {PaymentIntent: "pi_1", IdempotencyKey: "k", Metadata: map[string]string{"a[b]": "v"}},
 		} {
 			t.Run(name, func(t *testing.T) {
 				_, err := p.Refund(ctx, r)
@@ -110,6 +122,38 @@ func testProvider(t *testing.T, p market.PaymentProvider) {
 			})
 		}
 	})
+
+	// Stripe's bounds, reached but not passed.
+	t.Run("RefundMetadataAtTheLimits", func(t *testing.T) {
+		m := manyKeys(49)
+		m[strings.Repeat("k", 40)] = strings.Repeat("é", 500)
+		if _, err := p.Refund(ctx, market.RefundRequest{PaymentIntent: "pi_conf2", IdempotencyKey: "refund-conf2", Metadata: m}); err != nil {
+			t.Fatalf("Refund: %v", err)
+		}
+	})
+
+	// Neither provider has a refund made with this id: the demo keeps
+	// nothing, and stripe-mock's refunds carry no metadata.
+	t.Run("FindRefund", func(t *testing.T) {
+		r, err := p.FindRefund(ctx, "pi_conf1", "rfd_unknown")
+		wantCode(t, err, market.ENotFound)
+		if r != nil {
+			t.Errorf("refund %+v returned with the error", r)
+		}
+		_, err = p.FindRefund(ctx, "", "rfd_1")
+		wantCode(t, err, market.EInvalid)
+		_, err = p.FindRefund(ctx, "pi_conf1", "")
+		wantCode(t, err, market.EInvalid)
+	})
+}
+
+// manyKeys returns metadata with n keys.
+func manyKeys(n int) map[string]string {
+	m := make(map[string]string, n)
+	for i := range n {
+		m[fmt.Sprintf("key_%d", i)] = "v"
+	}
+	return m
 }
 
 // Invalid requests are refused before anything is sent.
@@ -126,6 +170,14 @@ func TestStripeValidatesFirst(t *testing.T) {
 	wantCode(t, err, market.EInvalid)
 	_, err = s.Refund(context.Background(), market.RefundRequest{PaymentIntent: "pi_1"})
 	wantCode(t, err, market.EInvalid)
+	_, err = s.Refund(context.Background(), market.RefundRequest{PaymentIntent: "pi_1", IdempotencyKey: "k", Metadata: manyKeys(51)})
+	wantCode(t, err, market.EInvalid)
+	_, err = s.FindRefund(context.Background(), "pi_1", "")
+	wantCode(t, err, market.EInvalid)
+	_, err = s.CreateAccount(context.Background(), "a@example.com", "CA", strings.Repeat("k", 256))
+	wantCode(t, err, market.EInvalid)
+	_, err = s.Account(context.Background(), "")
+	wantCode(t, err, market.ENotFound)
 	if n := len(rec.exchanges()); n != 0 {
 		t.Errorf("%d requests sent", n)
 	}

@@ -2,6 +2,7 @@ package payments
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,19 +20,29 @@ import (
 // never stripe-go's global key or backends, so several can live in one
 // process. It is safe for concurrent use.
 type Stripe struct {
-	api           *client.API
-	backends      *stripe.Backends
-	webhookSecret string
-	now           func() time.Time
+	api      *client.API
+	backends *stripe.Backends
+	// secrets are the signing secrets of each webhook endpoint.
+	secrets map[market.WebhookEndpoint][]string
+	now     func() time.Time
 }
 
 // StripeConfig configures NewStripe.
 type StripeConfig struct {
 	// SecretKey is the API secret key (sk_live_… or sk_test_…); required.
 	SecretKey string
-	// WebhookSecret is the signing secret of the webhook endpoint (whsec_…).
-	// Empty, every webhook is refused.
-	WebhookSecret string
+	// WebhookSecrets are the signing secrets (whsec_…) of the platform
+	// webhook endpoint, POST /api/v1/webhooks/stripe (STRIPE_WEBHOOK_SECRET,
+	// read with SplitSecrets): the checkouts, disputes and refunds of the
+	// platform's own payments. Any one of them may sign a delivery, so that
+	// a secret can be rolled without refusing what was signed with the old
+	// one. None, every delivery to that endpoint is refused.
+	WebhookSecrets []string
+	// ConnectWebhookSecrets are the signing secrets of the Connect webhook
+	// endpoint, POST /api/v1/webhooks/stripe/connect
+	// (STRIPE_CONNECT_WEBHOOK_SECRET): the events of connected accounts,
+	// such as account.updated. As WebhookSecrets otherwise.
+	ConnectWebhookSecrets []string
 	// APIBase is the API's base URL, such as stripe-mock's in tests;
 	// empty means Stripe's own.
 	APIBase string
@@ -39,8 +50,12 @@ type StripeConfig struct {
 	HTTPClient *http.Client
 }
 
-// Compile-time check that Stripe is a payment provider.
-var _ market.PaymentProvider = (*Stripe)(nil)
+// Compile-time checks that Stripe is a payment provider and onboards
+// merchants.
+var (
+	_ market.PaymentProvider = (*Stripe)(nil)
+	_ market.Connect         = (*Stripe)(nil)
+)
 
 // NewStripe returns the Stripe provider configured by cfg. It does not call
 // Stripe. EInvalid when the secret key is missing or the API base is not an
@@ -77,10 +92,13 @@ func NewStripe(cfg StripeConfig) (*Stripe, error) {
 		Uploads: backend(stripe.UploadsBackend),
 	}
 	return &Stripe{
-		api:           client.New(cfg.SecretKey, b),
-		backends:      b,
-		webhookSecret: cfg.WebhookSecret,
-		now:           time.Now,
+		api:      client.New(cfg.SecretKey, b),
+		backends: b,
+		secrets: map[market.WebhookEndpoint][]string{
+			market.PlatformWebhooks: nonEmpty(cfg.WebhookSecrets),
+			market.ConnectWebhooks:  nonEmpty(cfg.ConnectWebhookSecrets),
+		},
+		now: time.Now,
 	}, nil
 }
 
@@ -121,13 +139,77 @@ func sessionExpiry(now, want time.Time) (int64, bool) {
 // Stripe answers a retry within 24 hours with the first session.
 func checkoutKey(orderID string) string { return "checkout-" + orderID }
 
+// maxStatementSuffix bounds the statement descriptor's suffix: Stripe shows
+// the account's prefix, "* " and the suffix, 22 characters at most, and
+// refuses a charge whose descriptor would be longer; 10 leaves room for a
+// prefix of 10.
+const maxStatementSuffix = 10
+
+// statementSuffix derives the statement descriptor's suffix from a
+// seller's name, or false when the name leaves none: what bank statements
+// can show is Latin letters, digits and spaces, and Stripe refuses a suffix
+// without a letter. Accents are folded ("Café Olé" is "CAFE OLE"), the
+// ligatures French uses spelt out (œ, æ), apostrophes dropped ("L'Épi" is
+// "LEPI", as shops write it in capitals) and other signs made spaces, so
+// that "Saint-Jean" does not become one word; then it is upper-cased,
+// spaces collapsed and the result cut to 10 characters.
+func statementSuffix(name string) (string, bool) {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToUpper(market.Fold(name)) {
+		switch {
+		case r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteRune(r)
+			space = false
+		case r == 'Œ':
+			b.WriteString("OE")
+			space = false
+		case r == 'Æ':
+			b.WriteString("AE")
+			space = false
+		case r == 'ß':
+			b.WriteString("SS")
+			space = false
+		case r == '\'' || r == '’':
+			// An elision joins its words, as shops write them in
+			// capitals.
+		default:
+			space = true
+		}
+	}
+	s := b.String()
+	if len(s) > maxStatementSuffix {
+		s = strings.TrimRight(s[:maxStatementSuffix], " ")
+	}
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 'A' && r <= 'Z' }) {
+		return "", false
+	}
+	return s, true
+}
+
 // CreateCheckout opens a Checkout Session in payment mode for an order: one
 // line item per line (price_data with the currency, unit amount and product
 // name), the buyer's email, client_reference_id and metadata.order_id set to
-// the order id, the platform fee as application_fee_amount and the seller's
-// connected account as transfer_data.destination. It is idempotent per order
-// through its Idempotency-Key, "checkout-" and the order id. EInvalid for a wrong request or one Stripe
-// refuses; EConflict when the order's key was used with other parameters, or when
+// the order id, and, for a seller's connected account, a destination charge
+// done right: the platform fee as application_fee_amount, the account as
+// transfer_data.destination and as on_behalf_of (the seller, not the
+// platform, is the merchant of record: its name and country are the
+// payment's), and a statement descriptor suffix made from the seller's name
+// (see statementSuffix) so that the buyer recognises the charge on the bank
+// statement.
+//
+// Only cards are offered (payment_method_types card; Checkout still shows
+// Apple Pay and Google Pay, which are cards): they are settled by the time
+// the buyer comes back, whereas bank debits and vouchers can take days to
+// succeed or fail, during which Solidaire would have to hold the seats or
+// vouchers of an unpaid order.
+//
+// It is idempotent per order through its Idempotency-Key, "checkout-" and
+// the order id. EInvalid for a wrong request or one Stripe refuses;
+// EConflict when the order's key was used with other parameters, or when
 // Stripe does not know the destination account or will not transfer to it;
 // EUnavailable, ERateLimited, EInternal as for every Stripe call.
 func (s *Stripe) CreateCheckout(ctx context.Context, c market.CheckoutRequest) (*market.CheckoutSession, error) {
@@ -139,6 +221,9 @@ func (s *Stripe) CreateCheckout(ctx context.Context, c market.CheckoutRequest) (
 		ClientReferenceID: stripe.String(c.OrderID),
 		SuccessURL:        stripe.String(c.SuccessURL),
 		Metadata:          map[string]string{"order_id": c.OrderID},
+		PaymentMethodTypes: []*string{
+			stripe.String(string(stripe.PaymentMethodTypeCard)),
+		},
 		PaymentIntentData: &stripe.CheckoutSessionPaymentIntentDataParams{
 			// On the payment too, so that a payment found in the dashboard
 			// leads back to its order.
@@ -168,6 +253,10 @@ func (s *Stripe) CreateCheckout(ctx context.Context, c market.CheckoutRequest) (
 		p.PaymentIntentData.TransferData = &stripe.CheckoutSessionPaymentIntentDataTransferDataParams{
 			Destination: stripe.String(c.Destination),
 		}
+		p.PaymentIntentData.OnBehalfOf = stripe.String(c.Destination)
+	}
+	if suffix, ok := statementSuffix(c.SellerName); ok {
+		p.PaymentIntentData.StatementDescriptorSuffix = stripe.String(suffix)
 	}
 	if at, ok := sessionExpiry(s.now(), c.ExpiresAt); ok {
 		p.ExpiresAt = stripe.Int64(at)
@@ -227,10 +316,12 @@ func (s *Stripe) Session(ctx context.Context, id string) (*market.PaymentEvent, 
 
 // Refund gives back r.Amount (all of it when 0) of a payment intent: with
 // ReverseTransfer the money is taken back from the seller's connected
-// account, with RefundFee the platform fee is given back too. Idempotent per
-// r.IdempotencyKey, which is required. EInvalid for a wrong request or one
-// Stripe refuses (already refunded, more than was paid); ENotFound for an
-// unknown payment intent.
+// account, with RefundFee the platform fee is given back too; r.Metadata is
+// kept with the refund, where FindRefund looks for it. Idempotent per
+// r.IdempotencyKey, which is required, for as long as Stripe keeps keys
+// (about a day). EInvalid for a wrong request (metadata Stripe would refuse
+// included) or one Stripe refuses (already refunded, more than was paid);
+// ENotFound for an unknown payment intent.
 func (s *Stripe) Refund(ctx context.Context, r market.RefundRequest) (*market.Refund, error) {
 	if err := checkRefund(r); err != nil {
 		return nil, err
@@ -245,28 +336,67 @@ func (s *Stripe) Refund(ctx context.Context, r market.RefundRequest) (*market.Re
 	if r.RefundFee {
 		p.RefundApplicationFee = stripe.Bool(true)
 	}
+	for k, v := range r.Metadata {
+		p.AddMetadata(k, v)
+	}
 	p.Context = ctx
 	p.SetIdempotencyKey(r.IdempotencyKey)
 	re, err := s.api.Refunds.New(p)
 	if err != nil {
 		return nil, stripeError("refund", "Paiement", err)
 	}
-	return &market.Refund{ID: re.ID, Amount: re.Amount, Status: string(re.Status)}, nil
+	return refundOf(re), nil
+}
+
+// FindRefund looks through the refunds of a payment intent (GET
+// /v1/refunds?payment_intent=…, every page) for the one whose metadata
+// market.RefundMetadataKey is refundID, whatever its status. EInvalid for
+// an empty argument; ENotFound when there is none (or Stripe does not know
+// the payment intent); EUnavailable, ERateLimited, EInternal as for every
+// Stripe call.
+func (s *Stripe) FindRefund(ctx context.Context, paymentIntent, refundID string) (*market.Refund, error) {
+	if err := checkFindRefund(paymentIntent, refundID); err != nil {
+		return nil, err
+	}
+	p := &stripe.RefundListParams{PaymentIntent: stripe.String(paymentIntent)}
+	// A payment has few refunds: one page of the largest size is the
+	// usual answer.
+	p.Limit = stripe.Int64(100)
+	p.Context = ctx
+	it := s.api.Refunds.List(p)
+	for it.Next() {
+		if re := it.Refund(); re.Metadata[market.RefundMetadataKey] == refundID {
+			return refundOf(re), nil
+		}
+	}
+	if err := it.Err(); err != nil {
+		return nil, stripeError("list refunds", "Remboursement", err)
+	}
+	return nil, market.NotFound("Remboursement")
+}
+
+// refundOf maps a Stripe refund to the domain's.
+func refundOf(re *stripe.Refund) *market.Refund {
+	return &market.Refund{ID: re.ID, Amount: re.Amount, Status: string(re.Status)}
 }
 
 // CreateAccount creates a Connect Express account for a merchant, with the
 // card_payments and transfers capabilities requested, and returns its id
-// (acct_…). country is an ISO 3166-1 alpha-2 code ("CA", "FR"). A retry
-// after an error may create a second account, which stays unused: the
-// caller stores the id it gets. EInvalid for a missing email or a wrong
-// country, or one Stripe refuses.
-func (s *Stripe) CreateAccount(ctx context.Context, email, country string) (string, error) {
+// (acct_…). country is an ISO 3166-1 alpha-2 code ("CA", "FR").
+// idempotencyKey, when not empty, is sent as the Idempotency-Key: a retry
+// with the same key within about a day gets the same account rather than a
+// second one. EInvalid for a missing email, a wrong country or a key over
+// 255 characters, or a request Stripe refuses; EConflict when the key was
+// used with other parameters.
+func (s *Stripe) CreateAccount(ctx context.Context, email, country, idempotencyKey string) (string, error) {
 	country = strings.ToUpper(strings.TrimSpace(country))
 	switch {
 	case strings.TrimSpace(email) == "":
 		return "", market.Invalid("email", "required")
 	case len(country) != 2 || country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' || country[1] > 'Z':
 		return "", market.Invalid("country", "must be a two-letter country code")
+	case len(idempotencyKey) > maxIdempotencyKey:
+		return "", market.Invalid("idempotency_key", fmt.Sprintf("at most %d characters", maxIdempotencyKey))
 	}
 	p := &stripe.AccountParams{
 		Type:    stripe.String(string(stripe.AccountTypeExpress)),
@@ -278,6 +408,9 @@ func (s *Stripe) CreateAccount(ctx context.Context, email, country string) (stri
 		},
 	}
 	p.Context = ctx
+	if idempotencyKey != "" {
+		p.SetIdempotencyKey(idempotencyKey)
+	}
 	a, err := s.api.Accounts.New(p)
 	if err != nil {
 		return "", stripeError("create account", "Compte de paiement", err)
@@ -313,17 +446,30 @@ func (s *Stripe) OnboardingLink(ctx context.Context, accountID, refreshURL, retu
 	return l.URL, nil
 }
 
-// AccountStatus reports whether a connected account can take payments
-// (charges_enabled). ENotFound for an unknown account.
-func (s *Stripe) AccountStatus(ctx context.Context, id string) (bool, error) {
+// Account asks Stripe where a connected account stands (GET
+// /v1/accounts/{id}): its country, whether it can take charges and receive
+// payouts, the requirements currently due and why it is disabled, if it
+// is. ENotFound for an unknown account (or an empty id); EUnavailable,
+// ERateLimited, EInternal as for every Stripe call.
+func (s *Stripe) Account(ctx context.Context, id string) (*market.PaymentAccount, error) {
 	if id == "" {
-		return false, market.NotFound("Compte de paiement")
+		return nil, market.NotFound("Compte de paiement")
 	}
 	p := &stripe.AccountParams{}
 	p.Context = ctx
 	a, err := s.api.Accounts.GetByID(id, p)
 	if err != nil {
-		return false, stripeError("get account", "Compte de paiement", err)
+		return nil, stripeError("get account", "Compte de paiement", err)
 	}
-	return a.ChargesEnabled, nil
+	o := accountObject{
+		ID:             a.ID,
+		Country:        a.Country,
+		ChargesEnabled: a.ChargesEnabled,
+		PayoutsEnabled: a.PayoutsEnabled,
+	}
+	if a.Requirements != nil {
+		o.Requirements.CurrentlyDue = a.Requirements.CurrentlyDue
+		o.Requirements.DisabledReason = string(a.Requirements.DisabledReason)
+	}
+	return o.account(), nil
 }

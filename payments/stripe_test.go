@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -75,20 +76,26 @@ func TestStripeCreateCheckout(t *testing.T) {
 		"expires_at":                             strconv.FormatInt(req.ExpiresAt.Unix(), 10),
 		"line_items[0][price_data][currency]":    "cad",
 		"line_items[0][price_data][unit_amount]": "2500",
-		"line_items[0][price_data][product_data][name]":   "Bon solidaire — Boulangerie du quartier",
-		"line_items[0][quantity]":                         "2",
-		"line_items[1][price_data][currency]":             "cad",
-		"line_items[1][price_data][unit_amount]":          "1000",
-		"line_items[1][price_data][product_data][name]":   "Billet — Théâtre du Faubourg",
-		"line_items[1][quantity]":                         "1",
-		"payment_intent_data[application_fee_amount]":     "300",
-		"payment_intent_data[transfer_data][destination]": "acct_1SellerTest",
-		"payment_intent_data[metadata][order_id]":         "ord_checkout1",
+		"line_items[0][price_data][product_data][name]":    "Bon solidaire — Boulangerie du quartier",
+		"line_items[0][quantity]":                          "2",
+		"line_items[1][price_data][currency]":              "cad",
+		"line_items[1][price_data][unit_amount]":           "1000",
+		"line_items[1][price_data][product_data][name]":    "Billet — Théâtre du Faubourg",
+		"line_items[1][quantity]":                          "1",
+		"payment_intent_data[application_fee_amount]":      "300",
+		"payment_intent_data[transfer_data][destination]":  "acct_1SellerTest",
+		"payment_intent_data[on_behalf_of]":                "acct_1SellerTest",
+		"payment_intent_data[statement_descriptor_suffix]": "BOULANGERI",
+		"payment_intent_data[metadata][order_id]":          "ord_checkout1",
+		"payment_method_types[0]":                          "card",
 	})
+	if got := ex.Form["payment_method_types[1]"]; got != nil {
+		t.Errorf("payment methods other than cards offered: %q", got)
+	}
 
 	// stripe-mock validates the request against Stripe's OpenAPI description
 	// and echoes some of its parameters; not metadata, line items, amounts
-	// or payment_intent_data.
+	// or payment_intent_data. That it answered 200 says it took them all.
 	for field, want := range map[string]any{
 		"id":                  sess.ID,
 		"url":                 sess.URL,
@@ -104,25 +111,68 @@ func TestStripeCreateCheckout(t *testing.T) {
 			t.Errorf("stripe-mock answered %s = %v, want %v", field, got, want)
 		}
 	}
+	if got, _ := ex.Response["payment_method_types"].([]any); len(got) != 1 || got[0] != "card" {
+		t.Errorf("stripe-mock answered payment_method_types = %v, want [card]", ex.Response["payment_method_types"])
+	}
 }
 
 func TestStripeCreateCheckoutWithoutOptions(t *testing.T) {
 	s, rec := mockStripe(t)
 	req := checkoutRequest("ord_checkout2")
 	req.PlatformFee, req.Destination, req.BuyerEmail, req.CancelURL = 0, "", "", ""
+	req.SellerName = "***"
 	req.ExpiresAt = time.Time{}
 	if _, err := s.CreateCheckout(context.Background(), req); err != nil {
 		t.Fatalf("CreateCheckout: %v", err)
 	}
 	wantForm(t, rec.only(t).Form, map[string]string{
-		"client_reference_id":                             "ord_checkout2",
-		"metadata[order_id]":                              "ord_checkout2",
-		"payment_intent_data[application_fee_amount]":     "",
-		"payment_intent_data[transfer_data][destination]": "",
-		"customer_email":                                  "",
-		"cancel_url":                                      "",
-		"expires_at":                                      "",
+		"client_reference_id":                              "ord_checkout2",
+		"metadata[order_id]":                               "ord_checkout2",
+		"payment_intent_data[application_fee_amount]":      "",
+		"payment_intent_data[transfer_data][destination]":  "",
+		"payment_intent_data[on_behalf_of]":                "",
+		"payment_intent_data[statement_descriptor_suffix]": "",
+		"payment_method_types[0]":                          "card",
+		"customer_email":                                   "",
+		"cancel_url":                                       "",
+		"expires_at":                                       "",
 	})
+}
+
+func TestStatementSuffix(t *testing.T) {
+	for _, c := range []struct {
+		name, want string // want "" when omitted
+	}{
+		{"Boulangerie du Quartier", "BOULANGERI"},
+		{"Café Olé", "CAFE OLE"},
+		{"***", ""},
+		{"123", ""},
+		{"", ""},
+		{"   ", ""},
+		{"Théâtre  du   Nord", "THEATRE DU"},
+		{"  L'Épicerie fine ", "LEPICERIE"},
+		{"Saint-Jean-Baptiste", "SAINT JEAN"},
+		{"Boucherie Xavier", "BOUCHERIE"}, // cut just after a word: no trailing space
+		{"Chez Marie Louise", "CHEZ MARIE"},
+		{"Œuvre & Cœur", "OEUVRE COE"},
+		{"Großbäckerei", "GROSSBACKE"},
+		{"Ça <roule> \"vélo\"", "CA ROULE V"},
+		{"Café 21", "CAFE 21"},
+		{"Épicerie ✓ 2000 ™", "EPICERIE 2"},
+		{"Москва", ""},
+		{"7 Ψ 8", ""},
+		{"24/7 Dépanneur", "24 7 DEPAN"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, ok := statementSuffix(c.name)
+			if got != c.want || ok != (c.want != "") {
+				t.Fatalf("statementSuffix(%q) = %q, %v; want %q", c.name, got, ok, c.want)
+			}
+			if len(got) > maxStatementSuffix || strings.TrimSpace(got) != got || strings.Contains(got, "  ") {
+				t.Errorf("suffix %q: too long or badly spaced", got)
+			}
+		})
+	}
 }
 
 // A retry must send the very same request under the same key, or Stripe
@@ -354,6 +404,7 @@ func TestStripeRefund(t *testing.T) {
 	s, rec := mockStripe(t)
 	r, err := s.Refund(context.Background(), market.RefundRequest{
 		PaymentIntent: "pi_test_1", Amount: 500, ReverseTransfer: true, RefundFee: true, IdempotencyKey: "refund-tkt_1",
+		Metadata: map[string]string{market.RefundMetadataKey: "rfd_1", "order_id": "ord_1", "ticket_id": "tkt_1"},
 	})
 	if err != nil {
 		t.Fatalf("Refund: %v", err)
@@ -371,6 +422,9 @@ func TestStripeRefund(t *testing.T) {
 		"amount":                 "500",
 		"reverse_transfer":       "true",
 		"refund_application_fee": "true",
+		"metadata[" + market.RefundMetadataKey + "]": "rfd_1",
+		"metadata[order_id]":                         "ord_1",
+		"metadata[ticket_id]":                        "tkt_1",
 	})
 
 	s, rec = mockStripe(t)
@@ -383,12 +437,100 @@ func TestStripeRefund(t *testing.T) {
 		"reverse_transfer":       "",
 		"refund_application_fee": "",
 	})
+	for k := range rec.only(t).Form {
+		if strings.HasPrefix(k, "metadata") {
+			t.Errorf("metadata sent without any asked for: %s", k)
+		}
+	}
+}
+
+// refundsPages is a fake Stripe's GET /v1/refunds for payment intent
+// pi_find1: two pages, the refund made for rfd_wanted on the second.
+func refundsPages(t *testing.T) http.Handler {
+	refund := func(id, refundID string, amount int64, status string) string {
+		meta := `{}`
+		if refundID != "" {
+			meta = fmt.Sprintf(`{%q:%q,"order_id":"ord_find1"}`, market.RefundMetadataKey, refundID)
+		}
+		return fmt.Sprintf(`{"id":%q,"object":"refund","amount":%d,"currency":"cad","payment_intent":"pi_find1",
+			"charge":"ch_find1","status":%q,"metadata":%s,"created":1772366400}`, id, amount, status, meta)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		q := r.URL.Query()
+		if r.Method != http.MethodGet || r.URL.Path != "/v1/refunds" || q.Get("payment_intent") != "pi_find1" {
+			t.Errorf("unexpected request %s %s", r.Method, r.URL)
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"error":{"type":"invalid_request_error","message":"unexpected"}}`)
+			return
+		}
+		switch q.Get("starting_after") {
+		case "":
+			fmt.Fprintf(w, `{"object":"list","url":"/v1/refunds","has_more":true,"data":[%s,%s]}`,
+				refund("re_page1a", "rfd_other", 1000, "succeeded"), refund("re_page1b", "", 500, "succeeded"))
+		case "re_page1b":
+			fmt.Fprintf(w, `{"object":"list","url":"/v1/refunds","has_more":false,"data":[%s]}`,
+				refund("re_page2a", "rfd_wanted", 2500, "pending"))
+		default:
+			t.Errorf("starting_after %q", q.Get("starting_after"))
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"error":{"type":"invalid_request_error","message":"unexpected"}}`)
+		}
+	})
+}
+
+func TestStripeFindRefund(t *testing.T) {
+	srv := httptest.NewServer(refundsPages(t))
+	defer srv.Close()
+	ctx := context.Background()
+
+	s, rec := newTestStripe(t, srv.URL)
+	r, err := s.FindRefund(ctx, "pi_find1", "rfd_wanted")
+	if err != nil {
+		t.Fatalf("FindRefund: %v", err)
+	}
+	if *r != (market.Refund{ID: "re_page2a", Amount: 2500, Status: "pending"}) {
+		t.Errorf("refund %+v, want re_page2a, 2500, pending", *r)
+	}
+	got := rec.exchanges()
+	if len(got) != 2 {
+		t.Fatalf("%d requests, want 2 (two pages)", len(got))
+	}
+	wantForm(t, got[0].Form, map[string]string{"payment_intent": "pi_find1", "limit": "100", "starting_after": ""})
+	wantForm(t, got[1].Form, map[string]string{"payment_intent": "pi_find1", "limit": "100", "starting_after": "re_page1b"})
+
+	// Found on the first page: the second is not asked for.
+	s, rec = newTestStripe(t, srv.URL)
+	if r, err := s.FindRefund(ctx, "pi_find1", "rfd_other"); err != nil || r.ID != "re_page1a" {
+		t.Errorf("FindRefund = %+v, %v; want re_page1a", r, err)
+	}
+	if n := len(rec.exchanges()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+
+	s, rec = newTestStripe(t, srv.URL)
+	r, err = s.FindRefund(ctx, "pi_find1", "rfd_never")
+	wantCode(t, err, market.ENotFound)
+	if r != nil {
+		t.Errorf("refund %+v returned with the error", r)
+	}
+	if n := len(rec.exchanges()); n != 2 {
+		t.Errorf("%d requests, want 2: every page looked through", n)
+	}
+
+	// Stripe's errors are translated as for every call.
+	fake, _ := fakeStripe(t, http.StatusNotFound, `{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such payment_intent: 'pi_x'"}}`)
+	_, err = fake.FindRefund(ctx, "pi_x", "rfd_1")
+	wantCode(t, err, market.ENotFound)
+	fake, _ = fakeStripe(t, http.StatusServiceUnavailable, `{"error":{"type":"api_error","message":"down"}}`)
+	_, err = fake.FindRefund(ctx, "pi_x", "rfd_1")
+	wantCode(t, err, market.EUnavailable)
 }
 
 func TestStripeAccount(t *testing.T) {
 	s, rec := mockStripe(t)
 	ctx := context.Background()
-	id, err := s.CreateAccount(ctx, "boulangerie@example.com", "ca")
+	id, err := s.CreateAccount(ctx, "boulangerie@example.com", "ca", "account-mer_1")
 	if err != nil {
 		t.Fatalf("CreateAccount: %v", err)
 	}
@@ -396,8 +538,8 @@ func TestStripeAccount(t *testing.T) {
 		t.Errorf("account id %q", id)
 	}
 	ex := rec.only(t)
-	if ex.Method != http.MethodPost || ex.Path != "/v1/accounts" || ex.Header.Get("Idempotency-Key") == "" {
-		t.Errorf("sent %s %s with key %q", ex.Method, ex.Path, ex.Header.Get("Idempotency-Key"))
+	if ex.Method != http.MethodPost || ex.Path != "/v1/accounts" || ex.Header.Get("Idempotency-Key") != "account-mer_1" {
+		t.Errorf("sent %s %s with key %q, want account-mer_1", ex.Method, ex.Path, ex.Header.Get("Idempotency-Key"))
 	}
 	wantForm(t, ex.Form, map[string]string{
 		"type":                                   "express",
@@ -427,33 +569,106 @@ func TestStripeAccount(t *testing.T) {
 	})
 
 	s, rec = mockStripe(t)
-	enabled, err := s.AccountStatus(ctx, id)
+	a, err := s.Account(ctx, id)
 	if err != nil {
-		t.Fatalf("AccountStatus: %v", err)
+		t.Fatalf("Account: %v", err)
 	}
-	if enabled { // stripe-mock's fixture account cannot take charges
-		t.Errorf("charges enabled on stripe-mock's account")
-	}
-	if ex := rec.only(t); ex.Method != http.MethodGet || ex.Path != "/v1/accounts/"+id {
+	ex = rec.only(t)
+	if ex.Method != http.MethodGet || ex.Path != "/v1/accounts/"+id {
 		t.Errorf("sent %s %s", ex.Method, ex.Path)
+	}
+	// stripe-mock answers its fixture account, which cannot take charges;
+	// what it says is what must come out.
+	want := &market.PaymentAccount{
+		ID:             ex.Response["id"].(string),
+		Country:        strings.ToUpper(ex.Response["country"].(string)),
+		ChargesEnabled: ex.Response["charges_enabled"].(bool),
+		PayoutsEnabled: ex.Response["payouts_enabled"].(bool),
+	}
+	if req, _ := ex.Response["requirements"].(map[string]any); req != nil {
+		for _, k := range req["currently_due"].([]any) {
+			want.CurrentlyDue = append(want.CurrentlyDue, k.(string))
+		}
+		want.DisabledReason, _ = req["disabled_reason"].(string)
+	}
+	if !reflect.DeepEqual(a, want) || a.ChargesEnabled || a.Country == "" {
+		t.Errorf("account %+v, want %+v, not chargeable", a, want)
+	}
+
+	// Without a key, stripe-go makes one up: a retry of its own, after a
+	// network error, creates no second account.
+	s, rec = mockStripe(t)
+	if _, err := s.CreateAccount(ctx, "boulangerie@example.com", "CA", ""); err != nil {
+		t.Fatalf("CreateAccount: %v", err)
+	}
+	if k := rec.only(t).Header.Get("Idempotency-Key"); k == "" || k == "account-mer_1" {
+		t.Errorf("Idempotency-Key %q", k)
 	}
 
 	for name, call := range map[string]func() error{
-		"NoEmail":       func() error { _, err := s.CreateAccount(ctx, "", "CA"); return err },
-		"BadCountry":    func() error { _, err := s.CreateAccount(ctx, "a@example.com", "Canada"); return err },
-		"NoAccount":     func() error { _, err := s.OnboardingLink(ctx, "", "http://a/r", "http://a/b"); return err },
-		"NoRefreshURL":  func() error { _, err := s.OnboardingLink(ctx, id, "", "http://a/b"); return err },
-		"NoReturnURL":   func() error { _, err := s.OnboardingLink(ctx, id, "http://a/r", ""); return err },
-		"StatusNoID404": func() error { _, err := s.AccountStatus(ctx, ""); return err },
+		"NoEmail":    func() error { _, err := s.CreateAccount(ctx, "", "CA", "k"); return err },
+		"BadCountry": func() error { _, err := s.CreateAccount(ctx, "a@example.com", "Canada", "k"); return err },
+		"LongKey": func() error {
+			_, err := s.CreateAccount(ctx, "a@example.com", "CA", strings.Repeat("k", 256))
+			return err
+		},
+		"NoAccount":    func() error { _, err := s.OnboardingLink(ctx, "", "http://a/r", "http://a/b"); return err },
+		"NoRefreshURL": func() error { _, err := s.OnboardingLink(ctx, id, "", "http://a/b"); return err },
+		"NoReturnURL":  func() error { _, err := s.OnboardingLink(ctx, id, "http://a/r", ""); return err },
+		"AccountNoID":  func() error { _, err := s.Account(ctx, ""); return err },
 	} {
 		t.Run(name, func(t *testing.T) {
 			want := market.EInvalid
-			if name == "StatusNoID404" {
+			if name == "AccountNoID" {
 				want = market.ENotFound
 			}
 			wantCode(t, call(), want)
 		})
 	}
+}
+
+// What stripe-mock's fixture cannot show, from a fake Stripe.
+func TestStripeAccountStates(t *testing.T) {
+	for _, c := range []struct {
+		name, account string
+		want          market.PaymentAccount
+	}{
+		{"Enabled",
+			`"country":"CA","charges_enabled":true,"payouts_enabled":true,
+			"requirements":{"currently_due":[],"eventually_due":["individual.id_number"],"past_due":[],"disabled_reason":null}`,
+			market.PaymentAccount{Country: "CA", ChargesEnabled: true, PayoutsEnabled: true}},
+		{"PastDue",
+			`"country":"fr","charges_enabled":false,"payouts_enabled":false,
+			"requirements":{"currently_due":["external_account","individual.verification.document"],
+				"past_due":["external_account"],"disabled_reason":"requirements.past_due","current_deadline":1772366400}`,
+			market.PaymentAccount{Country: "FR", CurrentlyDue: []string{"external_account", "individual.verification.document"},
+				DisabledReason: "requirements.past_due"}},
+		{"UnderReviewNoRequirements",
+			`"country":"CA","charges_enabled":false,"payouts_enabled":false,"requirements":{"disabled_reason":"under_review"}`,
+			market.PaymentAccount{Country: "CA", DisabledReason: "under_review"}},
+		{"RequirementsNull",
+			`"country":"CA","charges_enabled":false,"payouts_enabled":true,"requirements":null`,
+			market.PaymentAccount{Country: "CA", PayoutsEnabled: true}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, n := fakeStripe(t, http.StatusOK, `{"id":"acct_1Seller","object":"account","type":"express",`+c.account+`}`)
+			a, err := s.Account(context.Background(), "acct_1Seller")
+			if err != nil {
+				t.Fatalf("Account: %v", err)
+			}
+			want := c.want
+			want.ID = "acct_1Seller"
+			if !reflect.DeepEqual(*a, want) {
+				t.Errorf("account\n %+v\nwant\n %+v", *a, want)
+			}
+			if *n != 1 {
+				t.Errorf("%d requests", *n)
+			}
+		})
+	}
+	s, _ := fakeStripe(t, http.StatusNotFound, `{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such account: 'acct_x'"}}`)
+	_, err := s.Account(context.Background(), "acct_x")
+	wantCode(t, err, market.ENotFound)
 }
 
 // stripe-mock refuses a key that does not look like a test one, as Stripe
