@@ -33,7 +33,10 @@ import (
 	"github.com/solidaire-app/solidaire/store"
 )
 
-const webhookSecret = "whsec_solidaire_tests"
+const (
+	webhookSecret        = "whsec_solidaire_tests"
+	connectWebhookSecret = "whsec_solidaire_connect_tests"
+)
 
 // shop is a whole selling server: real store, real provider, real mail
 // composition, the API in front.
@@ -44,6 +47,7 @@ type shop struct {
 	checkout *market.CheckoutService
 	clicks   *market.ClickCounter
 	events   *market.CancellationService
+	accounts *market.PaymentsOnboarding
 	base     string
 }
 
@@ -99,13 +103,14 @@ func startShop(t *testing.T, db *store.DB, stripe bool, limits api.Limits, limit
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var provider market.PaymentProvider = payments.NewDemo(s.base)
 	var parser api.WebhookParser
+	s.accounts = &market.PaymentsOnboarding{Store: db, ReturnURL: s.base + "/commerce/paiements"}
 	if stripe {
-		st, err := payments.NewStripe(payments.StripeConfig{SecretKey: "sk_test_solidaire", WebhookSecret: webhookSecret,
-			APIBase: testenv.StripeMockURL(t)})
+		st, err := payments.NewStripe(payments.StripeConfig{SecretKey: "sk_test_solidaire", WebhookSecrets: []string{webhookSecret},
+			ConnectWebhookSecrets: []string{connectWebhookSecret}, APIBase: testenv.StripeMockURL(t)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		provider, parser = st, st
+		provider, parser, s.accounts.Connect = st, st, st
 		m, _ := db.Merchant(ctx, "boulangerie-du-quartier")
 		if err := db.SetMerchantPayments(ctx, m.ID, "acct_1Boulangerie", true); err != nil {
 			t.Fatal(err)
@@ -113,15 +118,17 @@ func startShop(t *testing.T, db *store.DB, stripe bool, limits api.Limits, limit
 	}
 	composer := mail.Composer{BaseURL: s.base}
 	counter, _ := limiter.(market.Counter)
-	s.events = &market.CancellationService{Store: db, Payments: provider, Mail: composer, Log: log}
+	refunds := &market.Refunds{Store: db, Payments: provider, Log: log}
+	s.events = &market.CancellationService{Store: db, Payments: provider, Refunds: refunds, Mail: composer, Log: log}
 	s.clicks = &market.ClickCounter{Shared: counter, Local: cache.NewMemory(), Store: db, Log: log}
 	s.checkout = &market.CheckoutService{Store: db, Payments: provider, Mail: composer, BaseURL: s.base,
-		FeeBasisPoints: 250, Log: log,
+		FeeBasisPoints: 250, Log: log, Refunds: refunds,
 		Ready: func(m *market.Merchant) bool { return !stripe || m.StripeAccount != "" && m.ChargesEnabled }}
 	h = api.New(api.Config{BaseURL: s.base, Catalogue: db, Checkout: s.checkout, Orders: db, Payments: parser,
 		Idempotency: db, Limiter: limiter, Limits: limits, QR: qrcode.PNG, Logger: log,
 		SignIn: &market.SignIn{Store: db, Mail: composer, BaseURL: s.base}, Merchants: db,
-		Till: &market.Till{Store: db, Feed: feed}, Onboarding: db, Feed: feed, DemoPayments: !stripe,
+		Till: &market.Till{Store: db, Feed: feed}, Onboarding: db, Feed: feed, DemoPayments: !stripe, AdminOrders: db,
+		PaymentAccounts: s.accounts,
 		Campaigns: db, Clicks: s.clicks, Pages: stubPages{}, Tickets: s.events, TicketStore: db,
 		Ready: map[string]api.Pinger{"database": db}})
 	return s
@@ -561,7 +568,8 @@ func (p paidProvider) Session(ctx context.Context, id string) (*market.PaymentEv
 }
 
 // TestReconcile loses a webhook (and interrupts the first attempt): the
-// reconciliation pass completes the sale, exactly once.
+// reconciliation pass puts the order off without stopping, then completes
+// the sale, exactly once.
 func TestReconcile(t *testing.T) {
 	s := newShop(t, "sqlite", true, api.Limits{})
 	c := s.buy(gift)
@@ -572,10 +580,18 @@ func TestReconcile(t *testing.T) {
 		}
 		return nil
 	}
-	if _, err := s.checkout.Reconcile(context.Background(), -time.Minute); err == nil {
-		t.Fatal("interrupted reconciliation reported no error")
+	if n, err := s.checkout.Reconcile(context.Background(), -time.Minute); err != nil || n != 0 {
+		t.Fatalf("interrupted reconciliation: %d, %v; want the order put off", n, err)
+	}
+	if o := s.order(c); o.Status != "pending" {
+		t.Fatalf("after an interrupted reconciliation: %+v", o)
 	}
 	s.checkout.Fault = nil
+	if n, _ := s.checkout.Reconcile(context.Background(), -time.Minute); n != 0 {
+		t.Fatal("an order put off was tried again at once")
+	}
+	// Its retry time comes.
+	s.db.SetClock(func() time.Time { return time.Now().Add(2 * time.Hour) })
 	for i := 0; i < 3; i++ {
 		if _, err := s.checkout.Reconcile(context.Background(), -time.Minute); err != nil {
 			t.Fatal(err)

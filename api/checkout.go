@@ -2,8 +2,8 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -13,8 +13,11 @@ import (
 // Checkout is the selling service (market.CheckoutService).
 type Checkout interface {
 	Create(ctx context.Context, in market.CheckoutInput) (*market.CheckoutResult, error)
+	Resume(ctx context.Context, orderID, token string) (string, error)
 	HandleEvent(ctx context.Context, ev *market.PaymentEvent) (string, error)
 	CompleteDemo(ctx context.Context, sessionID string) (*market.Order, string, error)
+	AcceptReview(ctx context.Context, orderID string) (*market.Order, error)
+	RefundReview(ctx context.Context, orderID string) (*market.Order, error)
 }
 
 // checkoutRequest is the body of POST /api/v1/checkout. It has no
@@ -78,53 +81,43 @@ func (s *Server) createCheckout(c *gin.Context) error {
 		}
 		in.Items = append(in.Items, item)
 	}
+	// The order and its key are written together, the key's answer
+	// unfinished (status 0) until the payment page is open: a retry after a
+	// crash or a provider outage resumes this order instead of making a
+	// second one.
+	claimAnswer(c, 0, func(o *market.Order) any { return newCheckoutResponse(o, "") })
 	res, err := s.cfg.Checkout.Create(c.Request.Context(), in)
 	if err != nil {
 		return err
 	}
 	s.metrics.orders.Inc()
-	var out checkoutResponse
-	out.Order.ID, out.Order.Status = res.Order.ID, res.Order.Status
-	out.Order.Total = market.Money{Amount: res.Order.Total, Currency: res.Order.Currency}
-	out.Order.AccessToken = res.AccessToken
-	out.CheckoutURL = res.CheckoutURL
-	c.JSON(http.StatusCreated, out)
+	c.JSON(http.StatusCreated, newCheckoutResponse(res.Order, res.CheckoutURL))
 	return nil
 }
 
-// stripeWebhook answers POST /api/v1/webhooks/stripe. A bad signature is a
-// 400 and changes nothing; a failure to record the event is a 500, so that
-// Stripe delivers it again.
-func (s *Server) stripeWebhook(c *gin.Context) error {
-	if s.cfg.Payments == nil {
-		return market.NotFound("Webhook")
+func newCheckoutResponse(o *market.Order, url string) checkoutResponse {
+	var out checkoutResponse
+	out.Order.ID, out.Order.Status = o.ID, o.Status
+	out.Order.Total = market.Money{Amount: o.Total, Currency: o.Currency}
+	out.Order.AccessToken = o.AccessToken
+	out.CheckoutURL = url
+	return out
+}
+
+// resumeCheckout completes a checkout whose answer was kept unfinished: the
+// order exists (its seats held); its payment page is opened now.
+func (s *Server) resumeCheckout(c *gin.Context, unfinished []byte) (int, []byte, error) {
+	var out checkoutResponse
+	if err := json.Unmarshal(unfinished, &out); err != nil || out.Order.ID == "" {
+		return 0, nil, market.Errorf(market.EInternal, "idempotency: unreadable unfinished checkout")
 	}
-	payload, err := c.GetRawData()
+	url, err := s.cfg.Checkout.Resume(c.Request.Context(), out.Order.ID, out.Order.AccessToken)
 	if err != nil {
-		if isTooLarge(err) {
-			return tooLarge(s.cfg.MaxBody)
-		}
-		return market.Errorf(market.EInvalid, "Corps illisible.")
+		return 0, nil, err
 	}
-	ev, err := s.cfg.Payments.ParseWebhook(payload, c.GetHeader("Stripe-Signature"))
-	if err != nil {
-		s.metrics.webhooks.WithLabelValues("bad_signature").Inc()
-		s.log.WarnContext(c.Request.Context(), "webhook refused", "err", err)
-		return err
-	}
-	// Stripe waits for the answer; a slow database must not make it retry
-	// an event that was in fact recorded, nor cut a fulfilment half-way.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 20*time.Second)
-	defer cancel()
-	outcome, err := s.cfg.Checkout.HandleEvent(ctx, ev)
-	if err != nil {
-		s.metrics.webhooks.WithLabelValues("error").Inc()
-		return err
-	}
-	s.metrics.webhooks.WithLabelValues(outcome).Inc()
-	s.log.InfoContext(ctx, "webhook", "event", ev.ID, "type", ev.Type, "order", ev.OrderID, "outcome", outcome)
-	c.JSON(http.StatusOK, gin.H{"received": true, "outcome": outcome})
-	return nil
+	out.CheckoutURL = url
+	b, err := json.Marshal(out)
+	return http.StatusCreated, b, err
 }
 
 // completeDemo answers POST /api/v1/demo/checkout/{session}/complete: the

@@ -3,54 +3,96 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/solidaire-app/solidaire/market"
 )
 
-// Connect is Stripe Connect Express onboarding (payments.Stripe); nil with
-// demo payments.
-type Connect interface {
-	CreateAccount(ctx context.Context, email, country string) (string, error)
-	OnboardingLink(ctx context.Context, accountID, refreshURL, returnURL string) (string, error)
+// PaymentAccounts connects merchants to the payment provider
+// (market.PaymentsOnboarding).
+type PaymentAccounts interface {
+	Start(ctx context.Context, m *market.Merchant, email string) (*market.PaymentsStatus, error)
+	Status(ctx context.Context, m *market.Merchant) (*market.PaymentsStatus, error)
+}
+
+// requirementJSON is one thing the provider still needs, with its key and
+// what it means in plain French.
+type requirementJSON struct {
+	Key  string `json:"key"`
+	Text string `json:"text"`
+}
+
+// paymentsJSON is where a merchant's payments stand.
+type paymentsJSON struct {
+	Status         string            `json:"status"` // ready, onboarding, not_started
+	Demo           bool              `json:"demo,omitempty"`
+	URL            string            `json:"url,omitempty"`
+	Account        string            `json:"account,omitempty"`
+	ChargesEnabled bool              `json:"charges_enabled"`
+	PayoutsEnabled bool              `json:"payouts_enabled"`
+	Due            []requirementJSON `json:"due"`
+	DisabledReason string            `json:"disabled_reason,omitempty"`
+	Explanation    string            `json:"explanation,omitempty"`
+	CheckedAt      *time.Time        `json:"checked_at,omitempty"`
+}
+
+func newPaymentsJSON(st *market.PaymentsStatus) paymentsJSON {
+	out := paymentsJSON{Status: "not_started", Demo: st.Demo, URL: st.URL, Due: []requirementJSON{}}
+	switch {
+	case st.Ready:
+		out.Status = "ready"
+	case st.Account != nil:
+		out.Status = "onboarding"
+	}
+	out.ChargesEnabled = st.Ready
+	if a := st.Account; a != nil {
+		now := time.Now().UTC()
+		out.Account, out.ChargesEnabled, out.PayoutsEnabled, out.CheckedAt = a.ID, a.ChargesEnabled, a.PayoutsEnabled, &now
+		for _, k := range a.CurrentlyDue {
+			out.Due = append(out.Due, requirementJSON{k, market.RequirementText(k)})
+		}
+		out.DisabledReason, out.Explanation = a.DisabledReason, market.DisabledReasonText(a.DisabledReason)
+	}
+	return out
 }
 
 // paymentsOnboarding answers POST /api/v1/merchant/payments/onboarding:
-// with Stripe, a Connect Express account (made once) and its onboarding
-// link; the merchant is sold once Stripe's account.updated says charges
-// are enabled. With demo payments, the merchant is ready at once.
+// with Stripe, the merchant's Connect Express account (made once, even on a
+// double click), where it stands (asked of Stripe now, so the merchant is
+// sellable as soon as Stripe says so, without waiting for a webhook), and
+// while it cannot be charged a fresh onboarding link. With demo payments
+// the merchant is ready at once. 403 region_not_supported for a merchant
+// outside the platform's countries.
 func (s *Server) paymentsOnboarding(c *gin.Context) error {
 	m, err := s.merchantFor(c, market.PermManage)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	if s.cfg.Connect == nil {
-		if err := s.cfg.Onboarding.SetMerchantPayments(ctx, m.ID, "", true); err != nil {
-			return err
-		}
-		c.JSON(http.StatusOK, gin.H{"status": "ready", "demo": true})
-		return nil
-	}
-	account := m.StripeAccount
-	if account == "" {
-		country := "CA"
-		if m.Currency == market.EUR {
-			country = "FR"
-		}
-		if account, err = s.cfg.Connect.CreateAccount(ctx, actor(c).Email, country); err != nil {
-			return err
-		}
-		if err := s.cfg.Onboarding.SetMerchantPayments(ctx, m.ID, account, false); err != nil {
-			return err
-		}
-	}
-	back := s.cfg.BaseURL + "/commerce/paiements"
-	link, err := s.cfg.Connect.OnboardingLink(ctx, account, back+"?refresh=1", back+"?retour=1")
+	st, err := s.cfg.PaymentAccounts.Start(c.Request.Context(), m, actor(c).Email)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "onboarding", "url": link})
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, newPaymentsJSON(st))
+	return nil
+}
+
+// paymentsStatus answers GET /api/v1/merchant/payments: where the
+// merchant's payments stand, asked of Stripe now (the owner's return from
+// Stripe's pages, /commerce/paiements?retour=1), with what Stripe still
+// needs in plain French.
+func (s *Server) paymentsStatus(c *gin.Context) error {
+	m, err := s.merchantFor(c, market.PermManage)
+	if err != nil {
+		return err
+	}
+	st, err := s.cfg.PaymentAccounts.Status(c.Request.Context(), m)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, newPaymentsJSON(st))
 	return nil
 }

@@ -28,17 +28,19 @@ func (s *Server) routes() {
 	v1.GET("/cities", s.handle(s.listCities))
 
 	// Buying: the buyer holds the order's access token, the voucher's code.
-	v1.POST("/checkout", s.idempotent("checkout", s.createCheckout))
+	v1.POST("/checkout", s.idempotent("checkout", keyRequired, s.createCheckout))
 	v1.GET("/orders/:id", s.handle(s.getOrder))
 	v1.GET("/vouchers/:code", s.handle(s.getVoucher))
 	v1.GET("/vouchers/:code/qr.png", s.handle(s.voucherQR))
 	v1.POST("/demo/checkout/:session/complete", s.handle(s.completeDemo))
 	v1.GET("/tickets/:code", s.handle(s.getTicket))
 	v1.GET("/tickets/:code/qr.png", s.handle(s.ticketQR))
-	v1.POST("/tickets/:code/choice", s.handle(s.chooseForTicket))
+	v1.POST("/tickets/:code/choice", s.idempotent("choice", keyOptional, s.chooseForTicket))
 
-	// Payment provider callbacks, authenticated by their signature.
-	v1.POST("/webhooks/stripe", s.handle(s.stripeWebhook))
+	// Payment provider callbacks, authenticated by their signature: the
+	// platform's events and the connected accounts', each with its secret.
+	v1.POST("/webhooks/stripe", s.handle(s.platformWebhook))
+	v1.POST("/webhooks/stripe/connect", s.handle(s.connectWebhook))
 
 	// Signing in; applying to sell; pairing a till.
 	v1.POST("/auth/login", s.handle(s.login))
@@ -54,8 +56,8 @@ func (s *Server) routes() {
 	me := v1.Group("", s.requireActor)
 	me.GET("/auth/me", s.handle(s.me))
 	me.POST("/merchant/scan", s.handle(s.scan))
-	me.POST("/merchant/vouchers/:code/redemptions", s.idempotent("redeem", s.redeem))
-	me.POST("/merchant/redemptions/:id/reverse", s.handle(s.reverse))
+	me.POST("/merchant/vouchers/:code/redemptions", s.idempotent("redeem", keyRequired, s.redeem))
+	me.POST("/merchant/redemptions/:id/reverse", s.idempotent("reverse", keyOptional, s.reverse))
 	me.POST("/merchant/tickets/:code/checkin", s.handle(s.checkIn))
 	me.POST("/merchant/tickets/:code/checkin/undo", s.handle(s.undoCheckIn))
 	me.GET("/merchant/redemptions", s.handle(s.listRedemptions))
@@ -68,6 +70,7 @@ func (s *Server) routes() {
 	me.GET("/merchant/devices", s.handle(s.listDevices))
 	me.POST("/merchant/devices/pairing", s.handle(s.startPairing))
 	me.POST("/merchant/devices/:id/revoke", s.handle(s.revokeDevice))
+	me.GET("/merchant/payments", s.handle(s.paymentsStatus))
 	me.POST("/merchant/payments/onboarding", s.handle(s.paymentsOnboarding))
 	me.GET("/organiser/events", s.handle(s.organiserEvents))
 	me.POST("/organiser/events", s.handle(s.createEvent))
@@ -85,6 +88,9 @@ func (s *Server) routes() {
 	admin := v1.Group("/admin", s.requireActor, s.requireAdmin)
 	admin.GET("/merchants", s.handle(s.adminMerchants))
 	admin.POST("/merchants/:slug/approve", s.handle(s.approveMerchant))
+	admin.GET("/orders", s.handle(s.adminOrders))
+	admin.POST("/orders/:id/accept", s.idempotent("accept", keyOptional, s.acceptOrder))
+	admin.POST("/orders/:id/refund", s.idempotent("refund", keyOptional, s.refundOrder))
 	admin.GET("/outbox", s.handle(s.adminOutbox))
 
 	// Share links: the campaigns' hot path.

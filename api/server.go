@@ -30,11 +30,6 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
-// WebhookParser verifies and decodes payment webhooks (payments.Stripe).
-type WebhookParser interface {
-	ParseWebhook(payload []byte, signature string) (*market.PaymentEvent, error)
-}
-
 // Config holds what the HTTP layer needs from the outside.
 type Config struct {
 	// BaseURL is the public URL, used in links and QR codes.
@@ -55,8 +50,10 @@ type Config struct {
 	Till       Till
 	Onboarding Onboarding
 	Feed       market.Feed
-	// Connect is Stripe Connect onboarding; nil with demo payments.
-	Connect Connect
+	// PaymentAccounts connects merchants to the payment provider.
+	PaymentAccounts PaymentAccounts
+	// AdminOrders lists orders for the admins (the orders in review).
+	AdminOrders AdminOrders
 	// Campaigns serves the organiser routes and share links; Clicks counts
 	// share-link clicks; AttributionWindow is how long a click is credited
 	// with the orders that follow (30 days when 0).
@@ -101,6 +98,12 @@ type Server struct {
 	started time.Time
 	cache   *microcache
 	links   linkCache
+	// resumers complete the unfinished answers of idempotent routes, by
+	// scope.
+	resumers map[string]resumer
+	// rerenders answer the repeats of idempotent routes whose outcome goes
+	// on after the first answer (a refund paid later) from the state now.
+	rerenders map[string]func(*gin.Context) error
 
 	idPrefix string        // random per process, for request ids
 	idSeq    atomic.Uint64 // request counter
@@ -142,6 +145,8 @@ func New(cfg Config) *Server {
 		cfg.Limits = DefaultLimits
 		s.cfg.Limits = DefaultLimits
 	}
+	s.resumers = map[string]resumer{"checkout": s.resumeCheckout}
+	s.rerenders = map[string]func(*gin.Context) error{"choice": s.rechoose}
 	s.engine = gin.New()
 	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		s.log.Error("trusted proxies", "err", err)

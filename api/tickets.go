@@ -111,12 +111,32 @@ func (s *Server) chooseForTicket(c *gin.Context) error {
 	// The holder's choice must be carried out even if the phone hangs up.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 30*time.Second)
 	defer cancel()
+	claimAnswer(c, http.StatusOK, s.choiceAnswer)
 	t, err := s.cfg.Tickets.Choose(ctx, c.Param("code"), req.Choice)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"ticket": s.newTicketJSON(t), "outcome": gin.H{"choice": t.Choice, "status": t.Status,
-		"settled": t.Status != market.TicketValid || t.Choice == market.ChoiceKeep}})
+	c.JSON(http.StatusOK, s.choiceAnswer(t))
+	return nil
+}
+
+// choiceAnswer is the answer to a holder's choice: the ticket and the
+// outcome so far (settled once the refund is paid, the credit issued, the
+// donation recorded).
+func (s *Server) choiceAnswer(t *market.Ticket) any {
+	return gin.H{"ticket": s.newTicketJSON(t), "outcome": gin.H{"choice": t.Choice, "status": t.Status,
+		"settled": t.Status != market.TicketValid || t.Choice == market.ChoiceKeep}}
+}
+
+// rechoose answers a repeated choice (same Idempotency-Key) with the
+// outcome as it stands now: the first choice, carried further.
+func (s *Server) rechoose(c *gin.Context) error {
+	v, err := s.cfg.Tickets.View(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	c.Header("Idempotent-Replayed", "true")
+	c.JSON(http.StatusOK, s.choiceAnswer(v.Ticket))
 	return nil
 }
 

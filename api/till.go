@@ -34,16 +34,21 @@ type Till interface {
 }
 
 type scanJSON struct {
-	Kind          string               `json:"kind"`
-	Code          string               `json:"code"`
-	DisplayCode   string               `json:"display_code"`
-	Balance       market.Money         `json:"balance"`
-	Initial       market.Money         `json:"initial"`
-	Status        string               `json:"status"`
-	RecipientName string               `json:"recipient_name,omitempty"`
-	Message       string               `json:"message,omitempty"`
-	IssuedAt      time.Time            `json:"issued_at"`
-	VoucherStatus market.VoucherStatus `json:"-"`
+	Kind        string `json:"kind"`
+	Code        string `json:"code"`
+	DisplayCode string `json:"display_code"`
+	// Balance is what the voucher can pay now: Paid (never expires) and
+	// Bonus (a live promotional bonus, spent first) apart.
+	Balance        market.Money         `json:"balance"`
+	Paid           market.Money         `json:"paid"`
+	Bonus          market.Money         `json:"bonus"`
+	BonusExpiresAt *time.Time           `json:"bonus_expires_at,omitempty"`
+	Initial        market.Money         `json:"initial"`
+	Status         string               `json:"status"`
+	RecipientName  string               `json:"recipient_name,omitempty"`
+	Message        string               `json:"message,omitempty"`
+	IssuedAt       time.Time            `json:"issued_at"`
+	VoucherStatus  market.VoucherStatus `json:"-"`
 }
 
 // scan answers POST /api/v1/merchant/scan: what a scanned QR or a typed
@@ -81,16 +86,25 @@ func (s *Server) scan(c *gin.Context) error {
 		}
 		return err
 	}
+	now := time.Now()
+	spendable := v.Spendable(now)
 	status := "active"
 	switch {
 	case v.Status == market.VoucherVoid:
 		status = "void"
-	case v.Balance == 0:
+	case v.Status == market.VoucherDisputed:
+		status = "disputed" // the till says "bon bloqué : paiement contesté"
+	case spendable == 0:
 		status = "empty"
 	}
-	c.JSON(http.StatusOK, scanJSON{Kind: "voucher", Code: v.Code, DisplayCode: market.GroupCode(v.Code),
-		Balance: market.Money{Amount: v.Balance, Currency: v.Currency}, Initial: market.Money{Amount: v.Initial, Currency: v.Currency},
-		Status: status, RecipientName: v.RecipientName, Message: v.Message, IssuedAt: v.CreatedAt})
+	out := scanJSON{Kind: "voucher", Code: v.Code, DisplayCode: market.GroupCode(v.Code),
+		Balance: market.Money{Amount: spendable, Currency: v.Currency}, Paid: market.Money{Amount: v.Balance, Currency: v.Currency},
+		Bonus: market.Money{Amount: spendable - v.Balance, Currency: v.Currency}, Initial: market.Money{Amount: v.Initial, Currency: v.Currency},
+		Status: status, RecipientName: v.RecipientName, Message: v.Message, IssuedAt: v.CreatedAt}
+	if spendable > v.Balance {
+		out.BonusExpiresAt = &v.BonusExpiresAt
+	}
+	c.JSON(http.StatusOK, out)
 	return nil
 }
 
@@ -142,6 +156,7 @@ func (s *Server) redeem(c *gin.Context) error {
 	if err := s.lookupLimits(c); err != nil {
 		return err
 	}
+	claimAnswer(c, http.StatusCreated, redemptionAnswer)
 	r, err := s.cfg.Till.Redeem(c.Request.Context(), actor(c), m.ID, c.Param("code"), req.Amount)
 	if err != nil {
 		if market.ErrorCode(err) == market.ENotFound {
@@ -150,25 +165,43 @@ func (s *Server) redeem(c *gin.Context) error {
 		return err
 	}
 	s.metrics.redemptions.WithLabelValues("redeem").Inc()
-	c.JSON(http.StatusCreated, gin.H{"redemption": gin.H{"id": r.ID, "amount": market.Money{Amount: r.Amount, Currency: r.Currency},
-		"balance_after": market.Money{Amount: r.BalanceAfter, Currency: r.Currency}}})
+	answer(c, http.StatusCreated, redemptionAnswer(r))
 	return nil
 }
 
+// redemptionAnswer is the answer to a redemption: balance_after is what
+// the database's conditional update left (paid value and live bonus), and
+// bonus_after the bonus part of it.
+func redemptionAnswer(r *market.Redemption) any {
+	return gin.H{"redemption": gin.H{"id": r.ID, "amount": market.Money{Amount: r.Amount, Currency: r.Currency},
+		"from_bonus":    market.Money{Amount: r.FromBonus, Currency: r.Currency},
+		"balance_after": market.Money{Amount: r.BalanceAfter, Currency: r.Currency},
+		"bonus_after":   market.Money{Amount: r.BonusAfter, Currency: r.Currency}}}
+}
+
 // reverse answers POST /api/v1/merchant/redemptions/{id}/reverse: the
-// amount goes back with a compensating entry (within ReverseWindow).
+// amount goes back with a compensating entry (within ReverseWindow); with
+// an Idempotency-Key, a retry gets the first answer (not 409
+// already_reversed).
 func (s *Server) reverse(c *gin.Context) error {
 	m, err := s.merchantFor(c, market.PermRedeem)
 	if err != nil {
 		return err
 	}
+	claimAnswer(c, http.StatusOK, reversalAnswer)
 	r, err := s.cfg.Till.Reverse(c.Request.Context(), actor(c), m.ID, c.Param("id"))
 	if err != nil {
 		return err
 	}
 	s.metrics.redemptions.WithLabelValues("reverse").Inc()
-	c.JSON(http.StatusOK, gin.H{"redemption": newRedemptionJSON(r)})
+	answer(c, http.StatusOK, reversalAnswer(r))
 	return nil
+}
+
+// reversalAnswer is the answer to a reversal: the redemption, undone, and
+// what the voucher can pay again.
+func reversalAnswer(r *market.Redemption) any {
+	return gin.H{"redemption": newRedemptionJSON(r)}
 }
 
 // period reads ?from= and ?to= (dates, YYYY-MM-DD in the merchant's time

@@ -120,7 +120,7 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 	ran := make(chan struct{})
 	go func() {
 		defer close(ran)
-		events.RunEvery(bg, time.Minute, kick)
+		(&market.Pass{Name: "cancellations", Leases: db, Holder: "test", Every: time.Minute, Run: events.Round}).Loop(bg, kick)
 	}()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()

@@ -2,6 +2,7 @@ package market
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -18,10 +19,17 @@ type EventStore interface {
 	TicketsToNotify(ctx context.Context, n int) ([]*Ticket, error)
 	MarkNotified(ctx context.Context, ticketID string, m *Mail) error
 	Ticket(ctx context.Context, code string) (*Ticket, error)
+	// RecordChoice records a holder's choice once (a conditional update:
+	// a checked-in ticket refuses with ETicketCheckedIn) and, for a
+	// refund, the refund to pay (OwnRefund, id the ticket's), with the
+	// Idempotency-Key that ctx may carry, in one transaction.
 	RecordChoice(ctx context.Context, code string, c Choice, at time.Time, byDefault bool) (*Ticket, bool, error)
 	// RefundDefaultedCredit turns an untouched credit given by default into
-	// a pending refund.
+	// a pending refund (and records the refund to pay).
 	RefundDefaultedCredit(ctx context.Context, ticketID string, at time.Time) error
+	// TicketRetryLater records that a pass failed on a ticket and when to
+	// try it again, so that one bad ticket never stops a pass.
+	TicketRetryLater(ctx context.Context, ticketID, reason string, at time.Time) error
 	SettleChoice(ctx context.Context, ticketID string, status TicketStatus, ref string, credit *Voucher, m *Mail) error
 	UnsettledChoices(ctx context.Context, n int) ([]*Ticket, error)
 	DefaultsDue(ctx context.Context, now time.Time, n int) ([]*Ticket, error)
@@ -43,9 +51,12 @@ type EventMailComposer interface {
 type CancellationService struct {
 	Store    EventStore
 	Payments PaymentProvider
-	Mail     EventMailComposer
-	Log      *slog.Logger
-	Now      func() time.Time
+	// Refunds pays the holders' refunds; when nil, one is made from Store
+	// (which must then be a RefundStore) and Payments.
+	Refunds *Refunds
+	Mail    EventMailComposer
+	Log     *slog.Logger
+	Now     func() time.Time
 	// Kick, when set, is called after a cancellation or a postponement so
 	// that the holders are told at once rather than at the next pass.
 	Kick func()
@@ -240,7 +251,7 @@ func (s *CancellationService) open(t *Ticket, e *Event) []Choice {
 	if t.Choice == ChoiceCredit && t.ChoiceByDefault && t.Status == TicketCredited && e.Status == EventCancelled {
 		return []Choice{ChoiceRefund} // a credit the holder never chose
 	}
-	if t.Kind != KindTicket || t.Status != TicketValid || t.Choice != "" || e.Choices == nil {
+	if t.Kind != KindTicket || t.Status != TicketValid || t.Choice != "" || !t.CheckedInAt.IsZero() || e.Choices == nil {
 		return nil
 	}
 	late := !e.Choices.Deadline.IsZero() && s.now().After(e.Choices.Deadline)
@@ -278,10 +289,7 @@ func (s *CancellationService) Choose(ctx context.Context, code string, c Choice)
 		if err := s.Store.RefundDefaultedCredit(ctx, t.ID, s.now().UTC()); err != nil {
 			return nil, err
 		}
-		if t, err = s.Store.Ticket(ctx, t.Code); err != nil {
-			return nil, err
-		}
-		if err := s.settle(ctx, t, e); err != nil {
+		if err := s.refunds().PayNow(ctx, t.ID); err != nil {
 			s.log().ErrorContext(ctx, "refund of a defaulted credit pending", "ticket", t.ID, "err", err)
 		}
 		return s.Store.Ticket(ctx, t.Code)
@@ -292,6 +300,9 @@ func (s *CancellationService) Choose(ctx context.Context, code string, c Choice)
 		}
 		return nil, &Error{Code: EChoiceAlreadyMade, Message: "Vous avez déjà choisi pour ce billet.",
 			Fields: map[string]string{"choice": string(t.Choice)}}
+	}
+	if !t.CheckedInAt.IsZero() && c != ChoiceKeep {
+		return nil, &Error{Code: ETicketCheckedIn, Message: "Ce billet a servi à l'entrée : il ne peut être ni remboursé, ni converti, ni donné."}
 	}
 	allowed := false
 	for _, o := range v.Choices {
@@ -316,20 +327,22 @@ func (s *CancellationService) Choose(ctx context.Context, code string, c Choice)
 	return s.Store.Ticket(ctx, t.Code)
 }
 
-// settle carries out a recorded choice; it is safe to call again.
+// refunds is the service that pays the holders' refunds.
+func (s *CancellationService) refunds() *Refunds {
+	if s.Refunds != nil {
+		return s.Refunds
+	}
+	rs, _ := s.Store.(RefundStore)
+	return &Refunds{Store: rs, Payments: s.Payments, Log: s.Log, Now: s.Now}
+}
+
+// settle carries out a recorded choice; it is safe to call again. A refund
+// was recorded with the choice: it is paid now if it can be, else by the
+// refunds pass.
 func (s *CancellationService) settle(ctx context.Context, t *Ticket, e *Event) error {
 	switch t.Choice {
 	case ChoiceRefund:
-		o, err := s.Store.Order(ctx, t.OrderID)
-		if err != nil {
-			return err
-		}
-		r, err := s.Payments.Refund(ctx, RefundRequest{PaymentIntent: o.PaymentIntent, Amount: t.Price, ReverseTransfer: true,
-			RefundFee: true, IdempotencyKey: "refund-" + t.ID})
-		if err != nil {
-			return err
-		}
-		return s.Store.SettleChoice(ctx, t.ID, TicketRefunded, r.ID, nil, nil)
+		return s.refunds().PayNow(ctx, t.ID)
 	case ChoiceCredit:
 		now := s.now().UTC()
 		bonus := int64(0)
@@ -356,6 +369,14 @@ func (s *CancellationService) settle(ctx context.Context, t *Ticket, e *Event) e
 	return nil
 }
 
+// putOff records that a pass failed on a ticket, to try it again later.
+func (s *CancellationService) putOff(ctx context.Context, t *Ticket, step string, cause error) {
+	s.log().WarnContext(ctx, "ticket put off", "step", step, "ticket", t.ID, "err", cause)
+	if err := s.Store.TicketRetryLater(ctx, t.ID, step+": "+cause.Error(), s.now().UTC()); err != nil {
+		s.log().ErrorContext(ctx, "recording a ticket's delay", "ticket", t.ID, "err", err)
+	}
+}
+
 // NotifyHolders tells the holders of cancelled and postponed events, a
 // batch at a time, each once; it returns how many it told.
 func (s *CancellationService) NotifyHolders(ctx context.Context) (int, error) {
@@ -367,6 +388,9 @@ func (s *CancellationService) NotifyHolders(ctx context.Context) (int, error) {
 			return told, err
 		}
 		for _, t := range tickets {
+			if ctx.Err() != nil {
+				return told, ctx.Err()
+			}
 			e := events[t.EventID]
 			if e == nil {
 				if e, err = s.Store.Event(ctx, t.EventID); err != nil {
@@ -377,11 +401,13 @@ func (s *CancellationService) NotifyHolders(ctx context.Context) (int, error) {
 			var m *Mail
 			if s.Mail != nil && t.Kind == KindTicket {
 				if m, err = s.Mail.EventChanged(t, e, "fr"); err != nil {
-					return told, err
+					s.putOff(ctx, t, "notify", err)
+					continue
 				}
 			}
 			if err := s.Store.MarkNotified(ctx, t.ID, m); err != nil {
-				return told, err
+				s.putOff(ctx, t, "notify", err)
+				continue
 			}
 			told++
 		}
@@ -406,7 +432,8 @@ func (s *CancellationService) ApplyDefaults(ctx context.Context) (int, error) {
 		}
 		t, fresh, err := s.Store.RecordChoice(ctx, t.Code, e.Choices.Default, s.now().UTC(), true)
 		if err != nil {
-			return n, err
+			s.putOff(ctx, t, "default", err)
+			continue
 		}
 		if fresh {
 			n++
@@ -432,7 +459,7 @@ func (s *CancellationService) SettlePending(ctx context.Context) (int, error) {
 			return n, err
 		}
 		if err := s.settle(ctx, t, e); err != nil {
-			s.log().WarnContext(ctx, "settling a choice", "ticket", t.ID, "err", err)
+			s.putOff(ctx, t, "settle", err)
 			continue
 		}
 		n++
@@ -445,22 +472,15 @@ func (s *CancellationService) Tally(ctx context.Context, eventID string) (*Choic
 	return s.Store.Tally(ctx, eventID)
 }
 
-// RunEvery tells holders, applies defaults and settles pending choices
-// until ctx is done; kick wakes it at once.
-func (s *CancellationService) RunEvery(ctx context.Context, every time.Duration, kick <-chan struct{}) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		for _, step := range []func(context.Context) (int, error){s.NotifyHolders, s.ApplyDefaults, s.SettlePending} {
-			if _, err := step(ctx); err != nil && ctx.Err() == nil {
-				s.log().ErrorContext(ctx, "events pass", "err", err)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-kick:
+// Round tells holders, applies defaults and settles pending choices: one
+// round of the cancellation pass (see Pass), which one instance at a time
+// runs. Failing tickets are put off; the round goes on.
+func (s *CancellationService) Round(ctx context.Context) error {
+	var errs []error
+	for _, step := range []func(context.Context) (int, error){s.NotifyHolders, s.ApplyDefaults, s.SettlePending} {
+		if _, err := step(ctx); err != nil {
+			errs = append(errs, err)
 		}
 	}
+	return errors.Join(errs...)
 }

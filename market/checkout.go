@@ -64,8 +64,10 @@ type CheckoutService struct {
 	// Ready reports whether a merchant can be paid through the provider
 	// (Stripe needs a connected account with charges enabled).
 	Ready func(m *Merchant) bool
-	Log   *slog.Logger
-	Now   func() time.Time
+	// Refunds pays the refunds of orders in review an admin refuses.
+	Refunds *Refunds
+	Log     *slog.Logger
+	Now     func() time.Time
 	// Fault, when set, is called between the steps of fulfilment; tests use
 	// it to interrupt fulfilment half-way.
 	Fault func(step string) error
@@ -85,17 +87,20 @@ func (s *CheckoutService) log() *slog.Logger {
 	return slog.Default()
 }
 
-// Create validates in, stores a pending order and opens a checkout session
-// for it. EInvalid names the first wrong field; ENotFound is never returned
-// for an unknown merchant (that is an invalid field); EConflict when the
-// merchant cannot be paid yet; EUnavailable when the provider is down.
+// Create validates in, stores a pending order (holding its seats, and
+// keeping the Idempotency-Key that ctx may carry in the same transaction)
+// and opens a checkout session for it. EInvalid names the first wrong
+// field; ENotFound is never returned for an unknown merchant (that is an
+// invalid field); EConflict when the merchant cannot be paid yet;
+// EUnavailable when the provider is down (the order stays pending and
+// Resume opens its page on a retry).
 func (s *CheckoutService) Create(ctx context.Context, in CheckoutInput) (*CheckoutResult, error) {
 	o, err := s.validate(ctx, in)
 	if err != nil {
 		return nil, err
 	}
 	token, hash := NewAccessToken()
-	o.AccessHash = hash
+	o.AccessHash, o.AccessToken = hash, token
 	hold := s.HoldTime
 	if hold <= 0 {
 		hold = DefaultHoldTime
@@ -110,30 +115,85 @@ func (s *CheckoutService) Create(ctx context.Context, in CheckoutInput) (*Checko
 	if err := s.Store.CreateOrder(ctx, &o.Order); err != nil {
 		return nil, err
 	}
-	m := o.merchant
+	url, err := s.open(ctx, &o.Order, o.merchant, o.lines, token)
+	if err != nil {
+		return nil, err
+	}
+	return &CheckoutResult{Order: &o.Order, AccessToken: token, CheckoutURL: url}, nil
+}
+
+// open opens the provider's payment page for a stored order and records
+// its session. A refusal that a retry cannot change (the provider will not
+// pay this merchant, a wrong request) expires the order at once, so that
+// its seats go back on sale.
+func (s *CheckoutService) open(ctx context.Context, o *Order, m *Merchant, lines []string, token string) (string, error) {
 	req := CheckoutRequest{
 		OrderID:     o.ID,
 		Currency:    o.Currency,
 		Total:       o.Total,
 		PlatformFee: o.PlatformFee,
 		Destination: m.StripeAccount,
+		SellerName:  m.Name,
 		BuyerEmail:  o.BuyerEmail,
 		SuccessURL:  s.BaseURL + "/commande/" + o.ID + "?token=" + token,
 		CancelURL:   s.BaseURL + cancelPath(o.Items, m.Slug) + "?annule=1",
 		ExpiresAt:   o.ExpiresAt,
 	}
 	for i, it := range o.Items {
-		req.Lines = append(req.Lines, CheckoutLine{Name: o.lines[i], Amount: it.Amount, Quantity: int64(it.Quantity)})
+		req.Lines = append(req.Lines, CheckoutLine{Name: lines[i], Amount: it.Amount, Quantity: int64(it.Quantity)})
 	}
 	sess, err := s.Payments.CreateCheckout(ctx, req)
 	if err != nil {
-		return nil, err
+		if c := ErrorCode(err); c == EInvalid || c == EConflict {
+			if _, xerr := s.Store.ExpireOrder(context.WithoutCancel(ctx), "", o.ID); xerr != nil {
+				s.log().ErrorContext(ctx, "expiring a refused order", "order", o.ID, "err", xerr)
+			}
+		}
+		return "", err
 	}
 	if err := s.Store.SetOrderSession(ctx, o.ID, sess.ID); err != nil {
-		return nil, err
+		return "", err
 	}
 	o.SessionID = sess.ID
-	return &CheckoutResult{Order: &o.Order, AccessToken: token, CheckoutURL: sess.URL}, nil
+	return sess.URL, nil
+}
+
+// Resume opens the payment page of a pending order whose first answer was
+// lost (the provider was down, the process stopped after storing it): the
+// retry of the same Idempotency-Key gets the order it created, not a second
+// one. Stripe answers the same session to the same order's key. EConflict
+// when the order is no longer pending.
+func (s *CheckoutService) Resume(ctx context.Context, orderID, token string) (string, error) {
+	o, err := s.Store.Order(ctx, orderID)
+	if err != nil {
+		return "", err
+	}
+	if o.Status != OrderPending || !o.CheckAccess(token) {
+		return "", &Error{Code: EConflict, Message: "Cette commande n'est plus en attente de paiement : recommencez l'achat."}
+	}
+	m, err := s.Store.MerchantByID(ctx, o.MerchantID)
+	if err != nil {
+		return "", err
+	}
+	lines := make([]string, len(o.Items))
+	for i, it := range o.Items {
+		switch it.Kind {
+		case KindGiftCertificate:
+			lines[i] = "Bon solidaire — " + m.Name
+		default:
+			e, err := s.Store.Event(ctx, it.EventID)
+			if err != nil {
+				return "", err
+			}
+			lines[i] = "Billet solidaire — " + e.Title
+			for _, t := range e.TicketTypes {
+				if t.ID == it.TicketTypeID && it.Kind == KindTicket {
+					lines[i] = e.Title + " — " + t.Name
+				}
+			}
+		}
+	}
+	return s.open(ctx, o, m, lines, token)
 }
 
 // validate checks a checkout request and builds the order it describes.

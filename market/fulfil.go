@@ -10,18 +10,21 @@ import (
 // HandleEvent acts on a payment event, from a webhook or from asking the
 // provider, and returns its outcome. It is safe to call any number of
 // times, in any order, concurrently, for the same or different events:
-// an order is fulfilled once. An error means the event should be delivered
-// again (the store or a dependency failed).
+// an order is fulfilled once, and each dispute or refund event is applied
+// once, in one transaction with its event id. An error means the event
+// should be delivered again (the store or a dependency failed).
 func (s *CheckoutService) HandleEvent(ctx context.Context, ev *PaymentEvent) (string, error) {
+	now := s.now().UTC()
 	switch ev.Type {
 	case PaymentCompleted:
 		if !ev.PaymentPaid {
 			// Delayed payment methods complete the session before the money
-			// arrives; async_payment_succeeded will follow.
+			// arrives; async_payment_succeeded will follow. (Checkout offers
+			// only cards and wallets, which settle at once.)
 			return OutcomeIgnored, s.record(ctx, ev, OutcomeIgnored)
 		}
 		return s.fulfil(ctx, ev)
-	case PaymentExpired:
+	case PaymentExpired, PaymentFailed:
 		if ev.OrderID == "" {
 			return OutcomeUnknownOrder, s.record(ctx, ev, OutcomeUnknownOrder)
 		}
@@ -33,10 +36,32 @@ func (s *CheckoutService) HandleEvent(ctx context.Context, ev *PaymentEvent) (st
 	case PaymentOpen:
 		return OutcomeStillOpen, nil
 	case AccountUpdated:
-		if err := s.Store.SetChargesEnabled(ctx, ev.Account, ev.ChargesEnabled); err != nil {
-			return "", err
+		if ev.Account == nil || ev.Account.ID == "" {
+			return OutcomeIgnored, s.record(ctx, ev, OutcomeIgnored)
 		}
-		return OutcomeAccountUpdated, s.record(ctx, ev, OutcomeAccountUpdated)
+		at := ev.Created
+		if at.IsZero() {
+			at = now
+		}
+		return OutcomeAccountUpdated, s.Store.SetPaymentAccount(ctx, ev.ID, ev.Account, at)
+	case DisputeCreated, DisputeClosed:
+		if ev.Dispute == nil || ev.Dispute.ID == "" {
+			return OutcomeIgnored, s.record(ctx, ev, OutcomeIgnored)
+		}
+		var out string
+		var err error
+		if ev.Type == DisputeCreated {
+			out, err = s.Store.OpenDispute(ctx, ev.ID, ev.PaymentIntent, ev.Dispute, now)
+		} else {
+			out, err = s.Store.CloseDispute(ctx, ev.ID, ev.PaymentIntent, ev.Dispute, now)
+		}
+		if err == nil && out != OutcomeDuplicate {
+			s.log().WarnContext(ctx, "dispute", "event", ev.ID, "dispute", ev.Dispute.ID, "status", ev.Dispute.Status,
+				"payment_intent", ev.PaymentIntent, "outcome", out)
+		}
+		return out, err
+	case ChargeRefunded:
+		return s.Store.ApplyChargeRefund(ctx, ev.ID, ev.PaymentIntent, ev.AmountRefunded, now)
 	}
 	return OutcomeIgnored, s.record(ctx, ev, OutcomeIgnored)
 }
@@ -66,9 +91,30 @@ func (s *CheckoutService) fulfil(ctx context.Context, ev *PaymentEvent) (string,
 	if ev.AmountTotal != o.Total || ev.Currency != o.Currency {
 		note := fmt.Sprintf("paid %d %s for an order of %d %s", ev.AmountTotal, ev.Currency, o.Total, o.Currency)
 		s.log().ErrorContext(ctx, "payment does not match its order", "order", o.ID, "event", ev.ID, "note", note)
-		return s.Store.ReviewOrder(ctx, ev.ID, o.ID, note)
+		return s.Store.ReviewOrder(ctx, ev.ID, o.ID, ev.PaymentIntent, ev.AmountTotal, note)
 	}
-	f := &Fulfilment{EventID: ev.ID, EventType: ev.Type, OrderID: o.ID, PaymentIntent: ev.PaymentIntent, PaidAt: s.now().UTC()}
+	f, err := s.fulfilment(ctx, o)
+	if err != nil {
+		return "", err
+	}
+	f.EventID, f.EventType, f.PaymentIntent, f.AmountPaid = ev.ID, ev.Type, ev.PaymentIntent, ev.AmountTotal
+	if err := s.fault("store"); err != nil {
+		return "", err
+	}
+	out, err := s.Store.FulfilOrder(ctx, f)
+	if err != nil {
+		return "", err
+	}
+	if out == OutcomeFulfilled {
+		s.log().InfoContext(ctx, "order fulfilled", "order", o.ID, "vouchers", len(f.Vouchers), "total", Money{o.Total, o.Currency}.String())
+	}
+	return out, nil
+}
+
+// fulfilment builds, in memory, the vouchers, tickets and mails an order
+// bought.
+func (s *CheckoutService) fulfilment(ctx context.Context, o *Order) (*Fulfilment, error) {
+	f := &Fulfilment{OrderID: o.ID, PaymentIntent: o.PaymentIntent, AmountPaid: o.Total, PaidAt: s.now().UTC()}
 	for _, it := range o.Items {
 		if it.Kind != KindGiftCertificate {
 			continue
@@ -80,7 +126,7 @@ func (s *CheckoutService) fulfil(ctx context.Context, ev *PaymentEvent) (string,
 				Status: VoucherActive, CreatedAt: f.PaidAt}
 			f.Vouchers = append(f.Vouchers, v)
 			if err := s.fault("voucher"); err != nil {
-				return "", err
+				return nil, err
 			}
 		}
 	}
@@ -95,15 +141,16 @@ func (s *CheckoutService) fulfil(ctx context.Context, ev *PaymentEvent) (string,
 				HolderEmail: o.BuyerEmail, Status: TicketValid, CreatedAt: f.PaidAt})
 		}
 		if event == nil {
+			var err error
 			if event, err = s.Store.Event(ctx, it.EventID); err != nil {
-				return "", err
+				return nil, err
 			}
 		}
 	}
 	if s.Mail != nil && len(f.Tickets) > 0 {
 		m, err := s.Mail.TicketsIssued(o, event, f.Tickets, o.Lang)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		f.Mails = append(f.Mails, m)
 	}
@@ -111,29 +158,80 @@ func (s *CheckoutService) fulfil(ctx context.Context, ev *PaymentEvent) (string,
 		for _, v := range f.Vouchers {
 			m, err := s.Mail.VoucherIssued(v, o.BuyerEmail, o.BuyerName, o.Lang)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			f.Mails = append(f.Mails, m)
 			if v.RecipientEmail != "" && !strings.EqualFold(v.RecipientEmail, o.BuyerEmail) {
 				m, err := s.Mail.VoucherIssued(v, v.RecipientEmail, o.BuyerName, o.Lang)
 				if err != nil {
-					return "", err
+					return nil, err
 				}
 				f.Mails = append(f.Mails, m)
 			}
 		}
 	}
-	if err := s.fault("store"); err != nil {
-		return "", err
+	return f, nil
+}
+
+// AcceptReview fulfils an order an admin accepts out of review, once: its
+// vouchers and tickets are issued and mailed to the buyer as for any paid
+// order (its seats taken again if they had been released). EConflict when
+// the order is not in review; ESoldOut when its seats are gone (refund it
+// instead).
+func (s *CheckoutService) AcceptReview(ctx context.Context, orderID string) (*Order, error) {
+	o, err := s.Store.Order(ctx, orderID)
+	if err != nil {
+		return nil, err
 	}
+	if o.Status != OrderReview {
+		return nil, &Error{Code: EConflict, Message: "Cette commande n'est pas (ou plus) à examiner."}
+	}
+	f, err := s.fulfilment(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	f.Review, f.AmountPaid = true, o.AmountPaid
 	out, err := s.Store.FulfilOrder(ctx, f)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	if out == OutcomeFulfilled {
-		s.log().InfoContext(ctx, "order fulfilled", "order", o.ID, "vouchers", len(f.Vouchers), "total", Money{o.Total, o.Currency}.String())
+	if out != OutcomeFulfilled {
+		return nil, &Error{Code: EConflict, Message: "Cette commande n'est pas (ou plus) à examiner."}
 	}
-	return out, nil
+	s.log().InfoContext(ctx, "order in review accepted", "order", o.ID)
+	return s.Store.Order(ctx, orderID)
+}
+
+// RefundReview refunds an order an admin will not fulfil: the order becomes
+// refunded and its seats are released, the buyer is mailed, and the
+// refund (the whole payment, taken back from the merchant's account) is
+// paid at once or by the refunds pass, never twice. EConflict when the
+// order is not in review.
+func (s *CheckoutService) RefundReview(ctx context.Context, orderID string) (*Order, error) {
+	o, err := s.Store.Order(ctx, orderID)
+	if err != nil {
+		return nil, err
+	}
+	if o.Status != OrderReview {
+		return nil, &Error{Code: EConflict, Message: "Cette commande n'est pas (ou plus) à examiner."}
+	}
+	var m *Mail
+	if s.Mail != nil {
+		if m, err = s.Mail.OrderRefunded(o, o.Lang); err != nil {
+			return nil, err
+		}
+	}
+	r, err := s.Store.RefundReviewOrder(ctx, orderID, m, s.now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	if s.Refunds != nil {
+		if err := s.Refunds.PayNow(ctx, r.ID); err != nil {
+			// Recorded with its retry time: the refunds pass pays it.
+			s.log().WarnContext(ctx, "refund of an order in review put off", "order", orderID, "err", err)
+		}
+	}
+	return s.Store.Order(ctx, orderID)
 }
 
 func (s *CheckoutService) fault(step string) error {
@@ -172,11 +270,14 @@ func (s *CheckoutService) Reconcile(ctx context.Context, olderThan time.Duration
 		return 0, err
 	}
 	for _, o := range orders {
+		if ctx.Err() != nil {
+			return changed, ctx.Err()
+		}
 		var ev *PaymentEvent
 		if o.SessionID != "" {
 			ev, err = s.Payments.Session(ctx, o.SessionID)
 			if err != nil && ErrorCode(err) != ENotFound {
-				s.log().WarnContext(ctx, "reconcile: provider did not answer", "order", o.ID, "err", err)
+				s.retryLater(ctx, o, err)
 				continue
 			}
 		}
@@ -194,7 +295,8 @@ func (s *CheckoutService) Reconcile(ctx context.Context, olderThan time.Duration
 		}
 		out, err := s.HandleEvent(ctx, ev)
 		if err != nil {
-			return changed, err
+			s.retryLater(ctx, o, err)
+			continue
 		}
 		if out == OutcomeFulfilled || out == OutcomeExpired || out == OutcomeAmountMismatch {
 			changed++
@@ -204,18 +306,11 @@ func (s *CheckoutService) Reconcile(ctx context.Context, olderThan time.Duration
 	return changed, nil
 }
 
-// ReconcileEvery runs Reconcile until ctx is done.
-func (s *CheckoutService) ReconcileEvery(ctx context.Context, every, olderThan time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := s.Reconcile(ctx, olderThan); err != nil {
-				s.log().ErrorContext(ctx, "reconcile", "err", err)
-			}
-		}
+// retryLater puts an order the pass could not settle off, with a growing
+// delay recorded on the order, so that the next orders are not held up.
+func (s *CheckoutService) retryLater(ctx context.Context, o *Order, cause error) {
+	s.log().WarnContext(ctx, "reconcile: order put off", "order", o.ID, "err", cause)
+	if err := s.Store.OrderRetryLater(ctx, o.ID, cause.Error(), s.now().UTC()); err != nil {
+		s.log().ErrorContext(ctx, "reconcile: recording the delay", "order", o.ID, "err", err)
 	}
 }

@@ -46,6 +46,12 @@ type Merchant struct {
 	// sales are paid; ChargesEnabled is Stripe's word that it can be paid.
 	StripeAccount  string
 	ChargesEnabled bool
+	// What Stripe said of the account when last asked (PaymentsCheckedAt):
+	// whether it pays out, what it still needs, why it cannot be charged.
+	PayoutsEnabled         bool
+	PaymentsDue            []string
+	PaymentsDisabledReason string
+	PaymentsCheckedAt      time.Time
 	// Registration is the business number (NEQ in Québec, SIRET in France)
 	// an admin checks before approving; the contacts are for Solidaire.
 	Registration string

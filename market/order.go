@@ -15,13 +15,16 @@ type OrderStatus string
 
 // Order statuses. An order is created pending, becomes paid exactly once
 // (from a webhook, the reconciliation pass or the demo page), or expired
-// when its checkout was abandoned. Review marks a payment whose amount or
-// currency did not match the order: nothing is issued until a person looks.
+// when its checkout was abandoned. Review marks a payment that cannot be
+// fulfilled as it came (its amount or currency did not match the order, or
+// it came after the seats were gone): nothing is issued until an admin
+// accepts it (paid) or refunds it (refunded).
 const (
-	OrderPending OrderStatus = "pending"
-	OrderPaid    OrderStatus = "paid"
-	OrderExpired OrderStatus = "expired"
-	OrderReview  OrderStatus = "review"
+	OrderPending  OrderStatus = "pending"
+	OrderPaid     OrderStatus = "paid"
+	OrderExpired  OrderStatus = "expired"
+	OrderReview   OrderStatus = "review"
+	OrderRefunded OrderStatus = "refunded"
 )
 
 // Order is one purchase from one seller: gift certificates (and, later,
@@ -43,9 +46,16 @@ type Order struct {
 	SessionID     string // the payment provider's checkout session
 	PaymentIntent string
 	Ref           string // the share link that brought the buyer, if any
-	CreatedAt     time.Time
-	PaidAt        time.Time
-	ExpiresAt     time.Time // when the checkout session lapses
+	// AmountPaid is what the payment said was paid (for an order in
+	// review, it may differ from Total); ReviewNote says why it is in review.
+	AmountPaid int64
+	ReviewNote string
+	// AccessToken is set on a new order only, between its creation and
+	// the answer to the buyer; it is never stored (AccessHash is).
+	AccessToken string
+	CreatedAt   time.Time
+	PaidAt      time.Time
+	ExpiresAt   time.Time // when the checkout session lapses
 }
 
 // OrderItem is one line of an order.
@@ -93,10 +103,14 @@ type Fulfilment struct {
 	EventType     string
 	OrderID       string
 	PaymentIntent string
-	PaidAt        time.Time
-	Vouchers      []*Voucher
-	Tickets       []*Ticket
-	Mails         []*Mail
+	AmountPaid    int64
+	// Review: an admin accepts an order in review (the only way out of
+	// review into paid).
+	Review   bool
+	PaidAt   time.Time
+	Vouchers []*Voucher
+	Tickets  []*Ticket
+	Mails    []*Mail
 }
 
 // Fulfilment outcomes, reported to webhooks, logs and metrics.
@@ -109,6 +123,11 @@ const (
 	OutcomeIgnored        = "ignored"         // an event Solidaire does not act on
 	OutcomeStillOpen      = "still_open"      // reconciliation: the buyer has not paid yet
 	OutcomeAccountUpdated = "account_updated" // a merchant's payments account changed
+	OutcomeDisputeOpened  = "dispute_opened"  // the order's vouchers and tickets are frozen
+	OutcomeDisputeWon     = "dispute_won"     // unfrozen
+	OutcomeDisputeLost    = "dispute_lost"    // what was left is void
+	OutcomeRefundApplied  = "refund_applied"  // value voided for a refund made outside Solidaire
+	OutcomeRefundKnown    = "refund_known"    // a refund Solidaire asked for itself: nothing to void
 )
 
 // OrderStore is the persistence the checkout service needs. Every method
@@ -133,18 +152,43 @@ type OrderStore interface {
 	// ExpireOrder records the event (once) and expires the order if it is
 	// still pending.
 	ExpireOrder(ctx context.Context, eventID, orderID string) (string, error)
-	// ReviewOrder records the event (once) and sets a pending order aside
-	// for review with a note.
-	ReviewOrder(ctx context.Context, eventID, orderID, note string) (string, error)
+	// ReviewOrder records the event (once) and sets a pending or expired
+	// order aside for review with a note, keeping the payment's intent and
+	// amount for the admin who will accept or refund it.
+	ReviewOrder(ctx context.Context, eventID, orderID, paymentIntent string, paid int64, note string) (string, error)
 	// RecordEvent records an event that changes nothing (unknown order,
 	// ignored type) so that its outcome can be audited.
 	RecordEvent(ctx context.Context, eventID, eventType, outcome string) error
-	// PendingOrders returns up to n pending orders created before before.
+	// PendingOrders returns up to n pending orders created before before
+	// whose retry time has come.
 	PendingOrders(ctx context.Context, before time.Time, n int) ([]*Order, error)
+	// OrderRetryLater records a failed reconciliation of an order and when
+	// to try it again, so that one bad order never stops the pass.
+	OrderRetryLater(ctx context.Context, orderID, reason string, at time.Time) error
 	// OrderVouchers returns the vouchers issued for an order.
 	OrderVouchers(ctx context.Context, orderID string) ([]*Voucher, error)
-	// SetChargesEnabled records whether a connected account can be charged.
-	SetChargesEnabled(ctx context.Context, account string, enabled bool) error
+	// SetPaymentAccount records what the provider says of a connected
+	// account, with the event once (see OnboardingStore).
+	SetPaymentAccount(ctx context.Context, eventID string, a *PaymentAccount, at time.Time) error
+	// OpenDispute records the event and the dispute once and freezes what
+	// is left of the order's vouchers and tickets (a ledger entry each),
+	// in one transaction; a dispute already closed changes nothing.
+	OpenDispute(ctx context.Context, eventID, paymentIntent string, d *Dispute, at time.Time) (string, error)
+	// CloseDispute records the event and the dispute's end once: won
+	// unfreezes (when no other dispute of the order is open), lost voids
+	// what is left with compensating entries; in one transaction, whether or
+	// not the opening was seen.
+	CloseDispute(ctx context.Context, eventID, paymentIntent string, d *Dispute, at time.Time) (string, error)
+	// ApplyChargeRefund records the event and voids, from the order's
+	// vouchers (paid value, never below zero) and tickets (not checked in),
+	// the value refunded on the charge beyond Solidaire's own refunds and
+	// what earlier events voided: amountRefunded is cumulative, so events
+	// may come in any order, any number of times.
+	ApplyChargeRefund(ctx context.Context, eventID, paymentIntent string, amountRefunded int64, at time.Time) (string, error)
+	// RefundReviewOrder moves an order in review to refunded, releases its
+	// seats, queues the buyer's mail and records the refund to pay, in one
+	// transaction. EConflict when the order is not in review.
+	RefundReviewOrder(ctx context.Context, orderID string, m *Mail, at time.Time) (*OwnRefund, error)
 }
 
 // MailComposer writes the emails that announce vouchers and tickets; the
@@ -152,4 +196,7 @@ type OrderStore interface {
 type MailComposer interface {
 	VoucherIssued(v *Voucher, to, buyerName, lang string) (*Mail, error)
 	TicketsIssued(o *Order, e *Event, tickets []*Ticket, lang string) (*Mail, error)
+	// OrderRefunded tells the buyer an order was refunded instead of
+	// fulfilled (an admin's decision on an order in review).
+	OrderRefunded(o *Order, lang string) (*Mail, error)
 }

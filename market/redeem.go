@@ -10,12 +10,16 @@ import (
 // entry, reversible for a short while by a compensating entry, never by an
 // edit.
 type Redemption struct {
-	ID           string
-	VoucherID    string
-	VoucherCode  string
-	MerchantID   string
-	Amount       int64 // minor units, positive
+	ID          string
+	VoucherID   string
+	VoucherCode string
+	MerchantID  string
+	Amount      int64 // minor units, positive
+	FromBonus   int64 // the part of Amount taken from the live bonus
+	// BalanceAfter is what the voucher can still pay once this is done
+	// (paid value and live bonus); BonusAfter the bonus part of it.
 	BalanceAfter int64
+	BonusAfter   int64
 	Currency     Currency
 	ActorID      string // the user or device that redeemed
 	ActorName    string
@@ -31,6 +35,7 @@ const ReverseWindow = 30 * time.Minute
 const (
 	EInsufficientBalance = "insufficient_balance"  // 409: nothing was debited
 	EVoucherVoid         = "voucher_void"          // 409: a cancelled voucher
+	EVoucherDisputed     = "voucher_disputed"      // 409: frozen while its payment is contested
 	EAlreadyReversed     = "already_reversed"      // 409
 	EReverseTooLate      = "reverse_window_passed" // 409
 )

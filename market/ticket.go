@@ -40,12 +40,16 @@ type Ticket struct {
 // TicketStatus is what became of a ticket.
 type TicketStatus string
 
-// Ticket statuses.
+// Ticket statuses. A disputed ticket is frozen while its payment is
+// contested; a void one was cancelled by a refund made outside Solidaire
+// or a lost dispute.
 const (
 	TicketValid    TicketStatus = "valid"
 	TicketRefunded TicketStatus = "refunded"
 	TicketCredited TicketStatus = "credited"
 	TicketDonated  TicketStatus = "donated"
+	TicketDisputed TicketStatus = "disputed"
+	TicketVoid     TicketStatus = "void"
 )
 
 // Choice is a holder's answer when an event is cancelled or postponed.
@@ -68,6 +72,12 @@ const (
 	EChoiceAlreadyMade = "choice_already_made" // 409: a different choice was made
 	EChoiceNotOpen     = "choice_not_open"     // 409: no choice to make for this ticket now
 	EEventNotOnSale    = "event_not_on_sale"   // 400: cancelled, past or unpublished
+	// ETicketCheckedIn: a ticket used at the door cannot be refunded,
+	// credited or donated (409).
+	ETicketCheckedIn = "ticket_checked_in"
+	// ETicketExchanged: a ticket whose holder chose a refund, a credit or a
+	// donation no longer opens the door (409).
+	ETicketExchanged = "ticket_exchanged"
 )
 
 // TicketURL is what a ticket's QR code holds (upper case, see VoucherURL).

@@ -33,11 +33,13 @@ type Voucher struct {
 // VoucherStatus is whether a voucher can be spent.
 type VoucherStatus string
 
-// Voucher statuses. A void voucher was cancelled (a refunded order); its
-// balance is zero.
+// Voucher statuses. A voucher is active, frozen while its payment is
+// disputed (nothing can be spent, the value is kept), and void once
+// cancelled (a refunded order, a lost dispute): its balance is then zero.
 const (
-	VoucherActive VoucherStatus = "active"
-	VoucherVoid   VoucherStatus = "void"
+	VoucherActive   VoucherStatus = "active"
+	VoucherDisputed VoucherStatus = "disputed"
+	VoucherVoid     VoucherStatus = "void"
 )
 
 // Ledger entry kinds.
@@ -45,8 +47,12 @@ const (
 	EntryIssue   = "issue"   // the paid value, when the order is paid
 	EntryRedeem  = "redeem"  // spent at the merchant (negative)
 	EntryReverse = "reverse" // a redemption undone (positive)
-	EntryVoid    = "void"    // cancelled with a refund (negative)
+	EntryVoid    = "void"    // cancelled: a refund, a lost dispute (negative)
 	EntryBonus   = "bonus"   // a promotional bonus, on the bonus part
+	// A dispute freezes and unfreezes a voucher without moving value: the
+	// entries (amount 0) keep the ledger the whole story.
+	EntryFreeze   = "freeze"
+	EntryUnfreeze = "unfreeze"
 )
 
 // Spendable is what the voucher can pay now: the paid balance and the

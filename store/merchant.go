@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/solidaire-app/solidaire/market"
 )
@@ -15,7 +16,8 @@ const merchantCardColumns = `id, slug, name, category, city, summary, currency, 
 
 const merchantColumns = `id, slug, name, category, city, address, summary, description, website,
 	currency, accepts, min_amount, max_amount, suggested, status, stripe_account, charges_enabled,
-	registration, contact_email, contact_phone, created_at`
+	registration, contact_email, contact_phone, created_at, payouts_enabled, payments_due, payments_disabled_reason,
+	payments_checked_at`
 
 // ListMerchants returns one page of approved merchants matching f, ordered
 // by slug, and the cursor of the next page ("" on the last one).
@@ -179,14 +181,47 @@ func (db *DB) SetMerchantStatus(ctx context.Context, merchantID string, status m
 	})
 }
 
-// SetChargesEnabled records Stripe's word on a connected account (its
-// account.updated event); an account no merchant has is ignored.
-func (db *DB) SetChargesEnabled(ctx context.Context, account string, enabled bool) error {
-	if account == "" {
-		return nil
+// SetMerchantAccount gives a merchant its connected account, once: a
+// conditional write keeps the first account when two requests race, and
+// the account the merchant has afterwards is returned. ENotFound when no
+// merchant has that id.
+func (db *DB) SetMerchantAccount(ctx context.Context, merchantID, account string) (string, error) {
+	var have string
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `UPDATE merchants SET stripe_account = $1 WHERE id = $2 AND stripe_account = ''
+			RETURNING stripe_account`, account, merchantID).Scan(&have)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		// Another request gave it one first: that one stays.
+		err = tx.QueryRowContext(ctx, `SELECT stripe_account FROM merchants WHERE id = $1`, merchantID).Scan(&have)
+		if errors.Is(err, sql.ErrNoRows) {
+			return market.NotFound("Commerce")
+		}
+		return err
+	})
+	return have, err
+}
+
+// SetPaymentAccount records what the provider says of a connected account:
+// whether it can be charged and paid out, what it still needs, why it is
+// disabled. It records the event (when eventID is set) once, in the same
+// transaction, and never lets older news (at) overwrite newer. An account
+// no merchant has changes nothing.
+func (db *DB) SetPaymentAccount(ctx context.Context, eventID string, a *market.PaymentAccount, at time.Time) error {
+	due, err := json.Marshal(nonNil(a.CurrentlyDue))
+	if err != nil {
+		return err
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE merchants SET charges_enabled = $1 WHERE stripe_account = $2`, boolInt(enabled), account)
+		fresh, err := recordEvent(ctx, tx, eventID, market.AccountUpdated, market.OutcomeAccountUpdated, db.now())
+		if err != nil || !fresh || a.ID == "" {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE merchants SET charges_enabled = $1, payouts_enabled = $2, payments_due = $3,
+			payments_disabled_reason = $4, payments_checked_at = $5
+			WHERE stripe_account = $6 AND payments_checked_at <= $5`,
+			boolInt(a.ChargesEnabled), boolInt(a.PayoutsEnabled), string(due), a.DisabledReason, millis(at), a.ID)
 		return err
 	})
 }
@@ -216,11 +251,13 @@ type scanner interface{ Scan(dest ...any) error }
 func scanMerchant(s scanner) (*market.Merchant, error) {
 	var m market.Merchant
 	var category, currency, accepts, suggested, status string
-	var created int64
-	var charges int
+	var created, checked int64
+	var charges, payouts int
+	var due string
 	err := s.Scan(&m.ID, &m.Slug, &m.Name, &category, &m.City, &m.Address, &m.Summary,
 		&m.Description, &m.Website, &currency, &accepts, &m.MinAmount, &m.MaxAmount,
-		&suggested, &status, &m.StripeAccount, &charges, &m.Registration, &m.ContactEmail, &m.ContactPhone, &created)
+		&suggested, &status, &m.StripeAccount, &charges, &m.Registration, &m.ContactEmail, &m.ContactPhone, &created,
+		&payouts, &due, &m.PaymentsDisabledReason, &checked)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, err
@@ -229,6 +266,12 @@ func scanMerchant(s scanner) (*market.Merchant, error) {
 	}
 	m.Category, m.Currency, m.Status = market.Category(category), market.Currency(currency), market.MerchantStatus(status)
 	m.CreatedAt, m.ChargesEnabled = fromMillis(created), charges == 1
+	m.PayoutsEnabled, m.PaymentsCheckedAt = payouts == 1, fromMillis(checked)
+	if due != "[]" && due != "" {
+		if err := json.Unmarshal([]byte(due), &m.PaymentsDue); err != nil {
+			return nil, err
+		}
+	}
 	if m.Accepts, err = decodeKinds(accepts); err != nil {
 		return nil, err
 	}

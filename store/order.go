@@ -5,15 +5,19 @@ import (
 	"database/sql"
 	"errors"
 	"time"
+	"unicode/utf8"
 
 	"github.com/solidaire-app/solidaire/market"
 )
 
 const orderColumns = `o.id, o.merchant_id, m.slug, m.name, o.status, o.buyer_email, o.buyer_name, o.lang,
 	o.currency, o.total, o.platform_fee, o.access_hash, o.session_id, o.payment_intent, o.ref,
-	o.created_at, o.paid_at, o.expires_at`
+	o.created_at, o.paid_at, o.expires_at, o.amount_paid, o.review_note`
 
-// CreateOrder stores a new order with its items, giving ids where missing.
+// CreateOrder stores a new order with its items, giving ids where missing,
+// holds its seats, and keeps the Idempotency-Key that ctx may carry (with
+// the order as the result), in one transaction. ESoldOut when a ticket
+// type has not enough seats left.
 func (db *DB) CreateOrder(ctx context.Context, o *market.Order) error {
 	if o.ID == "" {
 		o.ID = market.NewID("ord")
@@ -44,7 +48,7 @@ func (db *DB) CreateOrder(ctx context.Context, o *market.Order) error {
 				return err
 			}
 		}
-		return nil
+		return db.keepClaim(ctx, tx, o)
 	})
 }
 
@@ -109,12 +113,13 @@ func (db *DB) orderWhere(ctx context.Context, where string, arg any) (*market.Or
 	return o, err
 }
 
-// PendingOrders returns up to n pending orders created before before,
-// oldest first.
+// PendingOrders returns up to n pending orders created before before whose
+// retry time has come, oldest first.
 func (db *DB) PendingOrders(ctx context.Context, before time.Time, n int) ([]*market.Order, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+orderColumns+`
 		FROM orders o JOIN merchants m ON m.id = o.merchant_id
-		WHERE o.status = 'pending' AND o.created_at < $1 ORDER BY o.created_at LIMIT $2`, millis(before), n)
+		WHERE o.status = 'pending' AND o.created_at < $1 AND o.retry_at <= $3 ORDER BY o.created_at LIMIT $2`,
+		millis(before), n, millis(db.now()))
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -154,11 +159,14 @@ func setOutcome(ctx context.Context, tx *sql.Tx, id, outcome string) error {
 	return err
 }
 
-// FulfilOrder records the event and, if this call moves the order from
-// pending (or expired: the money was taken all the same, and its seats are
-// taken again) to paid, writes its vouchers with their first ledger entries,
-// its tickets and its mails, all in one transaction. Concurrent calls for one order serialise on the order's
-// row: exactly one fulfils, the others report a duplicate.
+// FulfilOrder records the event and, if this call moves the order to paid
+// (from pending; from expired, the money having been taken all the same;
+// or, with f.Review, from review), takes its seats again if they had been
+// released, and writes its vouchers with their first ledger entries, its
+// tickets and its mails, all in one transaction. Concurrent calls for one
+// order serialise on the order's row: exactly one fulfils, the others
+// report a duplicate. A late payment that finds its seats gone sends the
+// order to review; an admin's accept that finds them gone is ESoldOut.
 func (db *DB) FulfilOrder(ctx context.Context, f *market.Fulfilment) (string, error) {
 	outcome := market.OutcomeDuplicate
 	err := db.tx(ctx, func(tx *sql.Tx) error {
@@ -169,8 +177,11 @@ func (db *DB) FulfilOrder(ctx context.Context, f *market.Fulfilment) (string, er
 		return db.fulfil(ctx, tx, f, &outcome)
 	})
 	if err == errSeatsGone {
+		if f.Review {
+			return "", &market.Error{Code: market.ESoldOut, Message: "Les places de cette commande ne sont plus disponibles : remboursez-la."}
+		}
 		// Nothing was written; a person must refund the buyer.
-		return db.ReviewOrder(ctx, f.EventID, f.OrderID, "paid after its checkout expired, and the seats are gone")
+		return db.ReviewOrder(ctx, f.EventID, f.OrderID, f.PaymentIntent, f.AmountPaid, "paid after its checkout expired, and the seats are gone")
 	}
 	return outcome, err
 }
@@ -180,66 +191,123 @@ var errSeatsGone = errors.New("store: seats gone")
 
 // fulfil moves the order to paid and writes what it bought, within tx.
 func (db *DB) fulfil(ctx context.Context, tx *sql.Tx, f *market.Fulfilment, outcome *string) error {
-	{
-		res, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'paid', paid_at = $1, payment_intent = $2
-			WHERE id = $3 AND status = 'pending'`, millis(f.PaidAt), f.PaymentIntent, f.OrderID)
+	from := `'pending', 'expired'`
+	if f.Review {
+		from = `'review'`
+	}
+	var seatsHeld int
+	err := tx.QueryRowContext(ctx, `UPDATE orders SET status = 'paid', paid_at = $1,
+			payment_intent = CASE WHEN $2 = '' THEN payment_intent ELSE $2 END, amount_paid = $3
+		WHERE id = $4 AND status IN (`+from+`) RETURNING seats_held`,
+		millis(f.PaidAt), f.PaymentIntent, f.AmountPaid, f.OrderID).Scan(&seatsHeld)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // paid already, or not in the state this call may move
+	}
+	if err != nil {
+		return err
+	}
+	if seatsHeld == 0 {
+		// Paid after it expired (the money was taken all the same), or an
+		// accepted review of such a payment: its seats were released and
+		// must be taken again.
+		items, err := itemsOf(ctx, tx, f.OrderID)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			// Paid after it expired (the money was taken all the same): its
-			// seats were released and must be taken again.
-			res, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'paid', paid_at = $1, payment_intent = $2
-				WHERE id = $3 AND status = 'expired'`, millis(f.PaidAt), f.PaymentIntent, f.OrderID)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return nil
-			}
-			items, err := itemsOf(ctx, tx, f.OrderID)
-			if err != nil {
-				return err
-			}
-			if err := holdSeats(ctx, tx, items); err != nil {
-				return errSeatsGone
-			}
+		if err := holdSeats(ctx, tx, items); err != nil {
+			return errSeatsGone
 		}
-		for _, t := range f.Tickets {
-			if err := insertTicket(ctx, tx, t); err != nil {
-				return err
-			}
-		}
-		for _, v := range f.Vouchers {
-			if err := insertVoucher(ctx, tx, v); err != nil {
-				return err
-			}
-		}
-		for _, m := range f.Mails {
-			if err := db.insertMail(ctx, tx, m); err != nil {
-				return err
-			}
-		}
-		if err := attribute(ctx, tx, f.OrderID, millis(f.PaidAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE orders SET seats_held = 1 WHERE id = $1`, f.OrderID); err != nil {
 			return err
 		}
-		*outcome = market.OutcomeFulfilled
-		return setOutcome(ctx, tx, f.EventID, *outcome)
 	}
+	for _, t := range f.Tickets {
+		if err := insertTicket(ctx, tx, t); err != nil {
+			return err
+		}
+	}
+	for _, v := range f.Vouchers {
+		if err := insertVoucher(ctx, tx, v); err != nil {
+			return err
+		}
+	}
+	for _, m := range f.Mails {
+		if err := db.insertMail(ctx, tx, m); err != nil {
+			return err
+		}
+	}
+	if err := attribute(ctx, tx, f.OrderID, millis(f.PaidAt)); err != nil {
+		return err
+	}
+	*outcome = market.OutcomeFulfilled
+	return setOutcome(ctx, tx, f.EventID, *outcome)
 }
 
 // ExpireOrder records the event and expires the order if still pending,
 // releasing its seats in the same transaction (see transition).
 func (db *DB) ExpireOrder(ctx context.Context, eventID, orderID string) (string, error) {
 	return db.transition(ctx, eventID, market.PaymentExpired, orderID, market.OutcomeExpired,
-		`UPDATE orders SET status = 'expired' WHERE id = $1 AND status = 'pending'`, orderID)
+		`UPDATE orders SET status = 'expired', seats_held = 0 WHERE id = $1 AND status = 'pending'`, orderID)
 }
 
 // ReviewOrder records the event and sets a pending or expired order aside
-// for a person to look at.
-func (db *DB) ReviewOrder(ctx context.Context, eventID, orderID, note string) (string, error) {
+// for a person to look at, with the payment's intent and amount (the admin
+// accepts it, or refunds it).
+func (db *DB) ReviewOrder(ctx context.Context, eventID, orderID, paymentIntent string, paid int64, note string) (string, error) {
 	return db.transition(ctx, eventID, market.PaymentCompleted, orderID, market.OutcomeAmountMismatch,
-		`UPDATE orders SET status = 'review', review_note = $2 WHERE id = $1 AND status IN ('pending', 'expired')`, orderID, note)
+		`UPDATE orders SET status = 'review', review_note = $2, payment_intent = $3, amount_paid = $4
+		WHERE id = $1 AND status IN ('pending', 'expired')`, orderID, note, paymentIntent, paid)
+}
+
+// OrderRetryLater records that the reconciliation pass failed on an order,
+// and puts it off by a growing delay (market.Backoff).
+func (db *DB) OrderRetryLater(ctx context.Context, orderID, reason string, at time.Time) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var attempts int
+		err := tx.QueryRowContext(ctx, `UPDATE orders SET attempts = attempts + 1, last_error = $1 WHERE id = $2 RETURNING attempts`,
+			truncate(reason, 500), orderID).Scan(&attempts)
+		if errors.Is(err, sql.ErrNoRows) {
+			return market.NotFound("Commande")
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE orders SET retry_at = $1 WHERE id = $2`, millis(at.Add(market.Backoff(attempts))), orderID)
+		return err
+	})
+}
+
+// OrdersByStatus returns up to n orders in a status, oldest first, for the
+// admins (the orders in review).
+func (db *DB) OrdersByStatus(ctx context.Context, status market.OrderStatus, n int) ([]*market.Order, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+orderColumns+`
+		FROM orders o JOIN merchants m ON m.id = o.merchant_id WHERE o.status = $1 ORDER BY o.created_at, o.id LIMIT $2`,
+		string(status), n)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var list []*market.Order
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, translate(err)
+		}
+		list = append(list, o)
+	}
+	return list, translate(rows.Err())
+}
+
+// truncate cuts s to at most n bytes on a rune boundary, for stored
+// error texts.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // transition runs one conditional status update with its event record.
@@ -290,7 +358,7 @@ func scanOrder(s scanner) (*market.Order, error) {
 	var created, paid, expires int64
 	err := s.Scan(&o.ID, &o.MerchantID, &o.MerchantSlug, &o.MerchantName, &status, &o.BuyerEmail, &o.BuyerName,
 		&o.Lang, &currency, &o.Total, &o.PlatformFee, &o.AccessHash, &o.SessionID, &o.PaymentIntent, &o.Ref,
-		&created, &paid, &expires)
+		&created, &paid, &expires, &o.AmountPaid, &o.ReviewNote)
 	if err != nil {
 		return nil, err
 	}

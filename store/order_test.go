@@ -118,7 +118,7 @@ func TestFulfilOrder(t *testing.T) {
 		})
 		t.Run("Review", func(t *testing.T) {
 			o := order(t, db, 1500)
-			if out, _ := db.ReviewOrder(ctx, "evt_r_"+o.ID, o.ID, "paid 1 cad"); out != market.OutcomeAmountMismatch {
+			if out, _ := db.ReviewOrder(ctx, "evt_r_"+o.ID, o.ID, "pi_r_"+o.ID, 1, "paid 1 cad"); out != market.OutcomeAmountMismatch {
 				t.Fatalf("review: %s", out)
 			}
 			if out, _ := db.FulfilOrder(ctx, fulfilment(o, "evt_s_"+o.ID)); out != market.OutcomeDuplicate {
@@ -213,37 +213,6 @@ func TestOutbox(t *testing.T) {
 		}
 		if n, err := db.ReleaseHeldMail(ctx); n != 1 || err != nil {
 			t.Fatalf("release: %d, %v", n, err)
-		}
-	})
-}
-
-func TestIdempotencyKeys(t *testing.T) {
-	engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		if _, _, _, found, err := db.BeginIdempotent(ctx, "checkout:", "k1", "h1"); found || err != nil {
-			t.Fatalf("first claim: %v %v", found, err)
-		}
-		status, _, hash, found, _ := db.BeginIdempotent(ctx, "checkout:", "k1", "h1")
-		if !found || status != 0 || hash != "h1" {
-			t.Fatalf("in progress: %v %d %s", found, status, hash)
-		}
-		if err := db.FinishIdempotent(ctx, "checkout:", "k1", 201, []byte(`{"ok":true}`)); err != nil {
-			t.Fatal(err)
-		}
-		status, body, _, _, _ := db.BeginIdempotent(ctx, "checkout:", "k1", "h2")
-		if status != 201 || string(body) != `{"ok":true}` {
-			t.Fatalf("replay: %d %s", status, body)
-		}
-		if _, _, _, found, _ := db.BeginIdempotent(ctx, "redeem:dev1", "k1", "h1"); found {
-			t.Fatal("scopes must not share keys")
-		}
-		db.AbandonIdempotent(ctx, "redeem:dev1", "k1")
-		if _, _, _, found, _ := db.BeginIdempotent(ctx, "redeem:dev1", "k1", "h1"); found {
-			t.Fatal("abandoned key still there")
-		}
-		db.SetClock(func() time.Time { return now.Add(48 * time.Hour) })
-		if n, err := db.PurgeIdempotent(ctx, 24*time.Hour); n != 2 || err != nil {
-			t.Fatalf("purge: %d %v", n, err)
 		}
 	})
 }

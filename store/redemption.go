@@ -21,136 +21,162 @@ func (db *DB) MerchantByID(ctx context.Context, id string) (*market.Merchant, er
 	return m, err
 }
 
-// Redeem debits a voucher of the merchant with a conditional update that
-// cannot take its balance below zero whatever runs concurrently, on any
-// instance, then appends the ledger entries and the redemption; all in one
-// transaction. A live promotional bonus is spent first (it may expire, the
-// paid value never does). See market.RedemptionStore.
+// redeemSQL debits amount ($1) from a voucher with one conditional update:
+// the live bonus first (it may expire, the paid value never does), then the
+// paid value, never below zero on either part, whatever runs concurrently
+// on any instance. Both engines compute every SET expression from the row
+// as it was, so the split is the database's, taken from the row it
+// changes; bonus_debited carries it back through RETURNING, which shows
+// new values only.
+const redeemSQL = `UPDATE vouchers SET
+		bonus_debited = CASE WHEN bonus_expires_at > $4 THEN (CASE WHEN bonus < $1 THEN bonus ELSE $1 END) ELSE 0 END,
+		bonus = bonus - CASE WHEN bonus_expires_at > $4 THEN (CASE WHEN bonus < $1 THEN bonus ELSE $1 END) ELSE 0 END,
+		balance = balance - ($1 - CASE WHEN bonus_expires_at > $4 THEN (CASE WHEN bonus < $1 THEN bonus ELSE $1 END) ELSE 0 END)
+	WHERE code = $2 AND merchant_id = $3 AND status = 'active'
+		AND balance + CASE WHEN bonus_expires_at > $4 THEN bonus ELSE 0 END >= $1
+	RETURNING id, balance, bonus, bonus_debited, bonus_expires_at, currency`
+
+// Redeem debits a voucher of the merchant (redeemSQL), then appends the
+// ledger entries, the redemption and the request's Idempotency-Key, all in
+// one transaction. r.BalanceAfter and r.BonusAfter are what the update
+// returned. See market.RedemptionStore.
 func (db *DB) Redeem(ctx context.Context, r *market.Redemption) error {
 	now := millis(r.CreatedAt)
 	return db.tx(ctx, func(tx *sql.Tx) error {
+		var paid, bonus, bonusExpires int64
 		var currency string
-		// The common case, no live bonus: one conditional update.
-		err := tx.QueryRowContext(ctx, `UPDATE vouchers SET balance = balance - $1
-			WHERE code = $2 AND merchant_id = $3 AND status = 'active' AND balance >= $1 AND (bonus = 0 OR bonus_expires_at <= $4)
-			RETURNING id, balance, currency`, r.Amount, r.VoucherCode, r.MerchantID, now).Scan(&r.VoucherID, &r.BalanceAfter, &currency)
-		fromBonus := int64(0)
+		err := tx.QueryRowContext(ctx, redeemSQL, r.Amount, r.VoucherCode, r.MerchantID, now).
+			Scan(&r.VoucherID, &paid, &bonus, &r.FromBonus, &bonusExpires, &currency)
 		if errors.Is(err, sql.ErrNoRows) {
-			var status string
-			var balance, bonus, bonusExpires int64
-			err := tx.QueryRowContext(ctx, `SELECT id, status, balance, bonus, bonus_expires_at, currency FROM vouchers
-				WHERE code = $1 AND merchant_id = $2`, r.VoucherCode, r.MerchantID).Scan(&r.VoucherID, &status, &balance, &bonus, &bonusExpires, &currency)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				return &market.Error{Code: market.ENotFound, Message: "Code inconnu ou bon d'un autre commerce."}
-			case err != nil:
-				return err
-			case status != string(market.VoucherActive):
-				return &market.Error{Code: market.EVoucherVoid, Message: "Ce bon a été annulé."}
-			}
-			live := int64(0)
-			if bonusExpires > now {
-				live = bonus
-			}
-			if balance+live < r.Amount {
-				return &market.Error{Code: market.EInsufficientBalance,
-					Message: "Solde insuffisant : il reste " + market.Money{Amount: balance + live, Currency: market.Currency(currency)}.String() + " sur ce bon.",
-					Fields:  map[string]string{"amount": "exceeds the balance", "balance": strconv.FormatInt(balance+live, 10)}}
-			}
-			// A live bonus: spend it first, still with a conditional update
-			// on both parts.
-			fromBonus = min(live, r.Amount)
-			fromPaid := r.Amount - fromBonus
-			res, err := tx.ExecContext(ctx, `UPDATE vouchers SET balance = balance - $1, bonus = bonus - $2
-				WHERE id = $3 AND status = 'active' AND balance >= $1 AND bonus >= $2`, fromPaid, fromBonus, r.VoucherID)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return &market.Error{Code: market.EInsufficientBalance, Message: "Solde insuffisant.", Fields: map[string]string{"amount": "exceeds the balance"}}
-			}
-			r.BalanceAfter = balance - fromPaid
-			if fromBonus > 0 {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at, part)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, 'bonus')`, market.NewID("ent"), r.VoucherID, market.EntryRedeem, -fromBonus,
-					bonus-fromBonus, r.ID, now); err != nil {
-					return err
-				}
-			}
-		} else if err != nil {
+			return redeemRefusal(ctx, tx, r, now)
+		}
+		if err != nil {
 			return err
 		}
 		r.Currency = market.Currency(currency)
-		if paid := r.Amount - fromBonus; paid > 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at, part)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, 'paid')`, market.NewID("ent"), r.VoucherID, market.EntryRedeem, -paid, r.BalanceAfter,
-				r.ID, now); err != nil {
+		r.BonusAfter = 0
+		if bonusExpires > now {
+			r.BonusAfter = bonus
+		}
+		r.BalanceAfter = paid + r.BonusAfter
+		if r.FromBonus > 0 {
+			if err := insertEntry(ctx, tx, entry{r.VoucherID, market.EntryRedeem, partBonus, -r.FromBonus, bonus, r.ID, now}); err != nil {
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO redemptions (id, voucher_id, merchant_id, amount, balance_after, actor_id,
+		if fromPaid := r.Amount - r.FromBonus; fromPaid > 0 {
+			if err := insertEntry(ctx, tx, entry{r.VoucherID, market.EntryRedeem, partPaid, -fromPaid, paid, r.ID, now}); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO redemptions (id, voucher_id, merchant_id, amount, balance_after, actor_id,
 			actor_name, created_at, from_bonus) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			r.ID, r.VoucherID, r.MerchantID, r.Amount, r.BalanceAfter, r.ActorID, r.ActorName, now, fromBonus)
-		return err
+			r.ID, r.VoucherID, r.MerchantID, r.Amount, r.BalanceAfter, r.ActorID, r.ActorName, now, r.FromBonus); err != nil {
+			return err
+		}
+		return db.keepClaim(ctx, tx, r)
 	})
 }
 
+// redeemRefusal says why the debit changed nothing: an unknown voucher (or
+// another merchant's), a void or disputed one, or a balance too short. The
+// read only words the refusal; nothing is written after it.
+func redeemRefusal(ctx context.Context, tx *sql.Tx, r *market.Redemption, now int64) error {
+	var status, currency string
+	var balance, bonus, bonusExpires int64
+	err := tx.QueryRowContext(ctx, `SELECT status, balance, bonus, bonus_expires_at, currency FROM vouchers
+		WHERE code = $1 AND merchant_id = $2`, r.VoucherCode, r.MerchantID).Scan(&status, &balance, &bonus, &bonusExpires, &currency)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return &market.Error{Code: market.ENotFound, Message: "Code inconnu ou bon d'un autre commerce."}
+	case err != nil:
+		return err
+	case status == string(market.VoucherDisputed):
+		return &market.Error{Code: market.EVoucherDisputed, Message: "Bon bloqué : paiement contesté. Il ne peut pas être utilisé pour l'instant."}
+	case status != string(market.VoucherActive):
+		return &market.Error{Code: market.EVoucherVoid, Message: "Ce bon a été annulé."}
+	}
+	left := balance
+	if bonusExpires > now {
+		left += bonus
+	}
+	return &market.Error{Code: market.EInsufficientBalance,
+		Message: "Solde insuffisant : il reste " + market.Money{Amount: left, Currency: market.Currency(currency)}.String() + " sur ce bon.",
+		Fields:  map[string]string{"amount": "exceeds the balance", "balance": strconv.FormatInt(left, 10)}}
+}
+
 const redemptionColumns = `r.id, r.voucher_id, v.code, r.merchant_id, r.amount, r.balance_after, v.currency, r.actor_id,
-	r.actor_name, r.created_at, r.reversed_at, r.reversed_by`
+	r.actor_name, r.created_at, r.reversed_at, r.reversed_by, r.from_bonus`
 
 // ReverseRedemption gives a redemption's amount back, once, if it was made
-// after notBefore: the redemption is marked reversed (a conditional
-// update), the voucher credited, and a compensating entry appended.
+// after notBefore: the redemption is marked reversed by a conditional
+// update that returns what it reverses, the voucher is credited on the
+// parts it was debited from (a void voucher refuses: its value was given
+// back otherwise), and compensating entries and the request's
+// Idempotency-Key are written, in one transaction.
 func (db *DB) ReverseRedemption(ctx context.Context, merchantID, redemptionID, actorID string, notBefore, now time.Time) (*market.Redemption, error) {
-	var r *market.Redemption
+	r := &market.Redemption{ID: redemptionID, MerchantID: merchantID}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		r, err = scanRedemption(tx.QueryRowContext(ctx, `SELECT `+redemptionColumns+` FROM redemptions r
-			JOIN vouchers v ON v.id = r.voucher_id WHERE r.id = $1 AND r.merchant_id = $2`, redemptionID, merchantID))
+		var created int64
+		err := tx.QueryRowContext(ctx, `UPDATE redemptions SET reversed_at = $1, reversed_by = $2
+			WHERE id = $3 AND merchant_id = $4 AND reversed_at = 0 AND created_at >= $5
+			RETURNING voucher_id, amount, from_bonus, actor_id, actor_name, created_at`,
+			millis(now), actorID, redemptionID, merchantID, millis(notBefore)).
+			Scan(&r.VoucherID, &r.Amount, &r.FromBonus, &r.ActorID, &r.ActorName, &created)
 		if errors.Is(err, sql.ErrNoRows) {
-			return market.NotFound("Encaissement")
+			return reverseRefusal(ctx, tx, merchantID, redemptionID)
 		}
 		if err != nil {
 			return err
 		}
-		if !r.ReversedAt.IsZero() {
-			return &market.Error{Code: market.EAlreadyReversed, Message: "Cet encaissement a déjà été annulé."}
+		paid := r.Amount - r.FromBonus
+		var balance, bonus, bonusExpires int64
+		var currency string
+		err = tx.QueryRowContext(ctx, `UPDATE vouchers SET balance = balance + $1, bonus = bonus + $2
+			WHERE id = $3 AND status IN ('active', 'disputed') RETURNING code, balance, bonus, bonus_expires_at, currency`,
+			paid, r.FromBonus, r.VoucherID).Scan(&r.VoucherCode, &balance, &bonus, &bonusExpires, &currency)
+		if errors.Is(err, sql.ErrNoRows) {
+			return &market.Error{Code: market.EVoucherVoid, Message: "Ce bon a été annulé entre-temps : l'encaissement ne peut plus être annulé à la caisse."}
 		}
-		if r.CreatedAt.Before(notBefore) {
-			return &market.Error{Code: market.EReverseTooLate, Message: "Cet encaissement est trop ancien pour être annulé à la caisse."}
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE redemptions SET reversed_at = $1, reversed_by = $2 WHERE id = $3 AND reversed_at = 0`,
-			millis(now), actorID, r.ID)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return &market.Error{Code: market.EAlreadyReversed, Message: "Cet encaissement a déjà été annulé."}
+		at := millis(now)
+		r.Currency, r.CreatedAt, r.ReversedAt, r.ReversedBy = market.Currency(currency), fromMillis(created), now, actorID
+		if bonusExpires > at {
+			r.BonusAfter = bonus
 		}
-		var fromBonus int64
-		if err := tx.QueryRowContext(ctx, `SELECT from_bonus FROM redemptions WHERE id = $1`, r.ID).Scan(&fromBonus); err != nil {
-			return err
-		}
-		paid := r.Amount - fromBonus
-		var balance, bonus int64
-		if err := tx.QueryRowContext(ctx, `UPDATE vouchers SET balance = balance + $1, bonus = bonus + $2 WHERE id = $3 RETURNING balance, bonus`,
-			paid, fromBonus, r.VoucherID).Scan(&balance, &bonus); err != nil {
-			return err
-		}
-		r.BalanceAfter, r.ReversedAt, r.ReversedBy = balance, now, actorID
+		r.BalanceAfter = balance + r.BonusAfter
 		if paid > 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at, part)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, 'paid')`, market.NewID("ent"), r.VoucherID, market.EntryReverse, paid, balance, r.ID, millis(now)); err != nil {
+			if err := insertEntry(ctx, tx, entry{r.VoucherID, market.EntryReverse, partPaid, paid, balance, r.ID, at}); err != nil {
 				return err
 			}
 		}
-		if fromBonus > 0 {
-			_, err = tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at, part)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, 'bonus')`, market.NewID("ent"), r.VoucherID, market.EntryReverse, fromBonus, bonus, r.ID, millis(now))
+		if r.FromBonus > 0 {
+			if err := insertEntry(ctx, tx, entry{r.VoucherID, market.EntryReverse, partBonus, r.FromBonus, bonus, r.ID, at}); err != nil {
+				return err
+			}
 		}
-		return err
+		return db.keepClaim(ctx, tx, r)
 	})
 	return r, err
+}
+
+// reverseRefusal says why a reversal changed nothing: not the merchant's,
+// reversed already, or too old.
+func reverseRefusal(ctx context.Context, tx *sql.Tx, merchantID, redemptionID string) error {
+	var created, reversed int64
+	err := tx.QueryRowContext(ctx, `SELECT created_at, reversed_at FROM redemptions WHERE id = $1 AND merchant_id = $2`,
+		redemptionID, merchantID).Scan(&created, &reversed)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return market.NotFound("Encaissement")
+	case err != nil:
+		return err
+	case reversed != 0:
+		return &market.Error{Code: market.EAlreadyReversed, Message: "Cet encaissement a déjà été annulé."}
+	}
+	return &market.Error{Code: market.EReverseTooLate, Message: "Cet encaissement est trop ancien pour être annulé à la caisse."}
 }
 
 // Redemptions returns a merchant's redemptions made in [from, to), newest
@@ -217,7 +243,7 @@ func scanRedemption(s scanner) (*market.Redemption, error) {
 	var currency string
 	var created, reversed int64
 	err := s.Scan(&r.ID, &r.VoucherID, &r.VoucherCode, &r.MerchantID, &r.Amount, &r.BalanceAfter, &currency, &r.ActorID,
-		&r.ActorName, &created, &reversed, &r.ReversedBy)
+		&r.ActorName, &created, &reversed, &r.ReversedBy, &r.FromBonus)
 	if err != nil {
 		return nil, err
 	}

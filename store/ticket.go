@@ -129,7 +129,7 @@ func (db *DB) CheckIn(ctx context.Context, merchantID, code, by string, at time.
 	var t *market.Ticket
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE tickets SET checked_in_at = $1, checked_in_by = $2
-			WHERE code = $3 AND kind = 'ticket' AND status = 'valid' AND checked_in_at = 0
+			WHERE code = $3 AND kind = 'ticket' AND status = 'valid' AND checked_in_at = 0 AND choice IN ('', 'keep')
 			  AND event_id IN (SELECT id FROM events WHERE merchant_id = $4)`, millis(at), by, code, merchantID)
 		if err != nil {
 			return err
@@ -145,6 +145,11 @@ func (db *DB) CheckIn(ctx context.Context, merchantID, code, by string, at time.
 		switch {
 		case t.Kind != market.KindTicket:
 			return &market.Error{Code: market.ETicketNotValid, Message: "Billet solidaire : il ne donne pas de place."}
+		case t.Status == market.TicketDisputed:
+			return &market.Error{Code: market.ETicketNotValid, Message: "Billet bloqué : paiement contesté."}
+		case t.CheckedInAt.IsZero() && t.Choice != "" && t.Choice != market.ChoiceKeep:
+			return &market.Error{Code: market.ETicketExchanged,
+				Message: "Ce billet a été échangé (" + choiceWords[t.Choice] + ") : il ne donne plus accès à l'événement."}
 		case t.Status != market.TicketValid:
 			return &market.Error{Code: market.ETicketNotValid, Message: "Ce billet n'est plus valable (" + string(t.Status) + ")."}
 		}
@@ -154,6 +159,9 @@ func (db *DB) CheckIn(ctx context.Context, merchantID, code, by string, at time.
 	})
 	return t, err
 }
+
+// choiceWords names a holder's choice in the till's refusals.
+var choiceWords = map[market.Choice]string{market.ChoiceRefund: "remboursement", market.ChoiceCredit: "crédit", market.ChoiceDonate: "don"}
 
 // UndoCheckIn clears a mistaken check-in of the merchant's ticket.
 func (db *DB) UndoCheckIn(ctx context.Context, merchantID, code string) (*market.Ticket, error) {
@@ -213,7 +221,7 @@ func (db *DB) EventTickets(ctx context.Context, eventID string) ([]*market.Ticke
 // notification is in the tickets themselves.
 func (db *DB) TicketsToNotify(ctx context.Context, n int) ([]*market.Ticket, error) {
 	return db.tickets(ctx, `WHERE t.notified_at = 0 AND t.status = 'valid' AND t.choice = '' AND e.status IN ('cancelled', 'postponed')
-		ORDER BY t.created_at, t.id LIMIT $1`, n)
+		AND t.retry_at <= $2 ORDER BY t.created_at, t.id LIMIT $1`, n, millis(db.now()))
 }
 
 // MarkNotified records that a holder was told, queueing the mail in the
@@ -232,14 +240,21 @@ func (db *DB) MarkNotified(ctx context.Context, ticketID string, m *market.Mail)
 }
 
 // RecordChoice records a holder's choice once: a conditional update, so
-// two clicks cannot make two choices. It returns the ticket as it stands
-// and whether this call recorded the choice.
+// two clicks cannot make two choices, and a ticket used at the door cannot
+// be exchanged (ETicketCheckedIn). A refund is recorded with it (the
+// refund to pay, once per ticket), and the Idempotency-Key that ctx may
+// carry, in the same transaction. It returns the ticket as it stands and
+// whether this call recorded the choice.
 func (db *DB) RecordChoice(ctx context.Context, code string, c market.Choice, at time.Time, byDefault bool) (*market.Ticket, bool, error) {
 	var t *market.Ticket
 	var fresh bool
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		checkedIn := ""
+		if c != market.ChoiceKeep {
+			checkedIn = " AND checked_in_at = 0"
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE tickets SET choice = $1, choice_at = $2, choice_by_default = $3
-			WHERE code = $4 AND choice = '' AND status = 'valid'`, string(c), millis(at), boolInt(byDefault), code)
+			WHERE code = $4 AND choice = '' AND status = 'valid'`+checkedIn, string(c), millis(at), boolInt(byDefault), code)
 		if err != nil {
 			return err
 		}
@@ -249,7 +264,22 @@ func (db *DB) RecordChoice(ctx context.Context, code string, c market.Choice, at
 		if errors.Is(err, sql.ErrNoRows) {
 			return market.NotFound("Billet")
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			if t.Choice == "" && !t.CheckedInAt.IsZero() {
+				return &market.Error{Code: market.ETicketCheckedIn, Message: "Ce billet a servi à l'entrée : il ne peut être ni remboursé, ni converti, ni donné."}
+			}
+			return nil
+		}
+		if c == market.ChoiceRefund {
+			if err := insertRefund(ctx, tx, &market.OwnRefund{ID: t.ID, OrderID: t.OrderID, TicketID: t.ID, Amount: t.Price,
+				Currency: t.Currency, CreatedAt: at}); err != nil {
+				return err
+			}
+		}
+		return db.keepClaim(ctx, tx, t)
 	})
 	return t, fresh, err
 }
@@ -279,18 +309,39 @@ func (db *DB) SettleChoice(ctx context.Context, ticketID string, status market.T
 	})
 }
 
-// UnsettledChoices returns tickets whose holder chose but whose outcome was
-// not recorded (a refund that failed, a crash in between): the repair
-// pass completes them.
+// UnsettledChoices returns tickets whose holder chose a credit or a
+// donation whose outcome was not recorded (a crash in between), and whose
+// retry time has come: the repair pass completes them. (Refunds are the
+// refunds pass's.)
 func (db *DB) UnsettledChoices(ctx context.Context, n int) ([]*market.Ticket, error) {
-	return db.tickets(ctx, `WHERE t.choice IN ('refund', 'credit', 'donate') AND t.status = 'valid' ORDER BY t.choice_at LIMIT $1`, n)
+	return db.tickets(ctx, `WHERE t.choice IN ('credit', 'donate') AND t.status = 'valid' AND t.retry_at <= $2
+		ORDER BY t.choice_at LIMIT $1`, n, millis(db.now()))
 }
 
 // DefaultsDue returns tickets of cancelled events whose choice deadline
-// passed without an answer.
+// passed without an answer (and not checked in), whose retry time has
+// come.
 func (db *DB) DefaultsDue(ctx context.Context, now time.Time, n int) ([]*market.Ticket, error) {
-	return db.tickets(ctx, `WHERE t.choice = '' AND t.status = 'valid' AND e.status = 'cancelled' AND e.choice_deadline > 0
-		AND e.choice_deadline <= $1 ORDER BY t.created_at LIMIT $2`, millis(now), n)
+	return db.tickets(ctx, `WHERE t.choice = '' AND t.status = 'valid' AND t.checked_in_at = 0 AND e.status = 'cancelled'
+		AND e.choice_deadline > 0 AND e.choice_deadline <= $1 AND t.retry_at <= $1 ORDER BY t.created_at LIMIT $2`, millis(now), n)
+}
+
+// TicketRetryLater records that a pass failed on a ticket, and puts it off
+// by a growing delay (market.Backoff).
+func (db *DB) TicketRetryLater(ctx context.Context, ticketID, reason string, at time.Time) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var attempts int
+		err := tx.QueryRowContext(ctx, `UPDATE tickets SET attempts = attempts + 1, last_error = $1 WHERE id = $2 RETURNING attempts`,
+			truncate(reason, 500), ticketID).Scan(&attempts)
+		if errors.Is(err, sql.ErrNoRows) {
+			return market.NotFound("Billet")
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE tickets SET retry_at = $1 WHERE id = $2`, millis(at.Add(market.Backoff(attempts))), ticketID)
+		return err
+	})
 }
 
 // Tally counts how an event's holders chose, and its solidarity total:
@@ -318,6 +369,9 @@ func (db *DB) Tally(ctx context.Context, eventID string) (*market.ChoiceTally, e
 		var amount int64
 		if err := rows.Scan(&kind, &choice, &status, &notified, &n, &amount); err != nil {
 			return nil, translate(err)
+		}
+		if status == string(market.TicketVoid) {
+			continue // refunded outside Solidaire, or a lost dispute: no longer the venue's
 		}
 		if kind == string(market.KindSolidarityTicket) {
 			t.SolidarityTotal += amount
@@ -347,44 +401,59 @@ func itoa(i int) string {
 
 // RefundDefaultedCredit turns a credit that the organiser's default gave a
 // holder back into a refund, when the holder asks and the credit voucher is
-// untouched: the voucher is voided (compensating entries) and the ticket
-// waits for its refund, in one transaction. EConflict when the voucher was
-// spent, even in part.
+// untouched: the voucher is voided (compensating entries) by an update
+// conditional on the voucher row itself (its whole paid value and its
+// whole bonus still there, so a concurrent redemption of either is never
+// missed), the ticket waits for its refund, and the refund to pay is
+// recorded, in one transaction. EConflict when the voucher was spent, even
+// in part.
 func (db *DB) RefundDefaultedCredit(ctx context.Context, ticketID string, at time.Time) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		var code string
-		err := tx.QueryRowContext(ctx, `SELECT choice_ref FROM tickets WHERE id = $1 AND choice = 'credit' AND choice_by_default = 1
-			AND status = 'credited'`, ticketID).Scan(&code)
+		var id string
+		var paid, bonus int64
+		err := tx.QueryRowContext(ctx, `UPDATE vouchers SET status = 'void', balance = 0, bonus = 0
+			WHERE code = (SELECT choice_ref FROM tickets WHERE id = $1 AND choice = 'credit' AND choice_by_default = 1
+					AND status = 'credited')
+				AND status = 'active' AND balance = initial AND bonus = initial_bonus
+			RETURNING id, initial, initial_bonus`, ticketID).Scan(&id, &paid, &bonus)
+		if errors.Is(err, sql.ErrNoRows) {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE id = $1 AND choice = 'credit'
+				AND choice_by_default = 1 AND status = 'credited'`, ticketID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return &market.Error{Code: market.EChoiceAlreadyMade, Message: "Vous avez déjà choisi pour ce billet."}
+			}
+			return &market.Error{Code: market.EConflict, Message: "Le crédit a déjà servi : il ne peut plus devenir un remboursement."}
+		}
+		if err != nil {
+			return err
+		}
+		var orderID, currency string
+		var price int64
+		err = tx.QueryRowContext(ctx, `UPDATE tickets SET choice = 'refund', choice_at = $1, choice_by_default = 0, choice_ref = '',
+				status = 'valid'
+			WHERE id = $2 AND choice = 'credit' AND choice_by_default = 1 AND status = 'credited'
+			RETURNING order_id, price, currency`, millis(at), ticketID).Scan(&orderID, &price, &currency)
 		if errors.Is(err, sql.ErrNoRows) {
 			return &market.Error{Code: market.EChoiceAlreadyMade, Message: "Vous avez déjà choisi pour ce billet."}
 		}
 		if err != nil {
 			return err
 		}
-		var id string
-		var paid, bonus int64
-		err = tx.QueryRowContext(ctx, `UPDATE vouchers SET status = 'void', balance = 0, bonus = 0
-			WHERE code = $1 AND status = 'active' AND balance = initial
-			  AND NOT EXISTS (SELECT 1 FROM redemptions r WHERE r.voucher_id = vouchers.id AND r.reversed_at = 0)
-			RETURNING id, initial, (SELECT COALESCE(SUM(amount), 0) FROM voucher_entries WHERE voucher_id = vouchers.id AND part = 'bonus')`,
-			code).Scan(&id, &paid, &bonus)
-		if errors.Is(err, sql.ErrNoRows) {
-			return &market.Error{Code: market.EConflict, Message: "Le crédit a déjà servi : il ne peut plus devenir un remboursement."}
-		}
-		if err != nil {
-			return err
-		}
-		for part, amount := range map[string]int64{"paid": paid, "bonus": bonus} {
-			if amount == 0 {
+		for _, p := range []struct {
+			part   string
+			amount int64
+		}{{partPaid, paid}, {partBonus, bonus}} {
+			if p.amount == 0 {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at, part)
-				VALUES ($1, $2, $3, $4, 0, $5, $6, $7)`, market.NewID("ent"), id, market.EntryVoid, -amount, ticketID, millis(at), part); err != nil {
+			if err := insertEntry(ctx, tx, entry{id, market.EntryVoid, p.part, -p.amount, 0, ticketID, millis(at)}); err != nil {
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE tickets SET choice = 'refund', choice_at = $1, choice_by_default = 0, choice_ref = '',
-			status = 'valid' WHERE id = $2`, millis(at), ticketID)
-		return err
+		return insertRefund(ctx, tx, &market.OwnRefund{ID: ticketID, OrderID: orderID, TicketID: ticketID, Amount: price,
+			Currency: market.Currency(currency), CreatedAt: at})
 	})
 }

@@ -11,12 +11,12 @@ import (
 const voucherColumns = `v.id, v.code, v.merchant_id, m.slug, m.name, v.order_id, v.initial, v.balance, v.bonus,
 	v.bonus_expires_at, v.currency, v.recipient_name, v.recipient_email, v.message, v.status, v.created_at`
 
-// insertVoucher writes a new voucher and its issue entry: its balance is
+// insertVoucher writes a new voucher and its issue entries: its balance is
 // the sum of its ledger from the first write on.
 func insertVoucher(ctx context.Context, tx *sql.Tx, v *market.Voucher) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO vouchers (id, code, merchant_id, order_id, initial, balance, bonus,
-		bonus_expires_at, currency, recipient_name, recipient_email, message, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		bonus_expires_at, currency, recipient_name, recipient_email, message, status, created_at, initial_bonus)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $7)`,
 		v.ID, v.Code, v.MerchantID, v.OrderID, v.Initial, v.Initial, v.Bonus, millis(v.BonusExpiresAt), string(v.Currency),
 		v.RecipientName, v.RecipientEmail, v.Message, string(v.Status), millis(v.CreatedAt)); err != nil {
 		return err
@@ -25,16 +25,12 @@ func insertVoucher(ctx context.Context, tx *sql.Tx, v *market.Voucher) error {
 	if ref == "" {
 		ref = v.ID
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at, part)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, 'paid')`,
-		market.NewID("ent"), v.ID, market.EntryIssue, v.Initial, v.Initial, ref, millis(v.CreatedAt)); err != nil {
+	at := millis(v.CreatedAt)
+	if err := insertEntry(ctx, tx, entry{v.ID, market.EntryIssue, partPaid, v.Initial, v.Initial, ref, at}); err != nil {
 		return err
 	}
 	if v.Bonus > 0 {
-		_, err := tx.ExecContext(ctx, `INSERT INTO voucher_entries (id, voucher_id, kind, amount, balance_after, reference, created_at, part)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 'bonus')`,
-			market.NewID("ent"), v.ID, market.EntryBonus, v.Bonus, v.Bonus, ref, millis(v.CreatedAt))
-		return err
+		return insertEntry(ctx, tx, entry{v.ID, market.EntryBonus, partBonus, v.Bonus, v.Bonus, ref, at})
 	}
 	return nil
 }

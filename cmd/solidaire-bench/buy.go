@@ -31,7 +31,7 @@ const benchSecret = "whsec_bench"
 
 // shop serves the buying routes of db as the real server does.
 func shop(db *store.DB, base string) (http.Handler, error) {
-	st, err := payments.NewStripe(payments.StripeConfig{SecretKey: "sk_test_bench", WebhookSecret: benchSecret, APIBase: "http://127.0.0.1:1"})
+	st, err := payments.NewStripe(payments.StripeConfig{SecretKey: "sk_test_bench", WebhookSecrets: []string{benchSecret}, APIBase: "http://127.0.0.1:1"})
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,7 +35,16 @@ var (
 	_ api.Pinger                 = (*cache.Redis)(nil)
 	_ api.Limiter                = (*cache.Redis)(nil)
 	_ api.Limiter                = (*cache.Memory)(nil)
+	_ api.Limiter                = (*cache.FallbackLimiter)(nil)
+	_ frontend.Limiter           = (*cache.FallbackLimiter)(nil)
 	_ api.WebhookParser          = (*payments.Stripe)(nil)
+	_ api.AdminOrders            = (*store.DB)(nil)
+	_ api.PaymentAccounts        = (*market.PaymentsOnboarding)(nil)
+	_ market.Connect             = (*payments.Stripe)(nil)
+	_ market.OnboardingStore     = (*store.DB)(nil)
+	_ market.RefundStore         = (*store.DB)(nil)
+	_ market.EventStore          = (*store.DB)(nil)
+	_ market.Leaser              = (*store.DB)(nil)
 	_ market.OrderStore          = (*store.DB)(nil)
 	_ market.Outbox              = (*store.DB)(nil)
 	_ market.Mailer              = (*mail.SMTP)(nil)
@@ -48,7 +58,6 @@ var (
 	_ market.Feed                = (*cache.Memory)(nil)
 	_ api.Merchants              = (*store.DB)(nil)
 	_ api.Onboarding             = (*store.DB)(nil)
-	_ api.Connect                = (*payments.Stripe)(nil)
 	_ api.SignIn                 = (*market.SignIn)(nil)
 	_ api.Till                   = (*market.Till)(nil)
 )
@@ -62,6 +71,7 @@ type app struct {
 	mailer   *market.MailWorker
 	clicks   *market.ClickCounter
 	events   *market.CancellationService
+	refunds  *market.Refunds
 	kick     chan struct{}
 	closers  []func() error
 	running  sync.WaitGroup // background work, waited for before closing
@@ -103,20 +113,23 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		}
 		a.closers = append(a.closers, rc.Close)
 		ready["redis"] = rc
-		limiter, feed, counter = rc, rc, rc
+		// A Redis outage must not switch the sign-in and code-lookup
+		// limits off: they fall back to this instance's own counts.
+		limiter, feed, counter = cache.NewFallbackLimiter(rc, mem, log), rc, rc
 	}
 	a.clicks = &market.ClickCounter{Shared: counter, Local: mem, Store: db, Log: log}
 
 	var provider market.PaymentProvider
 	var webhooks api.WebhookParser
-	var connect api.Connect
+	onboarding := &market.PaymentsOnboarding{Store: db, Countries: cfg.StripeCountries, ReturnURL: base + "/commerce/paiements"}
 	ready4 := func(*market.Merchant) bool { return true }
 	if cfg.StripeKey != "" {
-		st, err := payments.NewStripe(payments.StripeConfig{SecretKey: cfg.StripeKey, WebhookSecret: cfg.StripeWebhook, APIBase: cfg.StripeAPIBase})
+		st, err := payments.NewStripe(payments.StripeConfig{SecretKey: cfg.StripeKey, APIBase: cfg.StripeAPIBase,
+			WebhookSecrets: payments.SplitSecrets(cfg.StripeWebhook), ConnectWebhookSecrets: payments.SplitSecrets(cfg.StripeConnect)})
 		if err != nil {
 			return fail(err)
 		}
-		provider, webhooks, connect = st, st, st
+		provider, webhooks, onboarding.Connect = st, st, st
 		ready4 = func(m *market.Merchant) bool { return m.StripeAccount != "" && m.ChargesEnabled }
 	} else {
 		if err := payments.CheckDemoAllowed(cfg.Production); err != nil {
@@ -126,6 +139,7 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 	}
 
 	composer := mail.Composer{BaseURL: base}
+	a.refunds = &market.Refunds{Store: db, Payments: provider, Log: log}
 	a.checkout = &market.CheckoutService{
 		Store:          db,
 		Payments:       provider,
@@ -133,6 +147,7 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		BaseURL:        base,
 		FeeBasisPoints: cfg.FeeBasisPoints,
 		Ready:          ready4,
+		Refunds:        a.refunds,
 		Log:            log,
 	}
 
@@ -154,7 +169,7 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 	}
 
 	a.kick = make(chan struct{}, 1)
-	a.events = &market.CancellationService{Store: db, Payments: provider, Mail: composer, Log: log, Kick: func() {
+	a.events = &market.CancellationService{Store: db, Payments: provider, Refunds: a.refunds, Mail: composer, Log: log, Kick: func() {
 		select {
 		case a.kick <- struct{}{}:
 		default:
@@ -171,37 +186,40 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.handler = api.New(api.Config{
-		BaseURL:        base,
-		Catalogue:      db,
-		Checkout:       a.checkout,
-		Orders:         db,
-		Payments:       webhooks,
-		Idempotency:    db,
-		Limiter:        limiter,
-		QR:             qrcode.PNG,
-		SignIn:         &market.SignIn{Store: db, Mail: composer, BaseURL: base},
-		Merchants:      db,
-		Till:           &market.Till{Store: db, Feed: feed},
-		Onboarding:     db,
-		Feed:           feed,
-		Connect:        connect,
-		DemoPayments:   connect == nil,
-		Campaigns:      db,
-		Clicks:         a.clicks,
-		Stats:          db,
-		Tickets:        a.events,
-		TicketStore:    db,
-		TrustedProxies: cfg.TrustedProxies,
-		Ready:          ready,
-		Pages:          pages,
-		Logger:         log,
-		Registry:       reg,
+		BaseURL:         base,
+		Catalogue:       db,
+		Checkout:        a.checkout,
+		Orders:          db,
+		Payments:        webhooks,
+		Idempotency:     db,
+		Limiter:         limiter,
+		QR:              qrcode.PNG,
+		SignIn:          &market.SignIn{Store: db, Mail: composer, BaseURL: base},
+		Merchants:       db,
+		Till:            &market.Till{Store: db, Feed: feed},
+		Onboarding:      db,
+		Feed:            feed,
+		PaymentAccounts: onboarding,
+		AdminOrders:     db,
+		DemoPayments:    onboarding.Connect == nil,
+		Campaigns:       db,
+		Clicks:          a.clicks,
+		Stats:           db,
+		Tickets:         a.events,
+		TicketStore:     db,
+		TrustedProxies:  cfg.TrustedProxies,
+		Ready:           ready,
+		Pages:           pages,
+		Logger:          log,
+		Registry:        reg,
 	})
 	return a, nil
 }
 
 // background runs the app's periodic work until ctx is done: the mail
-// worker, the reconciliation pass and the purge of old idempotency keys.
+// worker and the click counter on every instance; the reconciliation,
+// refunds, cancellation and purge passes on one instance at a time (a lease
+// in the database). Close waits for all of it before closing the database.
 func (a *app) background(ctx context.Context, log *slog.Logger) {
 	run := func(f func()) {
 		a.running.Add(1)
@@ -210,24 +228,32 @@ func (a *app) background(ctx context.Context, log *slog.Logger) {
 			f()
 		}()
 	}
+	holder := instanceID()
+	pass := func(name string, every time.Duration, kick <-chan struct{}, fn func(context.Context) error) {
+		p := &market.Pass{Name: name, Leases: a.db, Holder: holder, Every: every, Run: fn, Log: log}
+		run(func() { p.Loop(ctx, kick) })
+	}
 	run(func() { a.mailer.Run(ctx, 15*time.Second) })
-	run(func() { a.checkout.ReconcileEvery(ctx, 2*time.Minute, 10*time.Minute) })
 	run(func() { a.clicks.Run(ctx, 10*time.Second) })
-	run(func() { a.events.RunEvery(ctx, time.Minute, a.kick) })
-	run(func() {
-		t := time.NewTicker(time.Hour)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if _, err := a.db.PurgeIdempotent(ctx, 48*time.Hour); err != nil {
-					log.Error("purge idempotency keys", "err", err)
-				}
-			}
-		}
+	pass("reconcile", 2*time.Minute, nil, func(ctx context.Context) error {
+		_, err := a.checkout.Reconcile(ctx, 10*time.Minute)
+		return err
 	})
+	pass("refunds", time.Minute, nil, func(ctx context.Context) error {
+		_, err := a.refunds.PayDue(ctx)
+		return err
+	})
+	pass("cancellations", time.Minute, a.kick, a.events.Round)
+	pass("purge", time.Hour, nil, func(ctx context.Context) error {
+		_, err := a.db.PurgeIdempotent(ctx, 48*time.Hour)
+		return err
+	})
+}
+
+// instanceID names this process among the instances, for leases.
+func instanceID() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), market.NewID("i"))
 }
 
 // splitList reads a comma-separated setting.

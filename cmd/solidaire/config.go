@@ -13,22 +13,27 @@ import (
 // config is the server's configuration: flags, each with an environment
 // variable as its default (the names of ../shared/API.md).
 type config struct {
-	Addr           string
-	BaseURL        string
-	DatabaseURL    string
-	RedisURL       string
-	StripeKey      string
-	StripeWebhook  string
-	StripeAPIBase  string
-	Demo           bool
-	Production     bool
-	LogLevel       string
-	LogFormat      string
-	SMTPURL        string
-	FeeBasisPoints int64
-	TrustedProxies []string
-	fee            string
-	proxies        string
+	Addr          string
+	BaseURL       string
+	DatabaseURL   string
+	RedisURL      string
+	StripeKey     string
+	StripeWebhook string
+	StripeConnect string
+	StripeAPIBase string
+	// StripeCountries are the countries whose merchants the platform's
+	// Stripe account can onboard (one Solidaire per platform region).
+	StripeCountries []string
+	Demo            bool
+	Production      bool
+	LogLevel        string
+	LogFormat       string
+	SMTPURL         string
+	FeeBasisPoints  int64
+	TrustedProxies  []string
+	fee             string
+	proxies         string
+	countries       string
 }
 
 // flags registers the configuration's flags on fs with their environment
@@ -45,7 +50,9 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.DatabaseURL, "database", env("DATABASE_URL", "./data/solidaire.db"), "postgres:// URL or SQLite file path (DATABASE_URL)")
 	fs.StringVar(&c.RedisURL, "redis", env("REDIS_URL", ""), "redis:// URL; empty means in-process (REDIS_URL)")
 	fs.StringVar(&c.StripeKey, "stripe-key", env("STRIPE_SECRET_KEY", ""), "Stripe secret key; empty means demo payments (STRIPE_SECRET_KEY)")
-	fs.StringVar(&c.StripeWebhook, "stripe-webhook-secret", env("STRIPE_WEBHOOK_SECRET", ""), "Stripe webhook signing secret (STRIPE_WEBHOOK_SECRET)")
+	fs.StringVar(&c.StripeWebhook, "stripe-webhook-secret", env("STRIPE_WEBHOOK_SECRET", ""), "signing secret(s), comma-separated, of the platform webhook endpoint /api/v1/webhooks/stripe (STRIPE_WEBHOOK_SECRET)")
+	fs.StringVar(&c.StripeConnect, "stripe-connect-webhook-secret", env("STRIPE_CONNECT_WEBHOOK_SECRET", ""), "signing secret(s), comma-separated, of the Connect webhook endpoint /api/v1/webhooks/stripe/connect (STRIPE_CONNECT_WEBHOOK_SECRET)")
+	fs.StringVar(&c.countries, "stripe-connect-countries", env("STRIPE_CONNECT_COUNTRIES", ""), "comma-separated countries (CA, FR…) whose merchants the platform's Stripe account can onboard; empty means all (STRIPE_CONNECT_COUNTRIES)")
 	fs.StringVar(&c.StripeAPIBase, "stripe-api-base", env("STRIPE_API_BASE", ""), "Stripe API base URL (STRIPE_API_BASE)")
 	fs.BoolVar(&c.Demo, "demo", env("SOLIDAIRE_DEMO", "") == "1", "seed the demo data set into an empty database (SOLIDAIRE_DEMO=1)")
 	fs.BoolVar(&c.Production, "production", env("SOLIDAIRE_ENV", "") == "production", "production mode: demo payments refused (SOLIDAIRE_ENV=production)")
@@ -75,6 +82,9 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 		return nil, errUsage
 	}
 	c.FeeBasisPoints, c.TrustedProxies = fee, splitList(c.proxies)
+	for _, cc := range splitList(c.countries) {
+		c.StripeCountries = append(c.StripeCountries, strings.ToUpper(cc))
+	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}
