@@ -44,6 +44,19 @@ var DefaultLimits = Limits{
 	LoginPerAccount:  Rate{10, 15 * time.Minute},
 }
 
+// Scaled returns the limits with every count multiplied by f (at least
+// one): a town's launch day behind one carrier's addresses, or a load test,
+// may need more than the defaults.
+func (l Limits) Scaled(f float64) Limits {
+	scale := func(r Rate) Rate {
+		r.Count = max(1, int(float64(r.Count)*f))
+		return r
+	}
+	return Limits{CheckoutPerIP: scale(l.CheckoutPerIP), CheckoutPerBuyer: scale(l.CheckoutPerBuyer),
+		LookupsPerIP: scale(l.LookupsPerIP), LookupsPerDevice: scale(l.LookupsPerDevice),
+		LoginPerIP: scale(l.LoginPerIP), LoginPerAccount: scale(l.LoginPerAccount)}
+}
+
 // limit spends one event of key's budget; ERateLimited with Retry-After when
 // it is spent. Without a limiter (nil) nothing is limited. A limiter that
 // fails lets the request through, logged: a rate limit must not take the

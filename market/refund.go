@@ -40,10 +40,10 @@ const (
 
 // RefundStore keeps the refunds Solidaire owes and their outcome.
 type RefundStore interface {
-	// ClaimRefunds leases up to n refunds that are due (requested, retry
-	// time passed, their order not in an open dispute), hiding them from
-	// other passes until the lease ends.
-	ClaimRefunds(ctx context.Context, now time.Time, n int, lease time.Duration) ([]*OwnRefund, error)
+	// ClaimRefunds leases up to n refunds that are due by dueBy (requested,
+	// retry time come, their order not in an open dispute) and not leased
+	// now, hiding them from other passes until the lease ends.
+	ClaimRefunds(ctx context.Context, now, dueBy time.Time, n int, lease time.Duration) ([]*OwnRefund, error)
 	// ClaimRefund leases one refund by id if it is due; ENotFound when it
 	// is not (paid, leased elsewhere, or waiting for its retry time).
 	ClaimRefund(ctx context.Context, id string, now time.Time, lease time.Duration) (*OwnRefund, error)
@@ -110,20 +110,43 @@ func (s *Refunds) PayNow(ctx context.Context, id string) error {
 // PayDue pays the refunds that are due, a batch at a time, and returns how
 // many it paid. A refund that fails is put off and the pass goes on.
 func (s *Refunds) PayDue(ctx context.Context) (int, error) {
+	return s.payClaimed(ctx, false)
+}
+
+// PayOwed pays every refund still owed, those waiting for their retry time
+// too: an operator's nudge once the provider is back (solidaire refunds).
+// Refunds of unknown outcome are looked up before they are asked again.
+func (s *Refunds) PayOwed(ctx context.Context) (int, error) {
+	return s.payClaimed(ctx, true)
+}
+
+func (s *Refunds) payClaimed(ctx context.Context, all bool) (int, error) {
 	paid := 0
+	failed := map[string]bool{}
 	for ctx.Err() == nil {
-		rs, err := s.Store.ClaimRefunds(ctx, s.now().UTC(), 20, s.lease())
+		now := s.now().UTC()
+		dueBy := now
+		if all {
+			dueBy = now.AddDate(100, 0, 0)
+		}
+		rs, err := s.Store.ClaimRefunds(ctx, now, dueBy, 20, s.lease())
 		if err != nil || len(rs) == 0 {
 			return paid, err
 		}
+		fresh := 0
 		for _, r := range rs {
+			if failed[r.ID] {
+				continue // failed in this call already: not again now
+			}
+			fresh++
 			if err := s.pay(ctx, r); err != nil {
+				failed[r.ID] = true
 				s.log().WarnContext(ctx, "refund put off", "refund", r.ID, "attempts", r.Attempts+1, "err", err)
 				continue
 			}
 			paid++
 		}
-		if len(rs) < 20 {
+		if len(rs) < 20 || fresh == 0 {
 			return paid, nil
 		}
 	}

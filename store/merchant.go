@@ -206,8 +206,10 @@ func (db *DB) SetMerchantAccount(ctx context.Context, merchantID, account string
 // SetPaymentAccount records what the provider says of a connected account:
 // whether it can be charged and paid out, what it still needs, why it is
 // disabled. It records the event (when eventID is set) once, in the same
-// transaction, and never lets older news (at) overwrite newer. An account
-// no merchant has changes nothing.
+// transaction, and never lets older news (at) overwrite newer. Times are
+// compared to the second, Stripe's resolution: an event of the same second
+// as the owner's last look wins, so a merchant enabled just after that
+// look is never left waiting. An account no merchant has changes nothing.
 func (db *DB) SetPaymentAccount(ctx context.Context, eventID string, a *market.PaymentAccount, at time.Time) error {
 	due, err := json.Marshal(nonNil(a.CurrentlyDue))
 	if err != nil {
@@ -221,7 +223,7 @@ func (db *DB) SetPaymentAccount(ctx context.Context, eventID string, a *market.P
 		_, err = tx.ExecContext(ctx, `UPDATE merchants SET charges_enabled = $1, payouts_enabled = $2, payments_due = $3,
 			payments_disabled_reason = $4, payments_checked_at = $5
 			WHERE stripe_account = $6 AND payments_checked_at <= $5`,
-			boolInt(a.ChargesEnabled), boolInt(a.PayoutsEnabled), string(due), a.DisabledReason, millis(at), a.ID)
+			boolInt(a.ChargesEnabled), boolInt(a.PayoutsEnabled), string(due), a.DisabledReason, millis(at.Truncate(time.Second)), a.ID)
 		return err
 	})
 }

@@ -195,19 +195,20 @@ func scanRefund(s scanner) (*market.OwnRefund, error) {
 	return &r, nil
 }
 
-// refundDue is the condition of a refund that a pass may pay now:
-// requested, its retry time come, not leased, and its order not in an open
+// refundDue is the condition of a refund that a pass may pay: requested,
+// its retry time come by $2, not leased at $1, and its order not in an open
 // dispute (the bank may give the money back itself).
-const refundDue = `r.status = 'requested' AND r.retry_at <= $1 AND r.lease_until <= $1
+const refundDue = `r.status = 'requested' AND r.retry_at <= $2 AND r.lease_until <= $1
 	AND NOT EXISTS (SELECT 1 FROM disputes d WHERE d.order_id = r.order_id AND d.status = 'open')`
 
-// ClaimRefunds leases up to n due refunds, oldest first: a conditional
-// update each, so two passes (on two instances) never both take one.
-func (db *DB) ClaimRefunds(ctx context.Context, now time.Time, n int, lease time.Duration) ([]*market.OwnRefund, error) {
+// ClaimRefunds leases up to n refunds whose retry time comes by dueBy
+// (now, for the pass), oldest first: a conditional update each, so two
+// passes (on two instances) never both take one.
+func (db *DB) ClaimRefunds(ctx context.Context, now, dueBy time.Time, n int, lease time.Duration) ([]*market.OwnRefund, error) {
 	var claimed []*market.OwnRefund
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+refundColumns+` FROM refunds r JOIN orders o ON o.id = r.order_id
-			WHERE `+refundDue+` ORDER BY r.created_at, r.id LIMIT $2`, millis(now), n)
+			WHERE `+refundDue+` ORDER BY r.created_at, r.id LIMIT $3`, millis(now), millis(dueBy), n)
 		if err != nil {
 			return err
 		}
@@ -244,7 +245,7 @@ func (db *DB) ClaimRefund(ctx context.Context, id string, now time.Time, lease t
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		r, err = scanRefund(tx.QueryRowContext(ctx, `SELECT `+refundColumns+` FROM refunds r JOIN orders o ON o.id = r.order_id
-			WHERE r.id = $2 AND `+refundDue, millis(now), id))
+			WHERE r.id = $3 AND `+refundDue, millis(now), millis(now), id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return market.NotFound("Remboursement")
 		}

@@ -208,6 +208,7 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		Tickets:         a.events,
 		TicketStore:     db,
 		TrustedProxies:  cfg.TrustedProxies,
+		Limits:          api.DefaultLimits.Scaled(cfg.LimitScale),
 		Ready:           ready,
 		Pages:           pages,
 		Logger:          log,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 
 	"github.com/solidaire-app/solidaire/internal/reqlog"
@@ -24,16 +25,19 @@ type config struct {
 	// StripeCountries are the countries whose merchants the platform's
 	// Stripe account can onboard (one Solidaire per platform region).
 	StripeCountries []string
-	Demo            bool
-	Production      bool
-	LogLevel        string
-	LogFormat       string
-	SMTPURL         string
-	FeeBasisPoints  int64
-	TrustedProxies  []string
-	fee             string
-	proxies         string
-	countries       string
+	// LimitScale multiplies every rate limit.
+	LimitScale     float64
+	Demo           bool
+	Production     bool
+	LogLevel       string
+	LogFormat      string
+	SMTPURL        string
+	FeeBasisPoints int64
+	TrustedProxies []string
+	fee            string
+	proxies        string
+	countries      string
+	scale          string
 }
 
 // flags registers the configuration's flags on fs with their environment
@@ -60,6 +64,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.LogFormat, "log-format", env("SOLIDAIRE_LOG_FORMAT", "text"), "text or json (SOLIDAIRE_LOG_FORMAT)")
 	fs.StringVar(&c.SMTPURL, "smtp", env("SMTP_URL", ""), "smtp://user:pass@host:587?from=Name%20<addr>; empty keeps mails in the outbox (SMTP_URL)")
 	fs.StringVar(&c.fee, "platform-fee-bps", env("SOLIDAIRE_PLATFORM_FEE_BPS", "0"), "platform fee in basis points of each order, 0 to 10000 (SOLIDAIRE_PLATFORM_FEE_BPS)")
+	fs.StringVar(&c.scale, "rate-limit-scale", env("SOLIDAIRE_RATE_LIMIT_SCALE", "1"), "multiplies every rate limit: 10 for a launch day behind few addresses (SOLIDAIRE_RATE_LIMIT_SCALE)")
 	fs.StringVar(&c.proxies, "trusted-proxies", env("SOLIDAIRE_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (SOLIDAIRE_TRUSTED_PROXIES)")
 }
 
@@ -82,6 +87,10 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 		return nil, errUsage
 	}
 	c.FeeBasisPoints, c.TrustedProxies = fee, splitList(c.proxies)
+	if c.LimitScale, err = strconv.ParseFloat(c.scale, 64); err != nil || c.LimitScale <= 0 || c.LimitScale > 1e6 {
+		fmt.Fprintf(stderr, "rate limit scale must be a positive number, got %q\n", c.scale)
+		return nil, errUsage
+	}
 	for _, cc := range splitList(c.countries) {
 		c.StripeCountries = append(c.StripeCountries, strings.ToUpper(cc))
 	}

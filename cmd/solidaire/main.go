@@ -6,6 +6,7 @@
 //	solidaire migrate        apply database migrations
 //	solidaire seed --demo    load the demo data set into an empty database
 //	solidaire reconcile      ask the payment provider about pending orders
+//	solidaire refunds        pay the refunds still owed, now
 //	solidaire outbox         list the newest emails of the outbox
 package main
 
@@ -40,6 +41,7 @@ Usage:
   solidaire migrate [flags]      applique les migrations de la base
   solidaire seed --demo [flags]  charge les données de démonstration (base vide)
   solidaire reconcile [flags]    rapproche les commandes en attente avec Stripe
+  solidaire refunds [flags]      verse maintenant les remboursements encore dus
   solidaire outbox [flags]       affiche les derniers courriels (envoyés ou en attente)
 
 Run "solidaire COMMAND -h" for the flags; each has an environment variable.
@@ -62,6 +64,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return seed(ctx, args[1:], getenv, stdout, stderr)
 	case "reconcile":
 		return reconcile(ctx, args[1:], getenv, stdout, stderr)
+	case "refunds":
+		return refunds(ctx, args[1:], getenv, stdout, stderr)
 	case "outbox":
 		return outbox(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":

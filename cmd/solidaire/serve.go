@@ -202,6 +202,29 @@ func reconcile(ctx context.Context, args []string, getenv func(string) string, s
 	return nil
 }
 
+// refunds pays every refund Solidaire still owes, those waiting for their
+// retry time too (after a provider outage); a refund whose outcome is
+// unknown is looked up at Stripe before it is asked again, so none is paid
+// twice, even with the server running.
+func refunds(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parse("refunds", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := cfg.logger(stderr)
+	a, err := build(ctx, cfg, cfg.BaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := a.refunds.PayOwed(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d remboursement(s) versé(s).\n", n)
+	return nil
+}
+
 // outbox lists the newest mails of the outbox: what an admin reads when no
 // SMTP server is configured.
 func outbox(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
