@@ -36,6 +36,9 @@ const (
 	// RefundCancelled: not to be paid any more (the order's dispute was
 	// lost: the bank gave the buyer the money back already).
 	RefundCancelled RefundStatus = "cancelled"
+	// RefundVerify: not to be paid any more, but asked once with no answer:
+	// looked up at the provider, recorded if it exists, cancelled if not.
+	RefundVerify RefundStatus = "verify"
 )
 
 // RefundStore keeps the refunds Solidaire owes and their outcome.
@@ -54,6 +57,8 @@ type RefundStore interface {
 	RefundPaid(ctx context.Context, id, providerID string, at time.Time) error
 	// RefundFailed records a failed attempt and when to try again.
 	RefundFailed(ctx context.Context, id, reason string, retryAt time.Time) error
+	// RefundCancelled records that a refund to verify was never made.
+	RefundCancelled(ctx context.Context, id string, at time.Time) error
 }
 
 // Refunds pays the refunds Solidaire owes, never twice: a refund whose
@@ -156,6 +161,17 @@ func (s *Refunds) payClaimed(ctx context.Context, all bool) (int, error) {
 // pay asks the provider for a claimed refund, or finds the one asked
 // before.
 func (s *Refunds) pay(ctx context.Context, r *OwnRefund) error {
+	if r.Status == RefundVerify {
+		found, err := s.Payments.FindRefund(ctx, r.PaymentIntent, r.ID)
+		switch {
+		case err == nil:
+			s.log().WarnContext(ctx, "a refund no longer owed had been made", "refund", r.ID, "provider_refund", found.ID)
+			return s.Store.RefundPaid(ctx, r.ID, found.ID, s.now().UTC())
+		case ErrorCode(err) == ENotFound:
+			return s.Store.RefundCancelled(ctx, r.ID, s.now().UTC())
+		}
+		return s.failed(ctx, r, err)
+	}
 	if r.Attempts > 0 {
 		found, err := s.Payments.FindRefund(ctx, r.PaymentIntent, r.ID)
 		switch {

@@ -89,7 +89,8 @@ func (db *DB) OpenDispute(ctx context.Context, eventID, paymentIntent string, d 
 // was seen: won unfreezes the order (unless another of its disputes is
 // open), lost voids what is left of its vouchers (compensating entries)
 // and tickets, and cancels the refunds Solidaire still owed on it (the bank
-// has given the money back already). See market.OrderStore.
+// has given the money back already; one whose outcome is unknown is left
+// to be verified at Stripe). See market.OrderStore.
 func (db *DB) CloseDispute(ctx context.Context, eventID, paymentIntent string, d *market.Dispute, at time.Time) (string, error) {
 	return db.orderEvent(ctx, eventID, market.DisputeClosed, paymentIntent, func(tx *sql.Tx, o *lockedOrder) (string, error) {
 		status := "won"
@@ -118,7 +119,15 @@ func (db *DB) CloseDispute(ctx context.Context, eventID, paymentIntent string, d
 			if _, err := tx.ExecContext(ctx, `UPDATE tickets SET status = 'void' WHERE order_id = $1 AND status IN ('valid', 'disputed')`, o.id); err != nil {
 				return "", err
 			}
-			_, err = tx.ExecContext(ctx, `UPDATE refunds SET status = 'cancelled', last_error = 'dispute lost' WHERE order_id = $1 AND status = 'requested'`, o.id)
+			// Refunds never asked of Stripe are cancelled; one asked whose
+			// answer was lost may exist: the pass looks it up, records it if
+			// it does, cancels it if it does not, and never asks again.
+			if _, err := tx.ExecContext(ctx, `UPDATE refunds SET status = 'cancelled', last_error = 'dispute lost'
+				WHERE order_id = $1 AND status = 'requested' AND attempts = 0`, o.id); err != nil {
+				return "", err
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE refunds SET status = 'verify', last_error = 'dispute lost', retry_at = 0
+				WHERE order_id = $1 AND status = 'requested' AND attempts > 0`, o.id)
 			return market.OutcomeDisputeLost, err
 		}
 		var open int

@@ -198,7 +198,7 @@ func scanRefund(s scanner) (*market.OwnRefund, error) {
 // refundDue is the condition of a refund that a pass may pay: requested,
 // its retry time come by $2, not leased at $1, and its order not in an open
 // dispute (the bank may give the money back itself).
-const refundDue = `r.status = 'requested' AND r.retry_at <= $2 AND r.lease_until <= $1
+const refundDue = `r.status IN ('requested', 'verify') AND r.retry_at <= $2 AND r.lease_until <= $1
 	AND NOT EXISTS (SELECT 1 FROM disputes d WHERE d.order_id = r.order_id AND d.status = 'open')`
 
 // ClaimRefunds leases up to n refunds whose retry time comes by dueBy
@@ -265,7 +265,8 @@ func (db *DB) ClaimRefund(ctx context.Context, id string, now time.Time, lease t
 }
 
 func leaseRefund(ctx context.Context, tx *sql.Tx, id string, now time.Time, lease time.Duration) (bool, error) {
-	res, err := tx.ExecContext(ctx, `UPDATE refunds SET lease_until = $1 WHERE id = $2 AND status = 'requested' AND lease_until <= $3`,
+	res, err := tx.ExecContext(ctx, `UPDATE refunds SET lease_until = $1 WHERE id = $2 AND status IN ('requested', 'verify')
+		AND lease_until <= $3`,
 		millis(now.Add(lease)), id, millis(now))
 	if err != nil {
 		return false, err
@@ -291,7 +292,7 @@ func (db *DB) RefundPaid(ctx context.Context, id, providerID string, at time.Tim
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		var ticketID string
 		err := tx.QueryRowContext(ctx, `UPDATE refunds SET status = 'succeeded', provider_id = $1, done_at = $2, lease_until = 0, last_error = ''
-			WHERE id = $3 AND status = 'requested' RETURNING ticket_id`, providerID, millis(at), id).Scan(&ticketID)
+			WHERE id = $3 AND status IN ('requested', 'verify') RETURNING ticket_id`, providerID, millis(at), id).Scan(&ticketID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // recorded already
 		}
@@ -307,8 +308,19 @@ func (db *DB) RefundPaid(ctx context.Context, id, providerID string, at time.Tim
 // RefundFailed records a failed attempt and when to try again.
 func (db *DB) RefundFailed(ctx context.Context, id, reason string, retryAt time.Time) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE refunds SET last_error = $1, retry_at = $2, lease_until = 0 WHERE id = $3 AND status = 'requested'`,
+		_, err := tx.ExecContext(ctx, `UPDATE refunds SET last_error = $1, retry_at = $2, lease_until = 0 WHERE id = $3
+			AND status IN ('requested', 'verify')`,
 			truncate(reason, 500), millis(retryAt), id)
+		return err
+	})
+}
+
+// RefundCancelled records that a refund to verify was never made at the
+// provider: it is not owed any more (its order's dispute was lost).
+func (db *DB) RefundCancelled(ctx context.Context, id string, at time.Time) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE refunds SET status = 'cancelled', done_at = $1, lease_until = 0 WHERE id = $2 AND status = 'verify'`,
+			millis(at), id)
 		return err
 	})
 }

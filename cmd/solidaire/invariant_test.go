@@ -515,7 +515,9 @@ func (l *load) choose() {
 				l.count("choice " + choice)
 				if choice == "credit" {
 					var r struct {
-						Ticket struct{ ChoiceRef string } `json:"ticket"`
+						Ticket struct {
+							ChoiceRef string `json:"choice_ref"`
+						} `json:"ticket"`
 					}
 					json.Unmarshal(out, &r)
 					if i := strings.LastIndex(r.Ticket.ChoiceRef, "/v/"); i >= 0 {
@@ -846,7 +848,7 @@ func checkInvariants(t *testing.T, dbURL, stripeURL string) {
 		AND EXISTS (SELECT 1 FROM disputes d WHERE d.order_id = v.order_id AND d.status = 'open')`)
 	// Every refund Solidaire decided is paid (or cancelled by a lost
 	// dispute), save those held while their order's dispute is open.
-	zero("refunds still owed", `SELECT COUNT(*) FROM refunds r WHERE r.status = 'requested'
+	zero("refunds still owed or unverified", `SELECT COUNT(*) FROM refunds r WHERE r.status IN ('requested', 'verify')
 		AND NOT EXISTS (SELECT 1 FROM disputes d WHERE d.order_id = r.order_id AND d.status = 'open')`)
 	zero("refunded tickets without a paid refund", `SELECT COUNT(*) FROM tickets tk WHERE tk.status = 'refunded'
 		AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.id = tk.id AND r.status = 'succeeded')`)
