@@ -116,10 +116,14 @@ func (db *DB) orderWhere(ctx context.Context, where string, arg any) (*market.Or
 // PendingOrders returns up to n pending orders created before before whose
 // retry time has come, oldest first.
 func (db *DB) PendingOrders(ctx context.Context, before time.Time, n int) ([]*market.Order, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+orderColumns+`
-		FROM orders o JOIN merchants m ON m.id = o.merchant_id
-		WHERE o.status = 'pending' AND o.created_at < $1 AND o.retry_at <= $3 ORDER BY o.created_at LIMIT $2`,
+	return db.orders(ctx, `o.status = 'pending' AND o.created_at < $1 AND o.retry_at <= $3 ORDER BY o.created_at LIMIT $2`,
 		millis(before), n, millis(db.now()))
+}
+
+// orders returns the orders (without their items) that where selects.
+func (db *DB) orders(ctx context.Context, where string, args ...any) ([]*market.Order, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders o JOIN merchants m ON m.id = o.merchant_id
+		WHERE `+where, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -262,40 +266,41 @@ func (db *DB) ReviewOrder(ctx context.Context, eventID, orderID, paymentIntent s
 // OrderRetryLater records that the reconciliation pass failed on an order,
 // and puts it off by a growing delay (market.Backoff).
 func (db *DB) OrderRetryLater(ctx context.Context, orderID, reason string, at time.Time) error {
+	return db.putOff(ctx, "orders", orderID, reason, at)
+}
+
+// putOff records a background pass's failure on one row of table (orders,
+// tickets: both have attempts, last_error and retry_at) and when to try it
+// again, with a delay that grows with its attempts.
+func (db *DB) putOff(ctx context.Context, table, id, reason string, at time.Time) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		var attempts int
-		err := tx.QueryRowContext(ctx, `UPDATE orders SET attempts = attempts + 1, last_error = $1 WHERE id = $2 RETURNING attempts`,
-			truncate(reason, 500), orderID).Scan(&attempts)
+		err := tx.QueryRowContext(ctx, `UPDATE `+table+` SET attempts = attempts + 1, last_error = $1 WHERE id = $2 RETURNING attempts`,
+			truncate(reason, 500), id).Scan(&attempts)
 		if errors.Is(err, sql.ErrNoRows) {
-			return market.NotFound("Commande")
+			return market.NotFound("Élément")
 		}
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE orders SET retry_at = $1 WHERE id = $2`, millis(at.Add(market.Backoff(attempts))), orderID)
+		_, err = tx.ExecContext(ctx, `UPDATE `+table+` SET retry_at = $1 WHERE id = $2`, millis(at.Add(market.Backoff(attempts))), id)
 		return err
 	})
 }
 
 // OrdersByStatus returns up to n orders in a status, oldest first, for the
-// admins (the orders in review).
+// admins (the orders in review), with their items.
 func (db *DB) OrdersByStatus(ctx context.Context, status market.OrderStatus, n int) ([]*market.Order, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+orderColumns+`
-		FROM orders o JOIN merchants m ON m.id = o.merchant_id WHERE o.status = $1 ORDER BY o.created_at, o.id LIMIT $2`,
-		string(status), n)
+	list, err := db.orders(ctx, `o.status = $1 ORDER BY o.created_at, o.id LIMIT $2`, string(status), n)
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
-	defer rows.Close()
-	var list []*market.Order
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return nil, translate(err)
+	for i, o := range list {
+		if list[i], err = db.Order(ctx, o.ID); err != nil {
+			return nil, err
 		}
-		list = append(list, o)
 	}
-	return list, translate(rows.Err())
+	return list, nil
 }
 
 // truncate cuts s to at most n bytes on a rune boundary, for stored

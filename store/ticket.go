@@ -329,19 +329,7 @@ func (db *DB) DefaultsDue(ctx context.Context, now time.Time, n int) ([]*market.
 // TicketRetryLater records that a pass failed on a ticket, and puts it off
 // by a growing delay (market.Backoff).
 func (db *DB) TicketRetryLater(ctx context.Context, ticketID, reason string, at time.Time) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		var attempts int
-		err := tx.QueryRowContext(ctx, `UPDATE tickets SET attempts = attempts + 1, last_error = $1 WHERE id = $2 RETURNING attempts`,
-			truncate(reason, 500), ticketID).Scan(&attempts)
-		if errors.Is(err, sql.ErrNoRows) {
-			return market.NotFound("Billet")
-		}
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE tickets SET retry_at = $1 WHERE id = $2`, millis(at.Add(market.Backoff(attempts))), ticketID)
-		return err
-	})
+	return db.putOff(ctx, "tickets", ticketID, reason, at)
 }
 
 // Tally counts how an event's holders chose, and its solidarity total:

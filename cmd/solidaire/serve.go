@@ -184,22 +184,10 @@ func flagSet(args []string, name string) bool {
 // reconcile runs one reconciliation pass: orders left pending are checked
 // with the payment provider.
 func reconcile(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parse("reconcile", args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	log := cfg.logger(stderr)
-	a, err := build(ctx, cfg, cfg.BaseURL, log)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	n, err := a.checkout.Reconcile(ctx, 10*time.Minute)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%d commande(s) rapprochée(s).\n", n)
-	return nil
+	return once(ctx, "reconcile", args, getenv, stdout, stderr, func(a *app) (string, error) {
+		n, err := a.checkout.Reconcile(ctx, 10*time.Minute)
+		return fmt.Sprintf("%d commande(s) rapprochée(s).", n), err
+	})
 }
 
 // refunds pays every refund Solidaire still owes, those waiting for their
@@ -207,21 +195,30 @@ func reconcile(ctx context.Context, args []string, getenv func(string) string, s
 // unknown is looked up at Stripe before it is asked again, so none is paid
 // twice, even with the server running.
 func refunds(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parse("refunds", args, getenv, stderr)
+	return once(ctx, "refunds", args, getenv, stdout, stderr, func(a *app) (string, error) {
+		n, err := a.refunds.PayOwed(ctx)
+		return fmt.Sprintf("%d remboursement(s) versé(s).", n), err
+	})
+}
+
+// once runs one piece of the background work from the command line, on
+// the app as serve wires it, and prints what it did.
+func once(ctx context.Context, name string, args []string, getenv func(string) string, stdout, stderr io.Writer,
+	fn func(*app) (string, error)) error {
+	cfg, err := parse(name, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	log := cfg.logger(stderr)
-	a, err := build(ctx, cfg, cfg.BaseURL, log)
+	a, err := build(ctx, cfg, cfg.BaseURL, cfg.logger(stderr))
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	n, err := a.refunds.PayOwed(ctx)
+	done, err := fn(a)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%d remboursement(s) versé(s).\n", n)
+	fmt.Fprintln(stdout, done)
 	return nil
 }
 
