@@ -128,8 +128,7 @@ func startShop(t *testing.T, db *store.DB, stripe bool, limits api.Limits, limit
 		Idempotency: db, Limiter: limiter, Limits: limits, QR: qrcode.PNG, Logger: log,
 		SignIn: &market.SignIn{Store: db, Mail: composer, BaseURL: s.base}, Merchants: db,
 		Till: &market.Till{Store: db, Feed: feed}, Onboarding: db, Feed: feed, DemoPayments: !stripe, AdminOrders: db,
-		PaymentAccounts: s.accounts,
-		Campaigns: db, Clicks: s.clicks, Pages: stubPages{}, Tickets: s.events, TicketStore: db,
+		Campaigns: db, Clicks: s.clicks, Pages: stubPages{}, Tickets: s.events, TicketStore: db, PaymentAccounts: s.accounts,
 		Ready: map[string]api.Pinger{"database": db}})
 	return s
 }
