@@ -568,6 +568,31 @@ func TestVoucherPage(t *testing.T) {
 	t.Run("InEnglish", func(t *testing.T) {
 		_, body := s.send(t, "GET", "/v/"+code, nil, map[string]string{"Accept-Language": "en"})
 		must(t, body, "<span class=\"balance-label\">Balance</span> $50.00", "never expires", "Print the certificate")
+		mustNot(t, body, "blocked", "cancelled")
+	})
+	t.Run("Disputed", func(t *testing.T) {
+		// The buyer's bank contests the payment: the voucher is frozen,
+		// its value kept, and its page says so in plain words.
+		ctx := context.Background()
+		if out, err := s.db.OpenDispute(ctx, "evt_dispute_"+b.id, "demo_pi_"+b.id, &market.Dispute{ID: "dp_" + b.id, Status: "needs_response"},
+			time.Now()); err != nil || out != market.OutcomeDisputeOpened {
+			t.Fatalf("dispute: %s %v", out, err)
+		}
+		_, body := s.send(t, "GET", "/v/"+code, nil, nil)
+		must(t, body, "Ce bon est bloqué\u00a0: son paiement est contesté auprès de la banque. Il ne peut pas être utilisé pour l&#39;instant.",
+			"<dd>Bloqué (paiement contesté)</dd>", `<span class="balance-label">Solde</span> 50,00`+"\u00a0$")
+		mustNot(t, body, "<dd>Valide</dd>")
+		_, body = s.send(t, "GET", "/v/"+code, nil, map[string]string{"Accept-Language": "en"})
+		must(t, body, "This voucher is blocked: its payment is disputed with the bank. It cannot be used for now.", "<dd>Blocked (payment disputed)</dd>")
+
+		// Lost: the voucher is void.
+		if out, err := s.db.CloseDispute(ctx, "evt_dispute_lost_"+b.id, "demo_pi_"+b.id, &market.Dispute{ID: "dp_" + b.id, Status: "lost"},
+			time.Now()); err != nil || out != market.OutcomeDisputeLost {
+			t.Fatalf("dispute lost: %s %v", out, err)
+		}
+		_, body = s.send(t, "GET", "/v/"+code, nil, nil)
+		must(t, body, "Ce bon est annulé\u00a0: il ne peut plus être utilisé.", "<dd>Annulé</dd>", "</span> 0,00\u00a0$")
+		mustNot(t, body, "bloqué")
 	})
 	for _, path := range []string{"/v/0123456789ABCDEFGHJK", "/V/nope", "/v/" + code[:19], "/v/" + code + "0"} {
 		t.Run("ErrUnknown"+path, func(t *testing.T) {

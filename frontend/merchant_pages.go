@@ -30,6 +30,7 @@ type sideData struct {
 	Next     string               // where signing in leads
 	Code     string               // the code that a mail's or a QR code's link carries
 	Notice   string               // a message to show on arrival (signed out, password changed, back from Stripe)
+	Arrival  string               // how the payments page was reached: "retour" (back from Stripe), "refresh" (Stripe's link expired), or ""
 	Options  []option             // the application form's categories
 	Fields   map[string]formField // the forms' fields, by the names the view gives them
 }
@@ -152,13 +153,22 @@ func (p *Pages) dashboard(r *http.Request, l *locale) (*page, error) {
 	return pg, nil
 }
 
-// paymentsReturn is /commerce/paiements, where Stripe's onboarding sends
-// the owner back (?retour=1 when done, ?refresh=1 when its link expired).
+// paymentsReturn is /commerce/paiements: where the merchant's payments
+// stand, asked of Stripe by the island as the page opens, and the button
+// that starts or resumes Stripe's onboarding. Stripe sends the owner back
+// here: ?retour=1 when done (the page thanks them while it checks),
+// ?refresh=1 when its link expired (the island asks a new one and goes on
+// to Stripe at once).
 func (p *Pages) paymentsReturn(r *http.Request, l *locale) (*page, error) {
 	pg, d := p.sidePage(l, "commerce", "payments", "payments.title", "/commerce/paiements")
-	d.Notice = l.must("payments.back")
-	if r.URL.Query().Has("refresh") {
-		d.Notice = l.must("payments.refresh")
+	q := r.URL.Query()
+	switch {
+	case q.Has("refresh"):
+		d.Arrival, d.Notice = "refresh", l.must("payments.refresh")
+	case q.Has("retour"):
+		d.Arrival, d.Notice = "retour", l.must("payments.back")
+	default:
+		d.Notice = l.must("payments.checking")
 	}
 	return pg, nil
 }
@@ -205,7 +215,8 @@ func (p *Pages) applyToSell(r *http.Request, l *locale) (*page, error) {
 	return pg, nil
 }
 
-// admin is /admin: merchants waiting for approval and the outbox.
+// admin is /admin: orders in review, merchants waiting for approval and
+// the outbox.
 func (p *Pages) admin(r *http.Request, l *locale) (*page, error) {
 	pg, d := p.sidePage(l, "admin", "admin", "admin.title", "/admin")
 	for _, c := range market.Categories {

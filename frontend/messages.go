@@ -228,6 +228,8 @@ var messages = map[string][2]string{
 	"voucher.status.active":    {"Valide", "Valid"},
 	"voucher.status.spent":     {"Entièrement utilisé", "Fully spent"},
 	"voucher.status.void":      {"Annulé", "Cancelled"},
+	"voucher.status.disputed":  {"Bloqué (paiement contesté)", "Blocked (payment disputed)"},
+	"voucher.void":             {"Ce bon est annulé : il ne peut plus être utilisé.", "This voucher is cancelled: it can no longer be used."},
 	"voucher.recipient":        {"Pour", "For"},
 	"voucher.for":              {"Pour %s", "For %s"},
 	"voucher.message":          {"Le message qui accompagne le bon", "The message that comes with it"},
@@ -243,6 +245,10 @@ var messages = map[string][2]string{
 	"voucher.notfound.text": {
 		"Aucun bon ne porte ce code. Vérifiez-le : il compte 20 caractères, chiffres et lettres, par groupes de 4.",
 		"No certificate has this code. Please check it: it has 20 characters, digits and letters, in groups of 4.",
+	},
+	"voucher.disputed": {
+		"Ce bon est bloqué : son paiement est contesté auprès de la banque. Il ne peut pas être utilisé pour l'instant.",
+		"This voucher is blocked: its payment is disputed with the bank. It cannot be used for now.",
 	},
 
 	// Refused requests.

@@ -3,12 +3,14 @@ package frontend_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -73,6 +75,7 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 	log := slog.New(logs)
 	checkout := &market.CheckoutService{Store: db, Payments: payments.NewDemo(base), Mail: mail.Composer{BaseURL: base},
 		BaseURL: base, Log: log}
+	checkout.Refunds = &market.Refunds{Store: db, Payments: checkout.Payments, Log: log}
 	limiter := cache.NewMemory()
 	composer := mail.Composer{BaseURL: base}
 	// Holders are told of a cancellation as in production: the events
@@ -103,6 +106,7 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 		Idempotency: db, Limiter: limiter, QR: qrcode.PNG, Pages: pages, Logger: log,
 		SignIn: &market.SignIn{Store: db, Mail: composer, BaseURL: base}, Merchants: db,
 		Till: &market.Till{Store: db, Feed: limiter}, Onboarding: db, Feed: limiter, DemoPayments: true,
+		PaymentAccounts: &market.PaymentsOnboarding{Store: db, ReturnURL: base + "/commerce/paiements"}, AdminOrders: db,
 		Campaigns: db, Clicks: clicks, Tickets: events, TicketStore: db,
 		Limits: api.Limits{CheckoutPerIP: generous, CheckoutPerBuyer: generous, LookupsPerIP: generous,
 			LookupsPerDevice: generous, LoginPerIP: generous, LoginPerAccount: generous}})
@@ -112,6 +116,35 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 	mux.HandleFunc("POST /test/clicks/flush", func(w http.ResponseWriter, r *http.Request) {
 		clicks.Flush(r.Context())
 		clicks.RollUp(r.Context())
+		w.WriteHeader(http.StatusNoContent)
+	})
+	// Test-only routes that stand for Stripe: a payment that does not
+	// match its order (the order goes to review), and a dispute opened on
+	// an order paid with the demo provider (its payment intent is
+	// "demo_pi_" and the order's id). The browser tests drive the admin's
+	// review and the till's blocked voucher with them.
+	mux.HandleFunc("POST /test/orders/{id}/review", func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		paid, err := strconv.ParseInt(r.FormValue("paid"), 10, 64)
+		if err != nil {
+			http.Error(w, "paid: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		out, err := db.ReviewOrder(r.Context(), "evt_test_review_"+id, id, "pi_test_"+id, paid, r.FormValue("note"))
+		if err != nil || out != market.OutcomeAmountMismatch {
+			http.Error(w, fmt.Sprintf("review: %s %v", out, err), http.StatusConflict)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /test/orders/{id}/dispute", func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		out, err := db.OpenDispute(r.Context(), "evt_test_dispute_"+id, "demo_pi_"+id,
+			&market.Dispute{ID: "dp_" + id, Status: "needs_response"}, time.Now())
+		if err != nil || out != market.OutcomeDisputeOpened {
+			http.Error(w, fmt.Sprintf("dispute: %s %v", out, err), http.StatusConflict)
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.Handle("/", handler)

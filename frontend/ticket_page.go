@@ -27,6 +27,7 @@ type ticketData struct {
 	Action  string           // the address choices are posted to
 	QR      string           // the QR code's image; "" when the ticket cannot be used at the door
 	Status  string           // the ticket's state, in words
+	Notice  string           // why the ticket cannot be used (disputed, void, used at the door); "" when it can
 	Price   string           // what was paid, formatted
 	Choices []*choiceOption  // the choices open now, in the order offered
 	Intro   []string         // what the holder should know before choosing
@@ -98,12 +99,24 @@ func (p *Pages) ticketPage(r *http.Request, l *locale, confirm market.Choice, fa
 	}
 	d.Intro = choiceIntro(l, e, v.Choices)
 	d.Outcome = outcomeOf(l, t, e)
+	switch {
+	case t.Status == market.TicketDisputed:
+		d.Notice = l.must("ticket.disputed")
+	case t.Status == market.TicketVoid:
+		d.Notice = l.must("ticket.void")
+	case !t.CheckedInAt.IsZero() && t.Choice == "" && e.Choices != nil:
+		// The event was cancelled or postponed after the holder came in:
+		// there is nothing left to choose, and the page says why.
+		d.Notice = l.must("ticket.error.checkedin")
+	}
 	switch market.ErrorCode(failure) {
 	case "":
 	case market.EChoiceAlreadyMade:
 		d.Error = l.must("ticket.error.taken")
 	case market.EChoiceNotOpen:
 		d.Error = l.must("ticket.error.closed")
+	case market.ETicketCheckedIn:
+		d.Error, d.Notice = l.must("ticket.error.checkedin"), ""
 	default:
 		d.Error = l.must("ticket.error.failed")
 	}
@@ -115,6 +128,10 @@ func (p *Pages) ticketPage(r *http.Request, l *locale, confirm market.Choice, fa
 // ticketStatus says where a ticket stands.
 func ticketStatus(l *locale, t *market.Ticket, e *market.Event) string {
 	switch {
+	case t.Status == market.TicketDisputed:
+		return l.must("ticket.status.disputed")
+	case t.Status == market.TicketVoid:
+		return l.must("ticket.status.void")
 	case t.Status == market.TicketRefunded:
 		return l.must("ticket.status.refunded")
 	case t.Status == market.TicketCredited:
@@ -243,7 +260,11 @@ func (p *Pages) chooseForTicket(r *http.Request, l *locale) (*page, error) {
 	if r.PostForm.Get("confirm") != "1" {
 		pg, err := p.ticketPage(r, l, choice, nil)
 		if err == nil && pg.view == "ticket" && pg.Data.(*ticketData).Confirm == nil {
-			return p.refusedChoice(r, l, &market.Error{Code: market.EChoiceNotOpen})
+			why := market.EChoiceNotOpen
+			if d := pg.Data.(*ticketData); !d.Ticket.CheckedInAt.IsZero() && d.Ticket.Choice == "" && choice != market.ChoiceKeep {
+				why = market.ETicketCheckedIn
+			}
+			return p.refusedChoice(r, l, &market.Error{Code: why})
 		}
 		return pg, err
 	}
@@ -256,7 +277,9 @@ func (p *Pages) chooseForTicket(r *http.Request, l *locale) (*page, error) {
 		return &page{redirect: "/billet/" + t.Code}, nil
 	case market.ENotFound:
 		return messagePage(http.StatusNotFound, l, "ticket.notfound"), nil
-	case market.EChoiceAlreadyMade, market.EChoiceNotOpen:
+	case market.EChoiceAlreadyMade, market.EChoiceNotOpen, market.ETicketCheckedIn:
+		// ETicketCheckedIn: the ticket was used at the door, perhaps
+		// since the page was shown.
 		return p.refusedChoice(r, l, err)
 	}
 	return nil, err

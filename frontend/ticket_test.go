@@ -288,5 +288,70 @@ func TestTicketPostponed(t *testing.T) {
 	mustNot(t, body, "Me faire rembourser")
 }
 
+// TestTicketBlocked checks the holder's page of a ticket whose payment is
+// contested (blocked, without its QR code), then lost (cancelled).
+func TestTicketBlocked(t *testing.T) {
+	s := newSite(t, nil, false)
+	ctx := context.Background()
+	b, tickets := s.buyTickets(t, 1, 0)
+	page := "/billet/" + tickets[0].Code
+	if out, err := s.db.OpenDispute(ctx, "evt_dispute_"+b.id, "demo_pi_"+b.id, &market.Dispute{ID: "dp_" + b.id, Status: "needs_response"},
+		time.Now()); err != nil || out != market.OutcomeDisputeOpened {
+		t.Fatalf("dispute: %s %v", out, err)
+	}
+	_, body := s.send(t, "GET", page, nil, nil)
+	must(t, body, "Ce billet est bloqué\u00a0: son paiement est contesté auprès de la banque. Il ne peut pas être utilisé pour l&#39;instant.",
+		"<dd>Bloqué (paiement contesté)</dd>", market.GroupCode(tickets[0].Code))
+	mustNot(t, body, `/qr.png"`, "<dd>Valide</dd>", "Que voulez-vous faire")
+	_, body = s.send(t, "GET", page, nil, map[string]string{"Accept-Language": "en"})
+	must(t, body, "This ticket is blocked: its payment is disputed with the bank.", "<dd>Blocked (payment disputed)</dd>")
+
+	if out, err := s.db.CloseDispute(ctx, "evt_dispute_lost_"+b.id, "demo_pi_"+b.id, &market.Dispute{ID: "dp_" + b.id, Status: "lost"},
+		time.Now()); err != nil || out != market.OutcomeDisputeLost {
+		t.Fatalf("dispute lost: %s %v", out, err)
+	}
+	_, body = s.send(t, "GET", page, nil, nil)
+	must(t, body, "Ce billet est annulé. Son paiement a été remboursé ou repris par la banque", "<dd>Annulé</dd>")
+	mustNot(t, body, `/qr.png"`, "bloqué")
+}
+
+// TestTicketUsedAtTheDoor checks that a ticket checked in before its event
+// was cancelled offers no choice, says why, and that a choice posted
+// anyway (a page shown before the check-in) is refused with the reason.
+func TestTicketUsedAtTheDoor(t *testing.T) {
+	s := newSite(t, nil, false)
+	ctx := context.Background()
+	_, tickets := s.buyTickets(t, 2, 0)
+	used, other := tickets[0], tickets[1]
+	if _, err := s.db.CheckIn(ctx, used.MerchantID, used.Code, "Isabelle Lachance", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.events().Cancel(ctx, "evt_cabaret-des-voisins", market.CancelOptions{Reason: "Panne de courant.",
+		Options: []market.Choice{market.ChoiceCredit}, Deadline: time.Now().Add(10 * 24 * time.Hour)}, false); err != nil {
+		t.Fatal(err)
+	}
+	const why = "Ce billet a servi à l&#39;entrée\u00a0: il ne peut être ni remboursé, ni converti en crédit, ni donné."
+	page := "/billet/" + used.Code
+	_, body := s.send(t, "GET", page, nil, nil)
+	must(t, body, "data-ticket-notice>"+why, "Utilisé le ", `data-error-checkedin="Ce billet a servi`)
+	mustNot(t, body, "Que voulez-vous faire", "data-choice-form", `role="alert"`)
+	_, body = s.send(t, "GET", "/billet/"+other.Code, nil, nil)
+	must(t, body, "Que voulez-vous faire")
+	mustNot(t, body, "data-ticket-notice")
+
+	for _, form := range []url.Values{{"choice": {"refund"}}, {"choice": {"refund"}, "confirm": {"1"}}, {"choice": {"credit"}, "confirm": {"1"}}} {
+		res, body := s.send(t, "POST", page, form, nil)
+		if res.StatusCode != http.StatusConflict {
+			t.Errorf("%v: status %d", form, res.StatusCode)
+		}
+		must(t, body, `role="alert" tabindex="-1" data-ticket-error>`+why)
+		if n := strings.Count(body, "il ne peut être ni remboursé"); n != 2 { // the alert and the island's copy
+			t.Errorf("%v: the reason is said %d times", form, n)
+		}
+	}
+	_, body = s.send(t, "POST", page, url.Values{"choice": {"refund"}, "confirm": {"1"}}, map[string]string{"Accept-Language": "en"})
+	must(t, body, "This ticket was used at the door: it cannot be refunded, turned into a credit or donated.")
+}
+
 // unescape reads a page's text as a person sees it.
 func unescape(s string) string { return html.UnescapeString(s) }

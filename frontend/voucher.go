@@ -10,7 +10,7 @@ import (
 type voucherData struct {
 	Voucher   *voucherView
 	Merchant  *market.Merchant // nil when the merchant is no longer listed
-	Status    string           // "active", "spent" or "void"
+	Status    string           // "active", "spent", "disputed" (frozen while its payment is contested) or "void"
 	Spendable int64            // what it can pay now: the paid balance, and the bonus while it lasts
 	Bonus     int64            // the promotional bonus still valid, 0 when none
 }
@@ -45,6 +45,8 @@ func (p *Pages) voucher(r *http.Request, l *locale) (*page, error) {
 	switch {
 	case v.Status == market.VoucherVoid:
 		d.Status = "void"
+	case v.Status == market.VoucherDisputed:
+		d.Status = "disputed"
 	case d.Spendable <= 0:
 		d.Status = "spent"
 	}

@@ -144,7 +144,8 @@ func (o *PaymentsOnboarding) Start(ctx context.Context, m *Merchant, email strin
 // A merchant without an account gets a status that is not ready.
 func (o *PaymentsOnboarding) Status(ctx context.Context, m *Merchant) (*PaymentsStatus, error) {
 	if o.Connect == nil {
-		return &PaymentsStatus{Demo: true, Ready: m.ChargesEnabled}, nil
+		// Demo payments sell every approved merchant.
+		return &PaymentsStatus{Demo: true, Ready: true}, nil
 	}
 	if m.StripeAccount == "" {
 		return &PaymentsStatus{}, nil

@@ -90,8 +90,9 @@ test("the dashboard: live redemptions from a till in another page, the ledger an
     await page.getByText("Invitation envoyée à camille@example.org : elle est valable 7 jours.".replace(" :", "\u00a0:")).waitFor();
 
     // Back from Stripe's onboarding (demo payments: ready at once).
+    await page.getByRole("link", { name: "Voir l'état des paiements" }).waitFor();
     await page.goto(base + "/commerce/paiements?retour=1");
-    await page.getByRole("status").filter({ hasText: "Prêt" }).waitFor();
+    await page.getByRole("status").filter({ hasText: "Vos paiements sont prêts" }).waitFor();
     await checkA11y(page);
   });
 });

@@ -8,15 +8,21 @@ export const password = "solidaire-demo";
 export const bakery = "boulangerie@demo.solidaire.local";
 export const bakerySlug = "boulangerie-du-quartier";
 
-// pay buys items from the API as a citizen would, pays with the demo
-// provider, and returns the paid order (with its vouchers and tickets).
-async function pay(request, items) {
+// startOrder starts buying items from the API as a citizen would, and
+// returns the pending order (with its access_token) and its payment page.
+export async function startOrder(request, items, buyer = { email: "awa@example.org", name: "Awa" }) {
   const res = await request.post(base + "/api/v1/checkout", {
     headers: { "Idempotency-Key": randomUUID() },
-    data: { buyer: { email: "awa@example.org", name: "Awa" }, items },
+    data: { buyer, items },
   });
   assert.equal(res.status(), 201, await res.text());
-  const { order, checkout_url } = await res.json();
+  return res.json();
+}
+
+// pay buys items from the API as a citizen would, pays with the demo
+// provider, and returns the paid order (with its vouchers and tickets).
+export async function pay(request, items) {
+  const { order, checkout_url } = await startOrder(request, items);
   const session = new URL(checkout_url).pathname.split("/").pop();
   const paid = await request.post(`${base}/api/v1/demo/checkout/${session}/complete`);
   assert.equal(paid.status(), 200, await paid.text());

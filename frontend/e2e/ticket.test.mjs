@@ -184,6 +184,24 @@ test("the organiser previews and cancels; the holder takes a credit on a phone; 
   });
 });
 
+test("a ticket used at the door meanwhile: the choice is refused, and the page says why", async () => {
+  await withPage(browser, "phone", { allow: [/HTTP 409/, /status of 409/] }, async (page) => {
+    // The door checks the ticket in while its page is open on the phone:
+    // the API's refusal is played by the test (the ticket is donated next).
+    await page.route(`${base}/api/v1/tickets/${codes[1]}/choice`, (route) => route.fulfill({ status: 409, json: {
+      error: { code: "ticket_checked_in", message: "Ce billet a servi à l'entrée : il ne peut être ni remboursé, ni converti, ni donné." } } }));
+    await page.goto(base + "/billet/" + codes[1]);
+    await page.getByRole("button", { name: "Faire un don à la salle" }).click();
+    await page.getByRole("dialog", { name: /Donner 25,00/ }).getByRole("button", { name: "Confirmer mon choix" }).click();
+    const why = page.getByRole("alert").filter({ hasText: "Ce billet a servi" });
+    await why.waitFor();
+    assert.equal(plain(await why.innerText()), "Ce billet a servi à l'entrée : il ne peut être ni remboursé, ni converti en crédit, ni donné.");
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("role")), "alert", "the reason takes the focus");
+    await shot(page, "ticket-checked-in-phone");
+    await checkA11y(page);
+  });
+});
+
 test("without JavaScript, the other ticket is given to the venue after a confirmation page", async () => {
   await withPage(browser, "phone", { javaScriptEnabled: false }, async (page) => {
     await page.goto(base + "/T/" + codes[1].toUpperCase());

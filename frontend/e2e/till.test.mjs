@@ -3,11 +3,12 @@
 // new balance in large type, and the undo; the refusals in plain French
 // (too little left, unknown code, spent voucher, rate limit, lost network
 // with a retry that reuses the idempotency key); tickets checked in at the
-// door.
+// door; a voucher blocked while its payment is disputed, a bonus shown apart
+// from the paid value, a ticket its holder exchanged.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { base, checkA11y, launch, noHorizontalScroll, plain, shot, withPage } from "./helpers.mjs";
-import { bakery, buyTicket, buyVoucher, money, signIn, typed } from "./merchant_helpers.mjs";
+import { bakery, bakerySlug, buyTicket, buyVoucher, money, pay, signIn, typed } from "./merchant_helpers.mjs";
 
 let browser;
 before(async () => {
@@ -214,5 +215,123 @@ test("tickets at the door: check in, already in, undo", async () => {
     await panel.getByText("Entrée annulée").waitFor();
     await page.getByRole("button", { name: "Valider l'entrée" }).click();
     await panel.getByText("Entrée validée").waitFor();
+  });
+});
+
+// dispute opens a dispute on a paid order, as Stripe's webhook would.
+async function dispute(request, order) {
+  const res = await request.post(`${base}/test/orders/${order.id}/dispute`);
+  assert.equal(res.status(), 204, await res.text());
+}
+
+test("a disputed voucher is blocked: no redemption form, and a redemption refused if it comes between", async () => {
+  await withPage(browser, "phone", { allow: [/HTTP 409: .*\/redemptions$/, /status of 409/] }, async (page) => {
+    const order = await pay(page.request, [{ kind: "gift_certificate", merchant: bakerySlug, amount: 4000 }]);
+    await dispute(page.request, order);
+    await signIn(page, bakery);
+    await lookUp(page, order.vouchers[0].code);
+    const panel = page.locator("[data-voucher]");
+    const blocked = panel.locator("[data-v-blocked]");
+    await blocked.waitFor();
+    assert.match(plain(await blocked.innerText()),
+      /^Bon bloqué : paiement contesté\s+Le paiement de ce bon est contesté auprès de la banque : il ne peut pas être encaissé pour l'instant\.$/);
+    assert.equal(await page.getByLabel("Montant à encaisser").isVisible(), false, "no amount to type");
+    assert.equal(await page.getByRole("button", { name: "Encaisser", exact: true }).isVisible(), false);
+    assert.equal(await page.getByRole("button", { name: "Tout le solde" }).isVisible(), false);
+    assert.equal(await panel.locator("[data-v-balance-box]").isVisible(), false);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "bon-titre", "the focus is on the voucher");
+    assert.match(plain(await page.locator("[data-announce]").textContent()), /^Bon bloqué : paiement contesté\. /);
+    await noHorizontalScroll(page);
+    await shot(page, "till-disputed-phone");
+    await checkA11y(page);
+
+    // Contested after the scan: the redemption is refused, nothing taken.
+    const other = await pay(page.request, [{ kind: "gift_certificate", merchant: bakerySlug, amount: 3000 }]);
+    await lookUp(page, other.vouchers[0].code);
+    await blocked.waitFor({ state: "hidden" });
+    await page.getByLabel("Montant à encaisser").fill("10");
+    await page.getByRole("button", { name: "Encaisser", exact: true }).click();
+    await dispute(page.request, other);
+    await page.getByRole("button", { name: "Confirmer : encaisser 10,00 $" }).click();
+    await page.getByRole("alert").filter({ hasText: "Rien n'a été encaissé" }).waitFor();
+    assert.equal(plain(await page.locator("[data-alert]").innerText()), "Bon bloqué : paiement contesté. Rien n'a été encaissé.");
+    await blocked.waitFor();
+    assert.equal(await page.getByLabel("Montant à encaisser").isVisible(), false);
+    const api = await (await page.request.get(`${base}/api/v1/vouchers/${other.vouchers[0].code}`)).json();
+    assert.equal(api.balance?.amount ?? api.voucher?.balance?.amount, 3000, "nothing was debited");
+    await checkA11y(page);
+  });
+});
+
+test("a bonus is shown apart from the paid value, before and after a redemption", async () => {
+  await withPage(browser, "phone", {}, async (page) => {
+    // A credit from a cancelled show, with its bonus: the API's answers
+    // played by the test (such a voucher takes an event's cancellation).
+    const code = "BQNS0NUSCREDIT2031ZZ";
+    const cad = (amount) => ({ amount, currency: "cad" });
+    await page.route(base + "/api/v1/merchant/scan", (route) => route.fulfill({ json: {
+      kind: "voucher", code, display_code: "BQNS-0NUS-CRED-IT20-31ZZ", balance: cad(5000), paid: cad(3000), bonus: cad(2000),
+      bonus_expires_at: "2031-03-01T17:00:00Z", initial: cad(3000), status: "active", issued_at: "2026-01-01T12:00:00Z" } }));
+    await page.route(base + `/api/v1/merchant/vouchers/${code}/redemptions`, (route) => route.fulfill({ status: 201, json: {
+      redemption: { id: "red_bonus", amount: cad(2500), from_bonus: cad(2000), balance_after: cad(2500), bonus_after: cad(0) } } }));
+    await signIn(page, bakery);
+    await lookUp(page, code);
+    const bonus = page.locator("[data-v-bonus]");
+    await bonus.waitFor();
+    assert.equal(plain(await page.locator("[data-v-balance]").innerText()), "50,00 $");
+    assert.equal(plain(await bonus.innerText()), "Dont 20,00 $ de bonus, valable jusqu'au 1 mars 2031. La valeur payée (30,00 $) n'expire jamais.");
+    await checkA11y(page);
+    await page.getByLabel("Montant à encaisser").fill("25");
+    await page.getByRole("button", { name: "Encaisser", exact: true }).click();
+    await page.getByRole("button", { name: /^Confirmer : encaisser 25,00/ }).click();
+    const done = page.locator("[data-done]");
+    await done.waitFor();
+    assert.equal(plain(await done.locator("[data-done-bonus]").innerText()), "Dont 20,00 $ pris sur le bonus.");
+    assert.equal(plain(await done.locator("[data-done-balance]").innerText()), "25,00 $");
+  });
+});
+
+test("a ticket its holder exchanged does not open the door", async () => {
+  await withPage(browser, "phone", { allow: [/HTTP 409: .*\/checkin$/, /status of 409/] }, async (page) => {
+    const { ticket } = await buyTicket(page.request);
+    // The holder chooses a refund on their phone while the ticket is on
+    // the door's screen: the API refuses the check-in.
+    await page.route(base + `/api/v1/merchant/tickets/${ticket.code}/checkin`, (route) => route.fulfill({ status: 409, json: {
+      error: { code: "ticket_exchanged", message: "Ce billet a été échangé (remboursement) : il ne donne plus accès à l'événement." } } }));
+    await signIn(page, "organisateur@demo.solidaire.local");
+    await lookUp(page, ticket.code);
+    const panel = page.locator("[data-ticket]");
+    await panel.waitFor();
+    await page.getByRole("button", { name: "Valider l'entrée" }).click();
+    const state = panel.locator("[data-t-state]");
+    await state.filter({ hasText: "Billet échangé" }).waitFor();
+    assert.equal(plain(await state.innerText()),
+      "Billet échangé : son détenteur a choisi un remboursement, un crédit ou un don. Il ne donne plus accès à la salle.");
+    assert.equal(await page.getByRole("button", { name: "Valider l'entrée" }).isVisible(), false);
+    await checkA11y(page);
+  });
+});
+
+test("the holder's pages say a disputed voucher and ticket are blocked", async () => {
+  await withPage(browser, "phone", {}, async (page) => {
+    const order = await pay(page.request, [{ kind: "gift_certificate", merchant: bakerySlug, amount: 2000 }]);
+    await dispute(page.request, order);
+    await page.goto(`${base}/v/${order.vouchers[0].code}`);
+    await page.getByText("Ce bon est bloqué : son paiement est contesté auprès de la banque. Il ne peut pas être utilisé pour l'instant."
+      .replace(" :", "\u00a0:")).waitFor();
+    assert.match(plain(await page.locator(".facts").innerText()), /Bloqué \(paiement contesté\)/);
+    await noHorizontalScroll(page);
+    await shot(page, "voucher-disputed-phone");
+    await checkA11y(page);
+
+    const { event } = await buyTicket(page.request);
+    const type = event.ticket_types.find((t) => t.seats_left > 0);
+    const seats = await pay(page.request, [{ kind: "ticket", event: event.id, ticket_type: type.id, quantity: 1 }]);
+    await dispute(page.request, seats);
+    await page.goto(`${base}/billet/${seats.tickets[0].code}`);
+    await page.getByText(/^Ce billet est bloqué/).waitFor();
+    assert.equal(await page.locator("img[src*='/qr.png']").count(), 0, "no QR code to show at the door");
+    await shot(page, "ticket-disputed-phone");
+    await checkA11y(page);
   });
 });

@@ -5,7 +5,8 @@
 // talks to the JSON API. Module scripts run once the document is parsed.
 import { initAccount } from "./merchant_account";
 import { initAdmin } from "./merchant_admin";
-import { initDashboard, initPayments } from "./merchant_dashboard";
+import { initDashboard } from "./merchant_dashboard";
+import { initPayments } from "./merchant_payments";
 import { initPair, initTill } from "./till";
 
 const scope = document.querySelector<HTMLElement>("[data-side]");

@@ -1,7 +1,10 @@
-// The admin page: merchants waiting for approval, and the outbox, where
-// mails wait (held) when no SMTP server is configured, readable here with
-// their links.
-import { Api, confirmDialog, explain, lang, startSession, t } from "./merchant_api";
+// The admin page: orders in review (a payment that did not match its
+// order, or came after its seats were gone), which an admin accepts (the
+// vouchers or tickets issued and mailed) or refunds (the whole payment,
+// through Stripe), each after a confirmation that says what will happen;
+// merchants waiting for approval; and the outbox, where mails wait (held)
+// when no SMTP server is configured, readable here with their links.
+import { Api, Money, busy, confirmDialog, explain, lang, money, newKey, startSession, t } from "./merchant_api";
 
 interface Pending {
   slug: string;
@@ -14,6 +17,19 @@ interface Pending {
   contact_email: string;
   contact_phone: string;
   address: string;
+  created_at: string;
+}
+
+interface ReviewOrder {
+  id: string;
+  merchant: { slug: string; name: string };
+  total: Money;
+  paid: Money;
+  review_note?: string;
+  buyer_email: string;
+  buyer_name?: string;
+  payment_intent?: string;
+  items: { kind: string; amount: Money; quantity: number }[];
   created_at: string;
 }
 
@@ -39,6 +55,7 @@ export function initAdmin(scope: HTMLElement): void {
     if (!s) return;
     if (!s.me.user?.admin) return fail(t("admin.forbidden"));
     $("[data-body]").hidden = false;
+    review();
     pending();
     const select = $<HTMLSelectElement>("#courriels-etat");
     select.addEventListener("change", () => outbox(select.value));
@@ -48,6 +65,119 @@ export function initAdmin(scope: HTMLElement): void {
     });
     outbox(select.value);
   });
+
+  // facts is a list of terms and what they say, the empty ones left out.
+  const facts = (pairs: [string, string | Node][]): HTMLElement => {
+    const dl = document.createElement("dl");
+    dl.className = "facts";
+    for (const [key, text] of pairs) {
+      if (!text) continue;
+      const div = document.createElement("div");
+      const dt = document.createElement("dt");
+      dt.textContent = t(key);
+      const dd = document.createElement("dd");
+      dd.append(text);
+      div.append(dt, dd);
+      dl.append(div);
+    }
+    return dl;
+  };
+  const hiddenName = (text: string) => {
+    const span = document.createElement("span");
+    span.className = "visually-hidden";
+    span.textContent = text;
+    return span;
+  };
+
+  // Orders in review, oldest first.
+  const review = async () => {
+    const res = await api.call<{ data: ReviewOrder[] }>("GET", "/admin/orders?status=review");
+    if (!res.ok) return fail(explain(res.error));
+    $("[data-review-none]").hidden = res.data.data.length > 0;
+    $("[data-review-list]").replaceChildren(...res.data.data.map(reviewRow));
+  };
+
+  const reviewRow = (o: ReviewOrder): HTMLLIElement => {
+    const li = document.createElement("li");
+    li.dataset.order = o.id;
+    const info = document.createElement("div");
+    const h = document.createElement("h3");
+    h.textContent = o.merchant.name;
+    const meta = document.createElement("p");
+    meta.className = "note";
+    meta.textContent = t("admin.review.order", o.id) + " · " + date(o.created_at);
+    // What was paid, against the total: the difference stands out, in words.
+    const paid = document.createDocumentFragment();
+    paid.append(money(o.paid));
+    const diff = o.paid.amount - o.total.amount;
+    if (diff !== 0) {
+      const badge = document.createElement("strong");
+      badge.className = "badge " + (diff < 0 ? "badge-cancelled" : "badge-postponed");
+      badge.textContent = t(diff < 0 ? "admin.review.less" : "admin.review.more", money({ amount: Math.abs(diff), currency: o.paid.currency }));
+      paid.append(" ", badge);
+    }
+    const buyer = o.buyer_name ? `${o.buyer_name} (${o.buyer_email})` : o.buyer_email;
+    info.append(h, meta, facts([
+      ["admin.review.buyer", buyer],
+      ["admin.review.total", money(o.total)],
+      ["admin.review.paid", paid],
+      ["admin.review.note", o.review_note || ""],
+      ["admin.review.items", o.items.map((it) => t("admin.item." + it.kind, it.quantity, money(it.amount))).join(", ")],
+      ["admin.review.payment", o.payment_intent || ""],
+    ]));
+    const actions = document.createElement("p");
+    actions.className = "inline-actions";
+    const who = o.buyer_name || o.buyer_email;
+    for (const action of ["accept", "refund"] as const) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = action === "accept" ? "button" : "button button-secondary";
+      b.textContent = t("admin." + action);
+      b.append(hiddenName(" — " + t("admin.review.order", o.id) + ", " + who));
+      b.addEventListener("click", () => decide(o, action, li, b));
+      actions.append(b);
+    }
+    li.append(info, actions);
+    return li;
+  };
+
+  // One Idempotency-Key per decision, kept for its retries while its
+  // outcome is unknown (the network, the server): it is never made twice.
+  const keys = new Map<string, string>();
+  const decide = async (o: ReviewOrder, action: "accept" | "refund", row: HTMLElement, button: HTMLButtonElement) => {
+    const who = o.buyer_name || o.buyer_email;
+    const yes = action === "accept"
+      ? await confirmDialog(t("admin.accept.confirm", who, o.merchant.name, o.buyer_email, money(o.paid)), t("admin.accept.yes"))
+      : await confirmDialog(t("admin.refund.confirm", who, o.merchant.name, money(o.paid), o.merchant.name), t("admin.refund.yes"));
+    if (!yes) return;
+    const slot = o.id + " " + action;
+    const key = keys.get(slot) || newKey();
+    keys.set(slot, key);
+    alert.textContent = "";
+    status.textContent = t("admin.review.going");
+    busy(row, true);
+    const res = await api.call<{ order: ReviewOrder }>("POST", `/admin/orders/${encodeURIComponent(o.id)}/${action}`, undefined,
+      { "Idempotency-Key": key });
+    if (!res.ok) {
+      const e = res.error;
+      if (e.status !== 0 && e.status < 500) keys.delete(slot);
+      busy(row, false);
+      status.textContent = "";
+      if (e.code === "conflict") {
+        fail(t("admin.review.gone"));
+        await review();
+        $("#a-examiner").focus();
+        return;
+      }
+      fail(e.code === "sold_out" ? t("admin.soldout") : explain(e));
+      button.focus();
+      return;
+    }
+    keys.delete(slot);
+    status.textContent = action === "accept" ? t("admin.accepted", o.buyer_email) : t("admin.refunded", money(res.data.order.paid), o.buyer_email);
+    await review();
+    $("#a-examiner").focus();
+  };
 
   const pending = async () => {
     const res = await api.call<{ data: Pending[] }>("GET", "/admin/merchants?status=pending");

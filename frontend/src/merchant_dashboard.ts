@@ -3,12 +3,12 @@
 // catching up on what was missed), what the merchant's vouchers still owe,
 // the ledger by period with its CSV, the team, the paired tills (with the
 // QR code that pairs a new one) and payments onboarding. A member who may
-// not manage sees today's redemptions only. And the page Stripe's
-// onboarding comes back to.
+// not manage sees today's redemptions only.
 import {
   Api, Member, Money, Session, busy, clearErrors, confirmDialog, explain, fieldError, lang, money, plural, showFieldErrors,
   startSession, t, time, value, when,
 } from "./merchant_api";
+import { refusal, startOnboarding } from "./merchant_payments";
 
 interface Redemption {
   id: string;
@@ -397,49 +397,20 @@ function payments(state: HTMLElement, button: HTMLButtonElement, ok: boolean, ap
   if (button.dataset.ready) return;
   button.dataset.ready = "1";
   button.addEventListener("click", async () => {
+    if (button.disabled) return;
     button.disabled = true;
     state.textContent = t("dash.payments.going");
-    const res = await api.call<{ status: string; url?: string; demo?: boolean }>("POST", "/merchant/payments/onboarding");
-    button.disabled = false;
-    if (!res.ok) {
-      state.textContent = explain(res.error);
-      return;
-    }
-    if (res.data.url) {
+    const res = await startOnboarding(api);
+    if (res.ok && res.data.url) {
       location.assign(res.data.url);
       return;
     }
-    state.textContent = res.data.demo ? t("dash.payments.demo") : t("dash.payments.ready");
-    button.hidden = true;
-  });
-}
-
-// initPayments is the page Stripe's onboarding comes back to: it follows
-// the merchant's status until Stripe says it can take payments.
-export function initPayments(scope: HTMLElement): void {
-  const api = new Api();
-  const alert = scope.querySelector<HTMLElement>("[data-alert]")!;
-  const state = scope.querySelector<HTMLElement>("[data-status]")!;
-  const button = scope.querySelector<HTMLButtonElement>("[data-onboard]")!;
-  startSession(api, scope, (text) => (alert.textContent = text), false).then(async (s) => {
-    if (!s) return;
-    if (!s.member) {
-      alert.textContent = t("session.none");
+    button.disabled = false;
+    if (!res.ok) {
+      state.textContent = refusal(res.error);
       return;
     }
-    const start = Date.now();
-    const check = async () => {
-      const res = await api.call<Summary>("GET", "/merchant/summary");
-      if (!res.ok) {
-        alert.textContent = explain(res.error);
-        return;
-      }
-      payments(state, button, res.data.payments_ok, api);
-      if (!res.data.payments_ok) {
-        state.textContent = t("payments.waiting");
-        if (Date.now() - start < 2 * 60 * 1000) window.setTimeout(check, 5000);
-      }
-    };
-    check();
+    state.textContent = res.data.demo ? t("dash.payments.demo") : res.data.status === "ready" ? t("dash.payments.ready") : t("dash.payments.todo");
+    button.hidden = res.data.status === "ready" || !!res.data.demo;
   });
 }

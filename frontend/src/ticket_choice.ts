@@ -4,7 +4,8 @@
 // choice's confirmation in a dialog; confirmed, the choice goes to
 // POST /api/v1/tickets/{code}/choice, and the page's own fresh copy then
 // replaces the ticket's part, so that the server stays the one place that
-// words outcomes. Focus moves to the outcome, which says what happened.
+// words outcomes. Focus moves to the outcome, which says what happened (or
+// to why the ticket cannot be exchanged: used at the door meanwhile).
 // Should the API not answer, the form goes to the server as without
 // JavaScript.
 
@@ -23,7 +24,22 @@ export function initTicketChoice(root: Document): void {
     if (!fresh || !here) throw new Error("no ticket body");
     here.replaceChildren(...Array.from(fresh.childNodes, (n) => root.importNode(n, true)));
     root.title = doc.title;
-    root.querySelector<HTMLElement>("[data-ticket-outcome]")?.focus();
+    (root.querySelector<HTMLElement>("[data-ticket-outcome]") || root.querySelector<HTMLElement>("[data-ticket-notice]"))?.focus();
+  };
+
+  // A ticket checked in at the door cannot be exchanged: the fresh page
+  // says so; should it not, the refusal is shown here.
+  const checkedIn = () => {
+    let why = root.querySelector<HTMLElement>("[data-ticket-notice]");
+    if (!why) {
+      why = root.createElement("p");
+      why.className = "notice notice-cancelled";
+      why.setAttribute("role", "alert");
+      why.tabIndex = -1;
+      why.textContent = box.dataset.errorCheckedin || "";
+      box.querySelector("[data-ticket-body]")?.prepend(why);
+    }
+    why.focus();
   };
 
   // The fallback: the same choice, confirmed, through the server.
@@ -70,11 +86,14 @@ export function initTicketChoice(root: Document): void {
         body: JSON.stringify({ choice }),
       });
       if (res.ok || res.status === 409) {
-        // 409: a choice was made elsewhere (another phone, the deadline);
-        // the page's fresh copy shows which.
+        // 409: a choice was made elsewhere (another phone, the deadline),
+        // or the ticket was used at the door; the page's fresh copy shows
+        // which.
+        const code = res.status === 409 ? ((await res.json().catch(() => null)) as { error?: { code?: string } } | null)?.error?.code : "";
         dialog.close();
         opener = null;
         await refresh();
+        if (code === "ticket_checked_in") checkedIn();
       } else if (res.status >= 500 && form) {
         post(form);
       } else if (error) {

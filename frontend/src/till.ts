@@ -4,13 +4,17 @@
 // ticket in, in a few taps, with big type and plain words for every
 // refusal. A redemption carries an Idempotency-Key made when it is first
 // confirmed and kept for its retries, so a lost answer never debits twice;
-// the last one can be undone (within the API's 30 minutes).
+// the last one can be undone (within the API's 30 minutes). A voucher whose
+// payment is contested is shown blocked, without the redemption form; a
+// bonus is shown apart from the paid value, with its end.
 //
 // A paired till (see initPair) calls the API with its own bearer token; a
 // person with the session cookie, for the merchant picked in the session
 // bar when they belong to several.
 import { parseAmount } from "./amount";
-import { Api, ApiError, Device, Money, confirmDialog, explain, fieldError, money, newKey, savePairing, startSession, t, when } from "./merchant_api";
+import {
+  Api, ApiError, Device, Money, confirmDialog, explain, fieldError, lang, money, newKey, savePairing, startSession, t, when, zoneOf,
+} from "./merchant_api";
 import { Camera } from "./till_camera";
 
 interface Ticket {
@@ -22,17 +26,38 @@ interface Ticket {
   status: string;
   price: Money;
   checked_in_at: string | null;
+  choice?: string;
 }
 
-type Scan =
-  | { kind: "voucher"; code: string; display_code: string; balance: Money; status: string; recipient_name?: string; message?: string }
-  | { kind: "ticket"; code: string; display_code: string; ticket: Ticket; checked_in_by?: string };
+// A voucher as the till sees it: balance is what it can pay now, paid (never
+// expires) and bonus (spent first, until bonus_expires_at) apart; status is
+// active, empty, void or disputed (frozen while its payment is contested).
+interface VoucherScan {
+  kind: "voucher";
+  code: string;
+  display_code: string;
+  balance: Money;
+  paid?: Money;
+  bonus?: Money;
+  bonus_expires_at?: string;
+  status: string;
+  recipient_name?: string;
+  message?: string;
+}
+
+type Scan = VoucherScan | { kind: "ticket"; code: string; display_code: string; ticket: Ticket; checked_in_by?: string };
 
 interface Redemption {
   id: string;
   amount: Money;
   balance_after: Money;
+  from_bonus?: Money;
+  bonus_after?: Money;
 }
+
+// day is a date in words, in the merchant's zone: "1 mars 2031".
+const day = (iso: string, currency: string) =>
+  new Intl.DateTimeFormat(lang + "-CA", { dateStyle: "long", timeZone: zoneOf(currency) }).format(new Date(iso));
 
 export function initTill(scope: HTMLElement): void {
   const $ = <T extends HTMLElement = HTMLElement>(sel: string) => scope.querySelector<T>(sel)!;
@@ -132,19 +157,40 @@ export function initTill(scope: HTMLElement): void {
       showVoucher(current);
     });
 
-  const showVoucher = (v: Extract<Scan, { kind: "voucher" }>) => {
+  const showVoucher = (v: VoucherScan) => {
+    const blocked = v.status === "disputed";
     $("[data-v-code]").textContent = t("till.voucher.code", v.display_code);
     $("[data-v-for]").textContent = v.recipient_name ? t("till.voucher.for", v.recipient_name) : t("till.voucher");
     $("[data-v-message]").textContent = v.message || "";
     $("[data-v-message-box]").hidden = !v.message;
     $("[data-v-balance]").textContent = money(v.balance);
+    showBonus(v);
+    // Blocked: no amount to type, nothing to confirm; the panel says why.
+    $("[data-v-blocked]").hidden = !blocked;
+    $("[data-v-balance-box]").hidden = blocked;
     amountInput.value = "";
     amountInput.removeAttribute("aria-invalid");
     $("#montant-error").hidden = true;
-    amountForm.hidden = false;
+    amountForm.hidden = blocked;
     confirmStep.hidden = true;
     showOnly(voucherPanel);
+    if (blocked) {
+      $("[data-announce]").textContent = t("till.disputed") + ". " + t("till.disputed.text");
+      $("[data-v-for]").focus();
+      navigator.vibrate?.([80, 60, 80]);
+      return;
+    }
     amountInput.focus();
+  };
+
+  // The bonus, apart from the paid value: it is spent first, and ends.
+  const showBonus = (v: VoucherScan) => {
+    const box = $("[data-v-bonus]");
+    const bonus = v.bonus?.amount || 0;
+    box.hidden = bonus <= 0 || v.status === "disputed";
+    box.textContent = bonus > 0 && v.bonus && v.paid
+      ? t("till.bonus", money(v.bonus), v.bonus_expires_at ? day(v.bonus_expires_at, v.bonus.currency) : "—", money(v.paid))
+      : "";
   };
 
   // The amount: typed ("12,50", "12.5", "12"), or all of the balance.
@@ -160,7 +206,7 @@ export function initTill(scope: HTMLElement): void {
 
   // ask shows the confirmation of the amount, big, with its button.
   const ask = () => {
-    if (current?.kind !== "voucher") return;
+    if (current?.kind !== "voucher" || current.status === "disputed") return;
     // A barcode scanner fired while the amount had the focus: that is the
     // next code, not an amount.
     const typed = amountInput.value.trim();
@@ -221,9 +267,20 @@ export function initTill(scope: HTMLElement): void {
         const r = res.data.redemption;
         last = { ...r, code: v.code };
         v.balance = r.balance_after;
+        if (r.bonus_after) {
+          v.bonus = r.bonus_after;
+          v.paid = { ...r.balance_after, amount: r.balance_after.amount - r.bonus_after.amount };
+        }
         say("");
         $("[data-done-amount]").textContent = t("till.done", money(r.amount));
         $("[data-done-balance]").textContent = money(r.balance_after);
+        // What came out of the bonus, and what is left of it, apart.
+        const doneBonus = $("[data-done-bonus]");
+        doneBonus.textContent = [
+          r.from_bonus && r.from_bonus.amount > 0 ? t("till.done.bonus", money(r.from_bonus)) : "",
+          r.bonus_after && r.bonus_after.amount > 0 ? t("till.done.bonus.left", money(r.bonus_after)) : "",
+        ].filter(Boolean).join(" ");
+        doneBonus.hidden = !doneBonus.textContent;
         $<HTMLButtonElement>("[data-undo]").hidden = false;
         showOnly(donePanel);
         $("[data-done-amount]").focus();
@@ -236,8 +293,9 @@ export function initTill(scope: HTMLElement): void {
           pending = null;
           // What is left now (another till may have spent some).
           const again = await api.call<Scan>("POST", "/merchant/scan", { code: v.code });
-          if (again.ok && again.data.kind === "voucher") v.balance = again.data.balance;
+          if (again.ok && again.data.kind === "voucher") Object.assign(v, again.data);
           $("[data-v-balance]").textContent = money(v.balance);
+          showBonus(v);
           confirmStep.hidden = true;
           amountForm.hidden = false;
           return fail(t("till.insufficient", money(v.balance)));
@@ -246,6 +304,12 @@ export function initTill(scope: HTMLElement): void {
           pending = null;
           showOnly(null);
           return fail(t("till.void"));
+        case "voucher_disputed":
+          // Frozen since it was scanned: the panel shows it blocked.
+          pending = null;
+          v.status = "disputed";
+          showVoucher(v);
+          return fail(t("till.disputed.refused"));
       }
       if (e.status === 0 || e.status >= 500 || e.status === 429) {
         // Unknown outcome, or not done yet: the retry sends the same key.
@@ -292,11 +356,12 @@ export function initTill(scope: HTMLElement): void {
     ticketState.hidden = true;
     checkin.hidden = false;
     checkinUndo.hidden = true;
+    const why = refusal(tk);
     if (tk.kind !== "ticket") {
       ticketStatus(t("till.ticket.solidary"), "postponed");
       checkin.hidden = true;
-    } else if (tk.status !== "valid") {
-      ticketStatus(t("till.ticket.invalid"), "cancelled");
+    } else if (why) {
+      ticketStatus(why, "cancelled");
       checkin.hidden = true;
     } else if (tk.checked_in_at) {
       ticketStatus(t("till.checkin.already", when(tk.checked_in_at, tk.price.currency), s.checked_in_by || "—"), "cancelled");
@@ -306,6 +371,17 @@ export function initTill(scope: HTMLElement): void {
     showOnly(ticketPanel);
     $("[data-t-event]").focus();
   };
+  // refusal says why a seat ticket does not open the door, or "" when it
+  // does: blocked while its payment is contested, cancelled, or exchanged
+  // by its holder (a refund, a credit, a donation).
+  const refusal = (tk: Ticket): string => {
+    if (tk.status === "disputed") return t("till.ticket.disputed");
+    if (tk.status === "void") return t("till.ticket.void");
+    if (exchanged(tk)) return t("till.ticket.exchanged", t("till.choice." + (tk.choice && tk.choice !== "keep" ? tk.choice : "any")));
+    return tk.status === "valid" ? "" : t("till.ticket.invalid");
+  };
+  const exchanged = (tk: Ticket) =>
+    !tk.checked_in_at && (["refunded", "credited", "donated"].includes(tk.status) || (!!tk.choice && tk.choice !== "keep"));
   const ticketStatus = (text: string, kind: string) => {
     ticketState.textContent = text;
     ticketState.className = "notice notice-" + kind;
@@ -334,7 +410,14 @@ export function initTill(scope: HTMLElement): void {
         checkinUndo.hidden = false;
         return;
       }
-      if (e.code === "ticket_not_valid") return ticketStatus(t("till.ticket.invalid"), "cancelled");
+      if (e.code === "ticket_not_valid" || e.code === "ticket_exchanged") {
+        // Changed since it was scanned: what it is now says why.
+        const again = await api.call<Scan>("POST", "/merchant/scan", { code: current.code });
+        const tk = again.ok && again.data.kind === "ticket" ? again.data.ticket : current.ticket;
+        const why = refusal(tk) || (e.code === "ticket_exchanged" ? t("till.ticket.exchanged", t("till.choice.any")) : t("till.ticket.invalid"));
+        checkin.hidden = true;
+        return ticketStatus(why, "cancelled");
+      }
       refused(e, () => checkin.click());
     }),
   );
