@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/solidaire-app/solidaire/market"
@@ -39,13 +38,19 @@ func (db *DB) keepClaim(ctx context.Context, tx *sql.Tx, result any) error {
 // fingerprint and the answer kept for it (status 0 for an answer still to
 // complete). found is false for a key never used.
 func (db *DB) IdempotentAnswer(ctx context.Context, scope, key string) (requestHash string, status int, body []byte, found bool, err error) {
-	var stored string
-	err = db.write.QueryRowContext(ctx, `SELECT request_hash, status, response FROM idempotency_keys
-		WHERE scope = $1 AND key = $2`, scope, key).Scan(&requestHash, &status, &stored)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", 0, nil, false, nil
-	}
+	// The read pool: on SQLite the writer's one connection is for money.
+	// A key committed a moment ago is seen (WAL readers see every commit);
+	// one committing now is caught by the money transaction itself.
+	rows, err := db.query(ctx, `SELECT request_hash, status, response FROM idempotency_keys WHERE scope = $1 AND key = $2`, scope, key)
 	if err != nil {
+		return "", 0, nil, false, translate(err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return "", 0, nil, false, translate(rows.Err())
+	}
+	var stored string
+	if err := rows.Scan(&requestHash, &status, &stored); err != nil {
 		return "", 0, nil, false, translate(err)
 	}
 	return requestHash, status, []byte(stored), true, nil
