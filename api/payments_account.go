@@ -50,8 +50,14 @@ func newPaymentsJSON(st *market.PaymentsStatus) paymentsJSON {
 	if a := st.Account; a != nil {
 		now := time.Now().UTC()
 		out.Account, out.ChargesEnabled, out.PayoutsEnabled, out.CheckedAt = a.ID, a.ChargesEnabled, a.PayoutsEnabled, &now
+		seen := map[string]bool{}
 		for _, k := range a.CurrentlyDue {
-			out.Due = append(out.Due, requirementJSON{k, market.RequirementText(k)})
+			// Several keys can ask one thing (tos_acceptance.date and .ip):
+			// the owner reads it once.
+			if text := market.RequirementText(k); !seen[text] {
+				seen[text] = true
+				out.Due = append(out.Due, requirementJSON{k, text})
+			}
 		}
 		out.DisabledReason, out.Explanation = a.DisabledReason, market.DisabledReasonText(a.DisabledReason)
 	}
