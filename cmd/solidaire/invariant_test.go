@@ -198,6 +198,14 @@ func (in *instance) kill() {
 type cluster struct {
 	mu    sync.Mutex
 	bases []string
+	// retried counts the answers that made the client try again: no
+	// answer (an instance killed), or a 5xx.
+	retried sync.Map // "503 unavailable", "no answer"… → *atomic.Int64
+}
+
+func (c *cluster) retry(why string) {
+	n, _ := c.retried.LoadOrStore(why, new(atomic.Int64))
+	n.(*atomic.Int64).Add(1)
 }
 
 func (c *cluster) pick() string {
@@ -233,9 +241,12 @@ func (c *cluster) call(t *testing.T, method, path, body string, header map[strin
 			if res.StatusCode < 500 || attempt >= 60 {
 				return res.StatusCode, b
 			}
+			c.retry(fmt.Sprintf("%d %s", res.StatusCode, errorCode(b)))
 		} else if attempt >= 60 {
 			t.Errorf("%s %s: no instance answered: %v", method, path, err)
 			return 0, nil
+		} else {
+			c.retry("no answer")
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -774,6 +785,10 @@ func runInvariant(t *testing.T, bin, engine string, d time.Duration) {
 	for k, v := range l.counts {
 		figures = append(figures, fmt.Sprintf("%s: %d", k, v))
 	}
+	c.retried.Range(func(k, v any) bool {
+		figures = append(figures, fmt.Sprintf("client retried after %s: %d", k, v.(*atomic.Int64).Load()))
+		return true
+	})
 	sortStrings(figures)
 	t.Logf("bank invariant on %s: %d instance(s), one killed -9 and restarted, %s of load; Stripe refunds created %d (%d answers lost on the way)\n  %s",
 		engine, instances, elapsed.Round(time.Second), b.next, b.lost, strings.Join(figures, "\n  "))
