@@ -296,6 +296,14 @@ func (s *CancellationService) Choose(ctx context.Context, code string, c Choice)
 	}
 	if t.Choice != "" {
 		if t.Choice == c {
+			if t.Status == TicketValid && c != ChoiceKeep {
+				// The first answer was lost before the outcome (a crash, a
+				// dropped connection): the holder's retry carries it out.
+				if err := s.settle(ctx, t, e); err != nil {
+					s.log().ErrorContext(ctx, "choice recorded, outcome pending", "ticket", t.ID, "choice", c, "err", err)
+				}
+				return s.Store.Ticket(ctx, t.Code)
+			}
 			return t, nil
 		}
 		return nil, &Error{Code: EChoiceAlreadyMade, Message: "Vous avez déjà choisi pour ce billet.",

@@ -764,7 +764,10 @@ func runInvariant(t *testing.T, bin, engine string, d time.Duration) {
 	}
 
 	// What Solidaire still owes is paid (refunds whose answer was lost are
-	// found again at Stripe, not asked twice), then the instances stop.
+	// found again at Stripe, not asked twice), then the instances stop. A
+	// refund the killed instance was paying stays leased to it for a
+	// minute, as the provider call could still be running: wait for that.
+	waitForLeases(t, dbURL)
 	refund := exec.Command(bin, "refunds")
 	refund.Env = append(os.Environ(), env...)
 	if out, err := refund.CombinedOutput(); err != nil {
@@ -792,6 +795,25 @@ func runInvariant(t *testing.T, bin, engine string, d time.Duration) {
 	sortStrings(figures)
 	t.Logf("bank invariant on %s: %d instance(s), one killed -9 and restarted, %s of load; Stripe refunds created %d (%d answers lost on the way)\n  %s",
 		engine, instances, elapsed.Round(time.Second), b.next, b.lost, strings.Join(figures, "\n  "))
+}
+
+// waitForLeases waits until no refund still owed is leased: a lease of the
+// killed instance lapses on its own.
+func waitForLeases(t *testing.T, dbURL string) {
+	db, err := store.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	raw, _ := db.RawDB()
+	var until int64
+	if err := raw.QueryRow(`SELECT COALESCE(MAX(lease_until), 0) FROM refunds WHERE status IN ('requested', 'verify')`).Scan(&until); err != nil {
+		t.Fatal(err)
+	}
+	if wait := time.Until(time.UnixMilli(until)); wait > 0 {
+		t.Logf("a refund is leased to the killed instance: waiting %s for the lease to lapse", wait.Round(time.Second))
+		time.Sleep(wait + 100*time.Millisecond)
+	}
 }
 
 func sortStrings(s []string) {
