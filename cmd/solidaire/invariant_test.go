@@ -728,7 +728,7 @@ func runInvariant(t *testing.T, bin, engine string, d time.Duration) {
 					l.redeem()
 				case n < 66:
 					l.reverse()
-				case n < 72:
+				case n < 68: // few: most holders should still have their choice to make
 					l.checkIn()
 				case n < 84 && cancelled.Load():
 					l.choose()
