@@ -33,6 +33,37 @@ type PaymentProvider interface {
 	// provider forgets idempotency keys after about a day. ENotFound when
 	// there is none.
 	FindRefund(ctx context.Context, paymentIntent, refundID string) (*Refund, error)
+	// Transfer pays a connected account from the platform's balance
+	// ("separate charges and transfers": a programme's settlement),
+	// idempotent per key for about a day (see FindTransfer).
+	Transfer(ctx context.Context, t TransferRequest) (*Transfer, error)
+	// FindTransfer returns the transfer of group whose metadata
+	// TransferMetadataKey is lineID: a transfer whose outcome is unknown is
+	// looked up before it is asked again. ENotFound when there is none.
+	FindTransfer(ctx context.Context, group, lineID string) (*Transfer, error)
+}
+
+// TransferMetadataKey is the metadata key under which every transfer
+// Solidaire asks for carries its own settlement line id.
+const TransferMetadataKey = "solidaire_settlement_line"
+
+// TransferRequest asks to pay a connected account from the platform.
+type TransferRequest struct {
+	Destination    string // the merchant's connected account
+	Amount         int64  // minor units, positive
+	Currency       Currency
+	Group          string // transfer_group: one per settlement run
+	IdempotencyKey string
+	// Metadata is kept with the transfer at the provider:
+	// TransferMetadataKey (required by FindTransfer), programme, run.
+	Metadata    map[string]string
+	Description string
+}
+
+// Transfer is a transfer the provider made.
+type Transfer struct {
+	ID     string
+	Amount int64
 }
 
 // WebhookEndpoint says which of the two webhook endpoints a delivery

@@ -103,6 +103,27 @@ func (d *Demo) FindRefund(_ context.Context, paymentIntent, refundID string) (*m
 	return nil, market.NotFound("Remboursement")
 }
 
+// Transfer validates the request as Stripe would, save that the
+// destination may be empty (a demo merchant has no connected account), and
+// succeeds at once with a "demo_tr_" id and the amount asked for: nobody is
+// paid. EInvalid for a wrong request, metadata included.
+func (d *Demo) Transfer(_ context.Context, t market.TransferRequest) (*market.Transfer, error) {
+	if err := checkTransfer(t, false); err != nil {
+		return nil, err
+	}
+	return &market.Transfer{ID: randomID("demo_tr_"), Amount: t.Amount}, nil
+}
+
+// FindTransfer always returns ENotFound (EInvalid for an empty argument, as
+// with Stripe): the demo keeps nothing, and has no transfer of unknown
+// outcome to find, its Transfer succeeding at once.
+func (d *Demo) FindTransfer(_ context.Context, group, lineID string) (*market.Transfer, error) {
+	if err := checkFindTransfer(group, lineID); err != nil {
+		return nil, err
+	}
+	return nil, market.NotFound("Virement")
+}
+
 // Complete returns the event the demo payment page feeds to fulfilment when
 // the buyer confirms: a paid PaymentCompleted for the order, with the
 // payment intent "demo_pi_" and the order id, and no event id (like one

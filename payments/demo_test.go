@@ -96,6 +96,26 @@ func TestDemoRefund(t *testing.T) {
 	wantCode(t, err, market.ENotFound)
 }
 
+func TestDemoTransfer(t *testing.T) {
+	d := NewDemo("http://127.0.0.1:8080")
+	ctx := context.Background()
+	req := transferRequest("stl_1")
+	req.Destination = "" // a demo merchant has no connected account
+	tr, err := d.Transfer(ctx, req)
+	if err != nil {
+		t.Fatalf("Transfer: %v", err)
+	}
+	if !strings.HasPrefix(tr.ID, "demo_tr_") || len(tr.ID) != len("demo_tr_")+26 || tr.Amount != 2500 {
+		t.Errorf("transfer %+v, want demo_tr_ and 26 characters, 2500", tr)
+	}
+	if other, err := d.Transfer(ctx, req); err != nil || other.ID == tr.ID {
+		t.Errorf("second Transfer = %+v, %v; want another id", other, err)
+	}
+	// It keeps nothing: the transfer just made cannot be found.
+	_, err = d.FindTransfer(ctx, req.Group, "stl_1")
+	wantCode(t, err, market.ENotFound)
+}
+
 func TestCheckDemoAllowed(t *testing.T) {
 	if err := CheckDemoAllowed(false); err != nil {
 		t.Errorf("outside production: %v", err)

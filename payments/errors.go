@@ -21,6 +21,10 @@ const (
 	msgInternal    = "Le prestataire de paiement est mal configuré."
 
 	msgSellerNotReady = "Ce commerçant ne peut pas encore recevoir de paiements."
+	// msgBalanceInsufficient is for transfers: the money of the payments
+	// they settle reaches the platform's available balance days after the
+	// payments, and the next settlement asks again.
+	msgBalanceInsufficient = "Le solde de la plateforme ne suffit pas encore pour ce virement ; il sera refait au prochain règlement."
 )
 
 // stripeError translates an error from stripe-go for the operation op
@@ -34,6 +38,8 @@ const (
 //   - a 429 is ERateLimited;
 //   - resource_missing (404) is ENotFound;
 //   - an idempotency_error (the key reused with other parameters) is EConflict;
+//   - balance_insufficient (the platform's available balance cannot cover a
+//     transfer yet) is EUnavailable: the same transfer succeeds later;
 //   - a card error or another invalid request is EInvalid;
 //   - a refused API key (401, 403) is EInternal: a configuration mistake.
 func stripeError(op, what string, err error) error {
@@ -56,6 +62,8 @@ func stripeError(op, what string, err error) error {
 		return wrap(op, detail, market.EConflict, msgConflict)
 	case se.HTTPStatusCode == http.StatusConflict || se.HTTPStatusCode >= 500 || se.Type == stripe.ErrorTypeAPI:
 		return wrap(op, detail, market.EUnavailable, msgUnavailable)
+	case se.Code == stripe.ErrorCodeBalanceInsufficient:
+		return wrap(op, detail, market.EUnavailable, msgBalanceInsufficient)
 	case se.Type == stripe.ErrorTypeCard:
 		return wrap(op, detail, market.EInvalid, msgCard)
 	case se.Type == stripe.ErrorTypeInvalidRequest || se.HTTPStatusCode == http.StatusBadRequest:

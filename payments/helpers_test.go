@@ -174,6 +174,19 @@ func checkoutRequest(orderID string) market.CheckoutRequest {
 	}
 }
 
+// transferRequest is a valid transfer for settlement line lineID.
+func transferRequest(lineID string) market.TransferRequest {
+	return market.TransferRequest{
+		Destination:    "acct_1SellerTest",
+		Amount:         2500,
+		Currency:       market.CAD,
+		Group:          "settlement-run_1",
+		IdempotencyKey: "transfer-" + lineID,
+		Metadata:       map[string]string{market.TransferMetadataKey: lineID, "programme_id": "prg_1", "run_id": "run_1"},
+		Description:    "Règlement — Programme solidaire du quartier",
+	}
+}
+
 // wantEvent fails the test unless got is want, the account and dispute
 // they point to compared by value.
 func wantEvent(t *testing.T, got *market.PaymentEvent, want market.PaymentEvent) {

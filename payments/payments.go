@@ -1,9 +1,10 @@
 // Package payments implements market.PaymentProvider: Stripe (Checkout
-// Sessions with Connect destination charges, signed webhooks, refunds and
-// Express account onboarding) and a clearly labelled demo provider for when
-// no Stripe key is configured. No stripe-go type leaves the package: every
-// result is a market type and every error wraps a *market.Error (see
-// market.ErrorCode), keeping the cause for the log.
+// Sessions with Connect destination charges, signed webhooks, refunds,
+// transfers to connected accounts and Express account onboarding) and a
+// clearly labelled demo provider for when no Stripe key is configured. No
+// stripe-go type leaves the package: every result is a market type and every
+// error wraps a *market.Error (see market.ErrorCode), keeping the cause for
+// the log.
 package payments
 
 import (
@@ -85,6 +86,42 @@ func checkRefund(r market.RefundRequest) error {
 		return market.Invalid("idempotency_key", fmt.Sprintf("at most %d characters", maxIdempotencyKey))
 	}
 	return checkMetadata(r.Metadata)
+}
+
+// checkTransfer validates a transfer request for every provider. EInvalid
+// names the first wrong field. needDestination is Stripe's: a demo
+// merchant has no connected account, and the demo pays nobody.
+func checkTransfer(t market.TransferRequest, needDestination bool) error {
+	switch {
+	case needDestination && t.Destination == "":
+		return market.Invalid("destination", "required")
+	case t.Amount <= 0:
+		return market.Invalid("amount", "must be positive")
+	case !t.Currency.Valid():
+		return market.Invalid("currency", "unsupported currency")
+	case t.Group == "":
+		return market.Invalid("transfer_group", "required")
+	case t.IdempotencyKey == "":
+		// Without a key a retried transfer could pay out twice.
+		return market.Invalid("idempotency_key", "required")
+	case len(t.IdempotencyKey) > maxIdempotencyKey:
+		return market.Invalid("idempotency_key", fmt.Sprintf("at most %d characters", maxIdempotencyKey))
+	case t.Metadata[market.TransferMetadataKey] == "":
+		// FindTransfer could not find it again.
+		return market.Invalid("metadata", fmt.Sprintf("%s required", market.TransferMetadataKey))
+	}
+	return checkMetadata(t.Metadata)
+}
+
+// checkFindTransfer validates FindTransfer's arguments for every provider.
+func checkFindTransfer(group, lineID string) error {
+	switch {
+	case group == "":
+		return market.Invalid("transfer_group", "required")
+	case lineID == "":
+		return market.Invalid("line_id", "required")
+	}
+	return nil
 }
 
 // Stripe's bounds on an Idempotency-Key and on an object's metadata.

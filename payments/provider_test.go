@@ -3,6 +3,7 @@ package payments
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -145,6 +146,87 @@ func testProvider(t *testing.T, p market.PaymentProvider) {
 		_, err = p.FindRefund(ctx, "pi_conf1", "")
 		wantCode(t, err, market.EInvalid)
 	})
+
+	t.Run("Transfer", func(t *testing.T) {
+		tr, err := p.Transfer(ctx, transferRequest("stl_conf1"))
+		if err != nil {
+			t.Fatalf("Transfer: %v", err)
+		}
+		if tr.ID == "" || tr.Amount != 2500 {
+			t.Errorf("transfer %+v", tr)
+		}
+	})
+
+	t.Run("TransferInvalid", func(t *testing.T) {
+		for name, change := range map[string]func(*market.TransferRequest){
+			"NoAmount":        func(r *market.TransferRequest) { r.Amount = 0 },
+			"NegativeAmount":  func(r *market.TransferRequest) { r.Amount = -1 },
+			"Currency":        func(r *market.TransferRequest) { r.Currency = "usd" },
+			"NoCurrency":      func(r *market.TransferRequest) { r.Currency = "" },
+			"NoGroup":         func(r *market.TransferRequest) { r.Group = "" },
+			"NoKey":           func(r *market.TransferRequest) { r.IdempotencyKey = "" },
+			"LongKey":         func(r *market.TransferRequest) { r.IdempotencyKey = string(make([]byte, 256)) },
+			"NoMetadata":      func(r *market.TransferRequest) { r.Metadata = nil },
+			"NoLine":          func(r *market.TransferRequest) { delete(r.Metadata, market.TransferMetadataKey) },
+			"EmptyLine":       func(r *market.TransferRequest) { r.Metadata[market.TransferMetadataKey] = "" },
+			"MetadataKeys":    func(r *market.TransferRequest) { maps.Copy(r.Metadata, manyKeys(48)) },
+			"MetadataLongKey": func(r *market.TransferRequest) { r.Metadata[strings.Repeat("k", 41)] = "v" },
+			"MetadataValue":   func(r *market.TransferRequest) { r.Metadata["run_id"] = strings.Repeat("é", 501) },
+			"MetadataEmpty":   func(r *market.TransferRequest) { r.Metadata[""] = "v" },
+			"MetadataBracket": func(r *market.TransferRequest) { r.Metadata["a[b]"] = "v" },
+		} {
+			t.Run(name, func(t *testing.T) {
+				r := transferRequest("stl_conf2")
+				change(&r)
+				tr, err := p.Transfer(ctx, r)
+				wantCode(t, err, market.EInvalid)
+				if tr != nil {
+					t.Errorf("transfer %+v returned with the error", tr)
+				}
+			})
+		}
+	})
+
+	// Stripe's bounds, reached but not passed.
+	t.Run("TransferMetadataAtTheLimits", func(t *testing.T) {
+		r := transferRequest("stl_conf3")
+		r.Metadata = manyKeys(48)
+		r.Metadata[market.TransferMetadataKey] = "stl_conf3"
+		r.Metadata[strings.Repeat("k", 40)] = strings.Repeat("é", 500)
+		r.IdempotencyKey = strings.Repeat("k", 255)
+		if _, err := p.Transfer(ctx, r); err != nil {
+			t.Fatalf("Transfer: %v", err)
+		}
+	})
+
+	// Stripe pays a connected account, which it must be told; a demo
+	// merchant has none, and the demo pays nobody.
+	t.Run("TransferNoDestination", func(t *testing.T) {
+		r := transferRequest("stl_conf4")
+		r.Destination = ""
+		tr, err := p.Transfer(ctx, r)
+		if p.Name() == "stripe" {
+			wantCode(t, err, market.EInvalid)
+			return
+		}
+		if err != nil || tr.ID == "" || tr.Amount != 2500 {
+			t.Errorf("Transfer = %+v, %v; want a transfer", tr, err)
+		}
+	})
+
+	// Neither provider has a transfer made for this line: the demo keeps
+	// nothing, and stripe-mock's transfers carry no such metadata.
+	t.Run("FindTransfer", func(t *testing.T) {
+		tr, err := p.FindTransfer(ctx, "settlement-run_1", "stl_unknown")
+		wantCode(t, err, market.ENotFound)
+		if tr != nil {
+			t.Errorf("transfer %+v returned with the error", tr)
+		}
+		_, err = p.FindTransfer(ctx, "", "stl_1")
+		wantCode(t, err, market.EInvalid)
+		_, err = p.FindTransfer(ctx, "settlement-run_1", "")
+		wantCode(t, err, market.EInvalid)
+	})
 }
 
 // manyKeys returns metadata with n keys.
@@ -173,6 +255,16 @@ func TestStripeValidatesFirst(t *testing.T) {
 	_, err = s.Refund(context.Background(), market.RefundRequest{PaymentIntent: "pi_1", IdempotencyKey: "k", Metadata: manyKeys(51)})
 	wantCode(t, err, market.EInvalid)
 	_, err = s.FindRefund(context.Background(), "pi_1", "")
+	wantCode(t, err, market.EInvalid)
+	tr := transferRequest("stl_1")
+	tr.Destination = ""
+	_, err = s.Transfer(context.Background(), tr)
+	wantCode(t, err, market.EInvalid)
+	tr = transferRequest("stl_1")
+	delete(tr.Metadata, market.TransferMetadataKey)
+	_, err = s.Transfer(context.Background(), tr)
+	wantCode(t, err, market.EInvalid)
+	_, err = s.FindTransfer(context.Background(), "", "stl_1")
 	wantCode(t, err, market.EInvalid)
 	_, err = s.CreateAccount(context.Background(), "a@example.com", "CA", strings.Repeat("k", 256))
 	wantCode(t, err, market.EInvalid)

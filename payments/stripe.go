@@ -16,7 +16,8 @@ import (
 
 // Stripe is the payment provider for real money: Stripe Checkout in payment
 // mode, the money going to the seller's connected account at sale time
-// (a destination charge) less the platform fee. It holds its own client,
+// (a destination charge) less the platform fee, or later by a transfer from
+// the platform's balance (a programme's settlement). It holds its own client,
 // never stripe-go's global key or backends, so several can live in one
 // process. It is safe for concurrent use.
 type Stripe struct {
@@ -378,6 +379,73 @@ func (s *Stripe) FindRefund(ctx context.Context, paymentIntent, refundID string)
 // refundOf maps a Stripe refund to the domain's.
 func refundOf(re *stripe.Refund) *market.Refund {
 	return &market.Refund{ID: re.ID, Amount: re.Amount, Status: string(re.Status)}
+}
+
+// Transfer pays t.Amount from the platform's available balance to the
+// connected account t.Destination (POST /v1/transfers, "separate charges and
+// transfers"), with t.Group as its transfer_group and t.Metadata kept with
+// it, where FindTransfer looks for it. Idempotent per t.IdempotencyKey,
+// which is required, for as long as Stripe keeps keys (about a day): Stripe
+// keeps the answer too, a refusal included, so a transfer refused for want
+// of balance is asked again under another key. EInvalid for a wrong request
+// (metadata Stripe would refuse included) or one Stripe refuses; ENotFound
+// for a destination Stripe does not know; EUnavailable when the platform's
+// balance cannot cover it yet, as when Stripe cannot be reached; EConflict,
+// ERateLimited, EInternal as for every Stripe call.
+func (s *Stripe) Transfer(ctx context.Context, t market.TransferRequest) (*market.Transfer, error) {
+	if err := checkTransfer(t, true); err != nil {
+		return nil, err
+	}
+	p := &stripe.TransferParams{
+		Amount:        stripe.Int64(t.Amount),
+		Currency:      stripe.String(string(t.Currency)),
+		Destination:   stripe.String(t.Destination),
+		TransferGroup: stripe.String(t.Group),
+	}
+	if t.Description != "" {
+		p.Description = stripe.String(t.Description)
+	}
+	for k, v := range t.Metadata {
+		p.AddMetadata(k, v)
+	}
+	p.Context = ctx
+	p.SetIdempotencyKey(t.IdempotencyKey)
+	tr, err := s.api.Transfers.New(p)
+	if err != nil {
+		return nil, stripeError("transfer", "Compte de paiement", err)
+	}
+	return transferOf(tr), nil
+}
+
+// FindTransfer looks through the transfers of a transfer group (GET
+// /v1/transfers?transfer_group=…, every page) for the one whose metadata
+// market.TransferMetadataKey is lineID. EInvalid for an empty argument;
+// ENotFound when there is none; EUnavailable, ERateLimited, EInternal as for
+// every Stripe call.
+func (s *Stripe) FindTransfer(ctx context.Context, group, lineID string) (*market.Transfer, error) {
+	if err := checkFindTransfer(group, lineID); err != nil {
+		return nil, err
+	}
+	p := &stripe.TransferListParams{TransferGroup: stripe.String(group)}
+	// A settlement run pays each merchant of a programme once: a few pages
+	// of the largest size at most.
+	p.Limit = stripe.Int64(100)
+	p.Context = ctx
+	it := s.api.Transfers.List(p)
+	for it.Next() {
+		if tr := it.Transfer(); tr.Metadata[market.TransferMetadataKey] == lineID {
+			return transferOf(tr), nil
+		}
+	}
+	if err := it.Err(); err != nil {
+		return nil, stripeError("list transfers", "Virement", err)
+	}
+	return nil, market.NotFound("Virement")
+}
+
+// transferOf maps a Stripe transfer to the domain's.
+func transferOf(tr *stripe.Transfer) *market.Transfer {
+	return &market.Transfer{ID: tr.ID, Amount: tr.Amount}
 }
 
 // CreateAccount creates a Connect Express account for a merchant, with the

@@ -374,6 +374,47 @@ func TestStripeErrors(t *testing.T) {
 		}
 	})
 
+	// The platform's available balance cannot cover the transfer yet: the
+	// money of the payments it settles is still pending. Not the request's
+	// fault, and the next settlement will do.
+	t.Run("TransferBalanceInsufficient", func(t *testing.T) {
+		s, n := fakeStripe(t, http.StatusBadRequest, `{"error":{"type":"invalid_request_error","code":"balance_insufficient",
+			"doc_url":"https://stripe.com/docs/error-codes/balance-insufficient",
+			"message":"You have insufficient available funds in your Stripe account."}}`)
+		tr, err := s.Transfer(context.Background(), transferRequest("stl_x"))
+		wantCode(t, err, market.EUnavailable)
+		if tr != nil {
+			t.Errorf("transfer %+v returned with the error", tr)
+		}
+		want := "Le solde de la plateforme ne suffit pas encore pour ce virement ; il sera refait au prochain règlement."
+		if msg := market.ErrorMessage(err); msg != want {
+			t.Errorf("message shown %q, want %q", msg, want)
+		}
+		if !strings.Contains(err.Error(), "insufficient available funds") || !strings.Contains(err.Error(), "balance_insufficient") {
+			t.Errorf("error %q lacks Stripe's message and code, for the log", err)
+		}
+		if *n != 1 {
+			t.Errorf("%d requests, want 1: a refusal is not retried", *n)
+		}
+	})
+
+	t.Run("TransferUnknownDestination", func(t *testing.T) {
+		s, _ := fakeStripe(t, http.StatusBadRequest, `{"error":{"type":"invalid_request_error","code":"resource_missing",
+			"param":"destination","message":"No such destination: 'acct_x'"}}`)
+		_, err := s.Transfer(context.Background(), transferRequest("stl_x"))
+		wantCode(t, err, market.ENotFound)
+		if !strings.Contains(err.Error(), "No such destination") {
+			t.Errorf("error %q lacks Stripe's message, for the log", err)
+		}
+	})
+
+	t.Run("TransferRefused", func(t *testing.T) {
+		s, _ := fakeStripe(t, http.StatusBadRequest, `{"error":{"type":"invalid_request_error","code":"parameter_invalid_integer",
+			"param":"amount","message":"This value must be greater than or equal to 1."}}`)
+		_, err := s.Transfer(context.Background(), transferRequest("stl_x"))
+		wantCode(t, err, market.EInvalid)
+	})
+
 	t.Run("ConnectionRefused", func(t *testing.T) {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -525,6 +566,159 @@ func TestStripeFindRefund(t *testing.T) {
 	fake, _ = fakeStripe(t, http.StatusServiceUnavailable, `{"error":{"type":"api_error","message":"down"}}`)
 	_, err = fake.FindRefund(ctx, "pi_x", "rfd_1")
 	wantCode(t, err, market.EUnavailable)
+}
+
+func TestStripeTransfer(t *testing.T) {
+	s, rec := mockStripe(t)
+	req := transferRequest("stl_1")
+	tr, err := s.Transfer(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Transfer: %v", err)
+	}
+	// stripe-mock echoes the amount asked for, with an id of its own.
+	if !strings.HasPrefix(tr.ID, "tr_") || tr.Amount != 2500 {
+		t.Errorf("transfer %+v, want tr_…, 2500", tr)
+	}
+	ex := rec.only(t)
+	if ex.Method != http.MethodPost || ex.Path != "/v1/transfers" || ex.Status != http.StatusOK {
+		t.Errorf("sent %s %s, got %d; want POST /v1/transfers, 200", ex.Method, ex.Path, ex.Status)
+	}
+	if k := ex.Header.Get("Idempotency-Key"); k != "transfer-stl_1" {
+		t.Errorf("Idempotency-Key %q, want transfer-stl_1", k)
+	}
+	wantForm(t, ex.Form, map[string]string{
+		"amount":         "2500",
+		"currency":       "cad",
+		"destination":    "acct_1SellerTest",
+		"transfer_group": "settlement-run_1",
+		"description":    "Règlement — Programme solidaire du quartier",
+		"metadata[" + market.TransferMetadataKey + "]": "stl_1",
+		"metadata[programme_id]":                       "prg_1",
+		"metadata[run_id]":                             "run_1",
+		"source_transaction":                           "",
+	})
+	if n := len(ex.Form); n != 8 {
+		t.Errorf("%d form fields sent, want 8: %v", n, ex.Form)
+	}
+
+	// No description: none sent, rather than an empty one.
+	s, rec = mockStripe(t)
+	req = transferRequest("stl_2")
+	req.Description = ""
+	if _, err := s.Transfer(context.Background(), req); err != nil {
+		t.Fatalf("Transfer: %v", err)
+	}
+	ex = rec.only(t)
+	wantForm(t, ex.Form, map[string]string{"description": "", "metadata[" + market.TransferMetadataKey + "]": "stl_2"})
+	if k := ex.Header.Get("Idempotency-Key"); k != "transfer-stl_2" {
+		t.Errorf("Idempotency-Key %q, want transfer-stl_2", k)
+	}
+}
+
+// A retry sends the very same request under the same key, so that Stripe
+// answers it with the first transfer. stripe-mock keeps no state: what is
+// checked here is the request.
+func TestStripeTransferRetry(t *testing.T) {
+	s, rec := mockStripe(t)
+	for range 2 {
+		if _, err := s.Transfer(context.Background(), transferRequest("stl_3")); err != nil {
+			t.Fatalf("Transfer: %v", err)
+		}
+	}
+	got := rec.exchanges()
+	if len(got) != 2 {
+		t.Fatalf("%d requests, want 2", len(got))
+	}
+	if k0, k1 := got[0].Header.Get("Idempotency-Key"), got[1].Header.Get("Idempotency-Key"); k0 != "transfer-stl_3" || k1 != k0 {
+		t.Errorf("idempotency keys %q, %q; want transfer-stl_3 twice", k0, k1)
+	}
+	if f0, f1 := got[0].Form.Encode(), got[1].Form.Encode(); f0 != f1 {
+		t.Errorf("the retry sent other parameters:\n%s\n%s", f0, f1)
+	}
+}
+
+// transfersPages is a fake Stripe's GET /v1/transfers for transfer group
+// settlement-run_find: two pages, the transfer made for stl_wanted on the
+// second.
+func transfersPages(t *testing.T) http.Handler {
+	transfer := func(id, lineID string, amount int64) string {
+		meta := `{}`
+		if lineID != "" {
+			meta = fmt.Sprintf(`{%q:%q,"programme_id":"prg_1"}`, market.TransferMetadataKey, lineID)
+		}
+		return fmt.Sprintf(`{"id":%q,"object":"transfer","amount":%d,"currency":"cad","destination":"acct_1SellerTest",
+			"transfer_group":"settlement-run_find","metadata":%s,"created":1772366400}`, id, amount, meta)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		q := r.URL.Query()
+		if r.Method != http.MethodGet || r.URL.Path != "/v1/transfers" || q.Get("transfer_group") != "settlement-run_find" {
+			t.Errorf("unexpected request %s %s", r.Method, r.URL)
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"error":{"type":"invalid_request_error","message":"unexpected"}}`)
+			return
+		}
+		switch q.Get("starting_after") {
+		case "":
+			fmt.Fprintf(w, `{"object":"list","url":"/v1/transfers","has_more":true,"data":[%s,%s]}`,
+				transfer("tr_page1a", "stl_other", 1000), transfer("tr_page1b", "", 500))
+		case "tr_page1b":
+			fmt.Fprintf(w, `{"object":"list","url":"/v1/transfers","has_more":false,"data":[%s]}`,
+				transfer("tr_page2a", "stl_wanted", 2500))
+		default:
+			t.Errorf("starting_after %q", q.Get("starting_after"))
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"error":{"type":"invalid_request_error","message":"unexpected"}}`)
+		}
+	})
+}
+
+func TestStripeFindTransfer(t *testing.T) {
+	srv := httptest.NewServer(transfersPages(t))
+	defer srv.Close()
+	ctx := context.Background()
+
+	s, rec := newTestStripe(t, srv.URL)
+	tr, err := s.FindTransfer(ctx, "settlement-run_find", "stl_wanted")
+	if err != nil {
+		t.Fatalf("FindTransfer: %v", err)
+	}
+	if *tr != (market.Transfer{ID: "tr_page2a", Amount: 2500}) {
+		t.Errorf("transfer %+v, want tr_page2a, 2500", *tr)
+	}
+	got := rec.exchanges()
+	if len(got) != 2 {
+		t.Fatalf("%d requests, want 2 (two pages)", len(got))
+	}
+	wantForm(t, got[0].Form, map[string]string{"transfer_group": "settlement-run_find", "limit": "100", "starting_after": ""})
+	wantForm(t, got[1].Form, map[string]string{"transfer_group": "settlement-run_find", "limit": "100", "starting_after": "tr_page1b"})
+
+	// Found on the first page: the second is not asked for.
+	s, rec = newTestStripe(t, srv.URL)
+	if tr, err := s.FindTransfer(ctx, "settlement-run_find", "stl_other"); err != nil || tr.ID != "tr_page1a" {
+		t.Errorf("FindTransfer = %+v, %v; want tr_page1a", tr, err)
+	}
+	if n := len(rec.exchanges()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+
+	s, rec = newTestStripe(t, srv.URL)
+	tr, err = s.FindTransfer(ctx, "settlement-run_find", "stl_never")
+	wantCode(t, err, market.ENotFound)
+	if tr != nil {
+		t.Errorf("transfer %+v returned with the error", tr)
+	}
+	if n := len(rec.exchanges()); n != 2 {
+		t.Errorf("%d requests, want 2: every page looked through", n)
+	}
+
+	// Stripe's errors are translated as for every call.
+	fake, _ := fakeStripe(t, http.StatusServiceUnavailable, `{"error":{"type":"api_error","message":"down"}}`)
+	_, err = fake.FindTransfer(ctx, "settlement-run_find", "stl_1")
+	wantCode(t, err, market.EUnavailable)
+	fake, _ = fakeStripe(t, http.StatusTooManyRequests, `{"error":{"type":"invalid_request_error","code":"rate_limit","message":"Too many requests"}}`)
+	_, err = fake.FindTransfer(ctx, "settlement-run_find", "stl_1")
+	wantCode(t, err, market.ERateLimited)
 }
 
 func TestStripeAccount(t *testing.T) {
