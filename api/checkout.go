@@ -34,7 +34,11 @@ type checkoutRequest struct {
 		TicketType string          `json:"ticket_type"`
 		Amount     int64           `json:"amount"`
 		Quantity   int             `json:"quantity"`
-		Recipient  *struct {
+		// Programme is a programme card's programme (slug); WithoutBonus
+		// buys it without bonus once the fund is spent.
+		Programme    string `json:"programme"`
+		WithoutBonus bool   `json:"without_bonus"`
+		Recipient    *struct {
 			Name    string `json:"name"`
 			Email   string `json:"email"`
 			Message string `json:"message"`
@@ -75,7 +79,7 @@ func (s *Server) createCheckout(c *gin.Context) error {
 	}
 	for _, it := range req.Items {
 		item := market.ItemInput{Kind: it.Kind, Merchant: it.Merchant, Event: it.Event, TicketType: it.TicketType,
-			Amount: it.Amount, Quantity: it.Quantity}
+			Amount: it.Amount, Quantity: it.Quantity, Programme: it.Programme, WithoutBonus: it.WithoutBonus}
 		if it.Recipient != nil {
 			item.RecipientName, item.RecipientEmail, item.Message = it.Recipient.Name, it.Recipient.Email, it.Recipient.Message
 		}

@@ -53,13 +53,26 @@ type voucherJSON struct {
 	Message       string               `json:"message,omitempty"`
 	QRURL         string               `json:"qr_url"`
 	URL           string               `json:"url"`
+	// Programme names a programme card (spendable at its merchants), Bonus
+	// what is left of its bonus and until when.
+	Programme      *programmeRef `json:"programme,omitempty"`
+	Bonus          *market.Money `json:"bonus,omitempty"`
+	BonusExpiresAt *time.Time    `json:"bonus_expires_at,omitempty"`
 }
 
 func (s *Server) newVoucherJSON(v *market.Voucher) voucherJSON {
-	return voucherJSON{Code: v.Code, DisplayCode: market.GroupCode(v.Code),
+	out := voucherJSON{Code: v.Code, DisplayCode: market.GroupCode(v.Code),
 		Balance: market.Money{Amount: v.Balance, Currency: v.Currency}, Initial: market.Money{Amount: v.Initial, Currency: v.Currency},
 		Status: v.Status, Merchant: merchantRef{v.MerchantSlug, v.MerchantName}, RecipientName: v.RecipientName, Message: v.Message,
 		QRURL: s.cfg.BaseURL + "/api/v1/vouchers/" + v.Code + "/qr.png", URL: s.cfg.BaseURL + "/v/" + v.Code}
+	if v.ProgrammeID != "" {
+		out.Programme = &programmeRef{v.ProgrammeSlug, v.MerchantName}
+	}
+	if v.Bonus > 0 {
+		out.Bonus = &market.Money{Amount: v.Bonus, Currency: v.Currency}
+		out.BonusExpiresAt = &v.BonusExpiresAt
+	}
+	return out
 }
 
 // getOrder answers GET /api/v1/orders/{id} for the holder of the order's

@@ -26,6 +26,8 @@ func (s *Server) routes() {
 	v1.GET("/campaigns/:slug", s.handle(s.getCampaign))
 	v1.GET("/categories", s.handle(s.listCategories))
 	v1.GET("/cities", s.handle(s.listCities))
+	v1.GET("/programmes/:slug", s.handle(s.getProgramme))
+	v1.POST("/programmes/:slug/waitlist", s.handle(s.joinWaitlist))
 
 	// Buying: the buyer holds the order's access token, the voucher's code.
 	v1.POST("/checkout", s.idempotent("checkout", keyRequired, s.createCheckout))
@@ -72,6 +74,10 @@ func (s *Server) routes() {
 	me.POST("/merchant/devices/:id/revoke", s.handle(s.revokeDevice))
 	me.GET("/merchant/payments", s.handle(s.paymentsStatus))
 	me.POST("/merchant/payments/onboarding", s.handle(s.paymentsOnboarding))
+	me.GET("/merchant/programmes", s.handle(s.merchantProgrammes))
+	me.POST("/merchant/programmes/:slug/join", s.handle(s.joinProgramme))
+	me.POST("/merchant/programmes/:slug/leave", s.handle(s.leaveProgramme))
+	me.GET("/merchant/programmes/:slug/statements", s.handle(s.merchantStatements))
 	me.GET("/organiser/events", s.handle(s.organiserEvents))
 	me.POST("/organiser/events", s.handle(s.createEvent))
 	me.PATCH("/organiser/events/:id", s.handle(s.updateEvent))
@@ -83,6 +89,12 @@ func (s *Server) routes() {
 	me.POST("/organiser/campaigns/:slug/links", s.handle(s.createLink))
 	me.POST("/organiser/campaigns/:slug/links/:code/disable", s.handle(s.disableLink))
 	me.GET("/organiser/campaigns/:slug/stats", s.handle(s.campaignStats))
+	me.GET("/organiser/programmes", s.handle(s.organiserProgrammes))
+	me.GET("/organiser/programmes/:slug", s.handle(s.organiserProgramme))
+	me.POST("/organiser/programmes/:slug/merchants/:merchant/accept", s.handle(s.acceptProgrammeMerchant))
+	me.POST("/organiser/programmes/:slug/merchants/:merchant/remove", s.handle(s.removeProgrammeMerchant))
+	me.GET("/organiser/programmes/:slug/settlements", s.handle(s.programmeSettlements))
+	me.POST("/organiser/programmes/:slug/settlements", s.handle(s.settleProgramme))
 
 	// Admins.
 	admin := v1.Group("/admin", s.requireActor, s.requireAdmin)
@@ -92,6 +104,7 @@ func (s *Server) routes() {
 	admin.POST("/orders/:id/accept", s.idempotent("accept", keyOptional, s.acceptOrder))
 	admin.POST("/orders/:id/refund", s.idempotent("refund", keyOptional, s.refundOrder))
 	admin.GET("/outbox", s.handle(s.adminOutbox))
+	admin.POST("/programmes", s.handle(s.createProgramme))
 
 	// Share links: the campaigns' hot path.
 	e.GET("/s/:code", s.handle(s.shareLink))

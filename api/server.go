@@ -54,6 +54,9 @@ type Config struct {
 	PaymentAccounts PaymentAccounts
 	// AdminOrders lists orders for the admins (the orders in review).
 	AdminOrders AdminOrders
+	// Programmes runs towns' solidarity cards; ProgrammeReads reads them.
+	Programmes     Programmes
+	ProgrammeReads ProgrammeReads
 	// Campaigns serves the organiser routes and share links; Clicks counts
 	// share-link clicks; AttributionWindow is how long a click is credited
 	// with the orders that follow (30 days when 0).

@@ -39,16 +39,18 @@ type scanJSON struct {
 	DisplayCode string `json:"display_code"`
 	// Balance is what the voucher can pay now: Paid (never expires) and
 	// Bonus (a live promotional bonus, spent first) apart.
-	Balance        market.Money         `json:"balance"`
-	Paid           market.Money         `json:"paid"`
-	Bonus          market.Money         `json:"bonus"`
-	BonusExpiresAt *time.Time           `json:"bonus_expires_at,omitempty"`
-	Initial        market.Money         `json:"initial"`
-	Status         string               `json:"status"`
-	RecipientName  string               `json:"recipient_name,omitempty"`
-	Message        string               `json:"message,omitempty"`
-	IssuedAt       time.Time            `json:"issued_at"`
-	VoucherStatus  market.VoucherStatus `json:"-"`
+	Balance        market.Money `json:"balance"`
+	Paid           market.Money `json:"paid"`
+	Bonus          market.Money `json:"bonus"`
+	BonusExpiresAt *time.Time   `json:"bonus_expires_at,omitempty"`
+	Initial        market.Money `json:"initial"`
+	Status         string       `json:"status"`
+	// Programme names a programme card, taken at every merchant of it.
+	Programme     *programmeRef        `json:"programme,omitempty"`
+	RecipientName string               `json:"recipient_name,omitempty"`
+	Message       string               `json:"message,omitempty"`
+	IssuedAt      time.Time            `json:"issued_at"`
+	VoucherStatus market.VoucherStatus `json:"-"`
 }
 
 // scan answers POST /api/v1/merchant/scan: what a scanned QR or a typed
@@ -103,6 +105,9 @@ func (s *Server) scan(c *gin.Context) error {
 		Status: status, RecipientName: v.RecipientName, Message: v.Message, IssuedAt: v.CreatedAt}
 	if spendable > v.Balance {
 		out.BonusExpiresAt = &v.BonusExpiresAt
+	}
+	if v.ProgrammeID != "" {
+		out.Programme = &programmeRef{v.ProgrammeSlug, v.MerchantName}
 	}
 	c.JSON(http.StatusOK, out)
 	return nil

@@ -27,7 +27,14 @@ const (
 	// OrganisateurEmail signs in as the organiser of the campaign
 	// BilletSolidaireSlug and of the venue TheatreSlug.
 	OrganisateurEmail = "organisateur@demo.solidaire.local"
+	// VilleEmail signs in as the organiser of the town programme
+	// ProgrammeSlug (Sherbrooke's economic development office).
+	VilleEmail = "ville@demo.solidaire.local"
 )
+
+// ProgrammeSlug is Sherbrooke's solidarity card: one card for the town's
+// shops, topped up by the town's fund.
+const ProgrammeSlug = "dollars-solidaires-sherbrooke"
 
 // Slugs that documentation, tests and the demo walkthrough rely on.
 const (

@@ -83,5 +83,14 @@ func Seed(ctx context.Context, s Store, now time.Time) error {
 			}
 		}
 	}
+	if ps, ok := s.(ProgrammeSeeder); ok {
+		var town string
+		for _, a := range list {
+			if a.user.Email == VilleEmail {
+				town = a.user.ID
+			}
+		}
+		return seedProgramme(ctx, ps, merchantIDs, town, now)
+	}
 	return nil
 }

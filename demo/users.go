@@ -39,5 +39,8 @@ func accounts(now time.Time) []account {
 			merchants: []grant{{TheatreSlug, market.RoleOrganiser}},
 			campaigns: []grant{{BilletSolidaireSlug, market.RoleOrganiser}},
 		},
+		{
+			user: &market.User{ID: "usr_ville", Email: VilleEmail, Name: "Développement économique, Ville de Sherbrooke", CreatedAt: created},
+		},
 	}
 }

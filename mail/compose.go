@@ -65,16 +65,30 @@ func (c Composer) VoucherIssued(v *market.Voucher, to, buyerName, lang string) (
 		gift = strings.EqualFold(r.Address, addr.Address)
 	}
 	d := voucherData{
-		Gift:      gift,
-		Buyer:     oneLine(buyerName),
-		Merchant:  oneLine(v.MerchantName),
-		Recipient: oneLine(v.RecipientName),
-		Value:     formatBoth(v.Initial, v.Currency),
-		Balance:   formatBoth(v.Balance, v.Currency),
-		Code:      market.GroupCode(v.Code),
-		URL:       strings.TrimRight(c.BaseURL, "/") + "/v/" + v.Code,
-		QRSrc:     htmltemplate.URL("cid:" + qrName), // html/template would refuse the cid: scheme
-		Quebec:    v.Currency == market.CAD,
+		Gift:       gift,
+		Buyer:      oneLine(buyerName),
+		Merchant:   oneLine(v.MerchantName),
+		MerchantEN: oneLine(v.MerchantName),
+		Recipient:  oneLine(v.RecipientName),
+		Value:      formatBoth(v.Initial, v.Currency),
+		Balance:    formatBoth(v.Balance, v.Currency),
+		Code:       market.GroupCode(v.Code),
+		URL:        strings.TrimRight(c.BaseURL, "/") + "/v/" + v.Code,
+		QRSrc:      htmltemplate.URL("cid:" + qrName), // html/template would refuse the cid: scheme
+		Quebec:     v.Currency == market.CAD,
+	}
+	if v.ProgrammeID != "" {
+		d.Programme = oneLine(v.MerchantName)
+		d.Merchant = "les commerces participants de " + d.Programme
+		d.MerchantEN = d.Programme + "'s participating shops"
+		d.ProgrammeURL = strings.TrimRight(c.BaseURL, "/") + "/p/" + v.ProgrammeSlug
+		if v.Bonus > 0 {
+			b := formatBoth(v.Bonus, v.Currency)
+			d.Bonus = &b
+			if !v.BonusExpiresAt.IsZero() {
+				d.BonusUntil = v.BonusExpiresAt.In(locationOf(v.Currency)).Format("02/01/2006")
+			}
+		}
 	}
 	if gift {
 		d.Name = d.Recipient
@@ -118,14 +132,21 @@ func (c Composer) VoucherIssued(v *market.Voucher, to, buyerName, lang string) (
 // voucherData is what the voucher templates show. Names come from people
 // and are escaped by html/template.
 type voucherData struct {
-	Subject      string
-	Gift         bool   // the mail is the gift, to its recipient
-	ForSomeone   bool   // the buyer's mail about a voucher bought as a gift
-	SentTo       string // where the gift mail went, for the buyer's
-	Name         string // whom the mail greets, "" for no name
-	Buyer        string
-	Recipient    string
-	Merchant     string
+	Subject    string
+	Gift       bool   // the mail is the gift, to its recipient
+	ForSomeone bool   // the buyer's mail about a voucher bought as a gift
+	SentTo     string // where the gift mail went, for the buyer's
+	Name       string // whom the mail greets, "" for no name
+	Buyer      string
+	Recipient  string
+	Merchant   string // where it is spent, in French
+	MerchantEN string // and in English
+	// Programme names a town programme's card, spendable at its merchants
+	// (ProgrammeURL lists them), with its bonus and the bonus's end.
+	Programme    string
+	ProgrammeURL string
+	Bonus        *amount
+	BonusUntil   string
 	MessageLines []string // the buyer's message to the recipient
 	Value        amount
 	Balance      amount

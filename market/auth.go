@@ -18,7 +18,21 @@ type Actor struct {
 	Merchants map[string]Role
 	// Campaigns maps campaign id to the actor's role there.
 	Campaigns map[string]Role
-	SessionID string
+	// Programmes maps programme id to the actor's role there (organiser).
+	Programmes map[string]Role
+	SessionID  string
+}
+
+// Organises reports whether the actor runs the programme: one of its
+// organisers, or an admin (not through a till).
+func (a *Actor) Organises(programmeID string) bool {
+	if a == nil {
+		return false
+	}
+	if a.Admin && a.DeviceID == "" {
+		return true
+	}
+	return a.Programmes[programmeID] == RoleOrganiser
 }
 
 // ID identifies the actor in traces and idempotency scopes.

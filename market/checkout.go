@@ -40,6 +40,10 @@ type ItemInput struct {
 	RecipientName  string
 	RecipientEmail string
 	Message        string
+	// Programme is the slug of a programme card's programme; WithoutBonus
+	// buys the card without bonus (once the fund is spent).
+	Programme    string
+	WithoutBonus bool
 }
 
 // CheckoutResult is what a successful checkout returns to the buyer.
@@ -107,9 +111,10 @@ func (s *CheckoutService) Create(ctx context.Context, in CheckoutInput) (*Checko
 	}
 	o.CreatedAt = s.now().UTC()
 	o.ExpiresAt = o.CreatedAt.Add(hold)
-	if o.merchant.StripeAccount != "" {
+	if o.merchant.StripeAccount != "" && o.merchant.Status != MerchantProgramme {
 		// The fee is what the platform keeps of a destination charge; with
-		// no connected account (demo payments) there is nothing to keep.
+		// no connected account (demo payments) there is nothing to keep. A
+		// programme's fee is taken at settlement.
 		o.PlatformFee = o.Total * s.FeeBasisPoints / 10000
 	}
 	if err := s.Store.CreateOrder(ctx, &o.Order); err != nil {
@@ -132,7 +137,7 @@ func (s *CheckoutService) open(ctx context.Context, o *Order, m *Merchant, lines
 		Currency:    o.Currency,
 		Total:       o.Total,
 		PlatformFee: o.PlatformFee,
-		Destination: m.StripeAccount,
+		Destination: destination(m),
 		SellerName:  m.Name,
 		BuyerEmail:  o.BuyerEmail,
 		SuccessURL:  s.BaseURL + "/commande/" + o.ID + "?token=" + token,
@@ -180,6 +185,8 @@ func (s *CheckoutService) Resume(ctx context.Context, orderID, token string) (st
 		switch it.Kind {
 		case KindGiftCertificate:
 			lines[i] = "Bon solidaire — " + m.Name
+		case KindProgrammeCard:
+			lines[i] = "Carte " + m.Name
 		default:
 			e, err := s.Store.Event(ctx, it.EventID)
 			if err != nil {
@@ -232,6 +239,8 @@ func (s *CheckoutService) validate(ctx context.Context, in CheckoutInput) (*orde
 			item, err = s.certificate(ctx, o, it, field)
 		case KindTicket, KindSolidarityTicket:
 			item, err = s.ticket(ctx, o, it, field)
+		case KindProgrammeCard:
+			item, err = s.programmeCard(ctx, o, it, field)
 		case "":
 			return nil, Invalid(field("kind"), "is required")
 		default:
@@ -248,7 +257,9 @@ func (s *CheckoutService) validate(ctx context.Context, in CheckoutInput) (*orde
 		return nil, Invalid("items", fmt.Sprintf("the order total must be at most %d", MaxOrderTotal))
 	}
 	o.MerchantID, o.MerchantSlug, o.MerchantName, o.Currency = o.merchant.ID, o.merchant.Slug, o.merchant.Name, o.merchant.Currency
-	if s.Ready != nil && !s.Ready(o.merchant) {
+	if o.merchant.Status != MerchantProgramme && s.Ready != nil && !s.Ready(o.merchant) {
+		// A programme's cards are paid to the platform, which settles with
+		// its merchants: no connected account to be ready.
 		return nil, &Error{Code: EMerchantNotReady, Message: "Ce commerce ne peut pas encore recevoir de paiements."}
 	}
 	return o, nil
@@ -377,6 +388,68 @@ func (s *CheckoutService) ticket(ctx context.Context, o *orderDraft, it ItemInpu
 	}
 	o.lineName = e.Title + " — " + tt.Name
 	return &OrderItem{Kind: KindTicket, Amount: tt.Price, Quantity: qty, EventID: e.ID, TicketTypeID: tt.ID}, nil
+}
+
+// programmeCard validates a programme card item: the programme sells now,
+// the amount is within its bounds, and the bonus its rule gives (none when
+// the buyer asks without) is reserved from the fund when the order is
+// stored.
+func (s *CheckoutService) programmeCard(ctx context.Context, o *orderDraft, it ItemInput, field func(string) string) (*OrderItem, error) {
+	if it.Programme == "" {
+		return nil, Invalid(field("programme"), "is required")
+	}
+	p, err := s.Store.Programme(ctx, it.Programme)
+	if ErrorCode(err) == ENotFound {
+		return nil, Invalid(field("programme"), "unknown programme")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !p.Selling(s.now()) {
+		return nil, &Error{Code: EProgrammeClosed, Message: "Les cartes de ce programme ne sont pas en vente en ce moment.",
+			Fields: map[string]string{field("programme"): "not selling"}}
+	}
+	op, err := s.Store.MerchantByID(ctx, p.OperatorID)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.seller(op, field("programme")); err != nil {
+		return nil, err
+	}
+	if it.Amount < p.MinAmount || it.Amount > p.MaxAmount {
+		return nil, Invalid(field("amount"), fmt.Sprintf("must be between %d and %d", p.MinAmount, p.MaxAmount))
+	}
+	qty, err := quantity(it.Quantity, field)
+	if err != nil {
+		return nil, err
+	}
+	rEmail, err := CheckEmail(field("recipient.email"), it.RecipientEmail, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkText(field("recipient.name"), it.RecipientName, MaxName); err != nil {
+		return nil, err
+	}
+	if err := checkText(field("recipient.message"), it.Message, MaxMessage); err != nil {
+		return nil, err
+	}
+	bonus := int64(0)
+	if !it.WithoutBonus {
+		bonus = p.Bonus.BonusFor(it.Amount)
+	}
+	o.lineName = "Carte " + p.Name
+	return &OrderItem{Kind: KindProgrammeCard, Amount: it.Amount, Quantity: qty, ProgrammeID: p.ID, Bonus: bonus,
+		RecipientName: strings.TrimSpace(it.RecipientName), RecipientEmail: rEmail, Message: strings.TrimSpace(it.Message)}, nil
+}
+
+// destination is the connected account a sale is paid to at once: the
+// merchant's, or none for a programme's cards (paid to the platform, which
+// settles with the programme's merchants).
+func destination(m *Merchant) string {
+	if m.Status == MerchantProgramme {
+		return ""
+	}
+	return m.StripeAccount
 }
 
 func quantity(q int, field func(string) string) (int, error) {

@@ -116,14 +116,29 @@ func (s *CheckoutService) fulfil(ctx context.Context, ev *PaymentEvent) (string,
 func (s *CheckoutService) fulfilment(ctx context.Context, o *Order) (*Fulfilment, error) {
 	f := &Fulfilment{OrderID: o.ID, PaymentIntent: o.PaymentIntent, AmountPaid: o.Total, PaidAt: s.now().UTC()}
 	for _, it := range o.Items {
-		if it.Kind != KindGiftCertificate {
+		if it.Kind != KindGiftCertificate && it.Kind != KindProgrammeCard {
 			continue
+		}
+		var p *Programme
+		if it.Kind == KindProgrammeCard {
+			var err error
+			if p, err = s.Store.ProgrammeByID(ctx, it.ProgrammeID); err != nil {
+				return nil, err
+			}
 		}
 		for q := 0; q < it.Quantity; q++ {
 			v := &Voucher{ID: NewID("vch"), Code: NewCode(), MerchantID: o.MerchantID, MerchantSlug: o.MerchantSlug,
 				MerchantName: o.MerchantName, OrderID: o.ID, Initial: it.Amount, Balance: it.Amount, Currency: o.Currency,
 				RecipientName: it.RecipientName, RecipientEmail: it.RecipientEmail, Message: it.Message,
 				Status: VoucherActive, CreatedAt: f.PaidAt}
+			if p != nil {
+				// A programme card: spendable at the programme's merchants,
+				// its bonus (already reserved) expiring with the programme's.
+				v.ProgrammeID, v.ProgrammeSlug, v.Bonus = p.ID, p.Slug, it.Bonus
+				if it.Bonus > 0 {
+					v.BonusExpiresAt = p.BonusExpiresAt
+				}
+			}
 			f.Vouchers = append(f.Vouchers, v)
 			if err := s.fault("voucher"); err != nil {
 				return nil, err

@@ -13,6 +13,9 @@ const (
 	KindGiftCertificate  ItemKind = "gift_certificate"
 	KindTicket           ItemKind = "ticket"
 	KindSolidarityTicket ItemKind = "solidarity_ticket"
+	// KindProgrammeCard is a town programme's card, spendable at every
+	// merchant of the programme.
+	KindProgrammeCard ItemKind = "programme_card"
 )
 
 // MerchantStatus is where a merchant stands in onboarding.
@@ -23,6 +26,9 @@ const (
 	MerchantPending  MerchantStatus = "pending"
 	MerchantApproved MerchantStatus = "approved"
 	MerchantClosed   MerchantStatus = "closed"
+	// MerchantProgramme is a programme's operator: the seller of record of
+	// its cards, never listed.
+	MerchantProgramme MerchantStatus = "programme"
 )
 
 // Merchant is a local business (or venue) that sells through Solidaire.

@@ -69,6 +69,10 @@ type OrderItem struct {
 	Message        string
 	EventID        string
 	TicketTypeID   string
+	// ProgrammeID is the programme of a programme card, and Bonus what
+	// each card gets from its fund (reserved when the order is made).
+	ProgrammeID string
+	Bonus       int64
 }
 
 // NewAccessToken returns a fresh bearer token for an order and its hash,
@@ -136,7 +140,10 @@ type OrderStore interface {
 	Merchant(ctx context.Context, slug string) (*Merchant, error)
 	MerchantByID(ctx context.Context, id string) (*Merchant, error)
 	Event(ctx context.Context, id string) (*Event, error)
-	// CreateOrder stores a new pending order with its items.
+	Programme(ctx context.Context, slug string) (*Programme, error)
+	ProgrammeByID(ctx context.Context, id string) (*Programme, error)
+	// CreateOrder stores a new pending order with its items, holding what
+	// they need (seats, fund bonuses, caps).
 	CreateOrder(ctx context.Context, o *Order) error
 	// SetOrderSession records the checkout session opened for an order.
 	SetOrderSession(ctx context.Context, orderID, sessionID string) error

@@ -43,7 +43,9 @@ const (
 // RedemptionStore is the persistence of the till.
 type RedemptionStore interface {
 	MerchantByID(ctx context.Context, id string) (*Merchant, error)
-	Voucher(ctx context.Context, code string) (*Voucher, error)
+	// VoucherAt returns a voucher the merchant can take: its own, or a
+	// card of a programme that accepted it. ENotFound otherwise.
+	VoucherAt(ctx context.Context, code, merchantID string) (*Voucher, error)
 	// Redeem debits r.Amount from the merchant's voucher r.VoucherCode with
 	// one conditional update and appends the ledger entry and the
 	// redemption, in one transaction; it fills r. EInsufficientBalance when
@@ -82,16 +84,17 @@ func (t *Till) now() time.Time {
 	return time.Now()
 }
 
-// Lookup finds the merchant's voucher for a scanned or typed code.
-// ENotFound when the code is malformed, unknown or another merchant's: the
-// till cannot probe other merchants' codes.
+// Lookup finds the voucher a scanned or typed code names, if the merchant
+// can take it (its own, or a card of a programme it belongs to). ENotFound
+// when the code is malformed, unknown or another merchant's: the till
+// cannot probe other merchants' codes.
 func (t *Till) Lookup(ctx context.Context, merchantID, raw string) (*Voucher, error) {
 	code := NormalizeCode(raw)
 	if code == "" {
 		return nil, &Error{Code: ENotFound, Message: "Code illisible ou inconnu."}
 	}
-	v, err := t.Store.Voucher(ctx, code)
-	if ErrorCode(err) == ENotFound || err == nil && v.MerchantID != merchantID {
+	v, err := t.Store.VoucherAt(ctx, code, merchantID)
+	if ErrorCode(err) == ENotFound {
 		return nil, &Error{Code: ENotFound, Message: "Code inconnu ou bon d'un autre commerce."}
 	}
 	return v, err

@@ -28,6 +28,11 @@ type Voucher struct {
 	Message        string
 	Status         VoucherStatus
 	CreatedAt      time.Time
+	// ProgrammeID is set on a programme's card, spendable at every
+	// merchant the programme accepted (MerchantName is then the
+	// programme's name); ProgrammeSlug is read-only.
+	ProgrammeID   string
+	ProgrammeSlug string
 }
 
 // VoucherStatus is whether a voucher can be spent.

@@ -31,7 +31,7 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 func (db *DB) ActorBySession(ctx context.Context, tokenHash string, now time.Time) (*market.Actor, error) {
 	var a *market.Actor
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		a = &market.Actor{Merchants: map[string]market.Role{}, Campaigns: map[string]market.Role{}}
+		a = &market.Actor{Merchants: map[string]market.Role{}, Campaigns: map[string]market.Role{}, Programmes: map[string]market.Role{}}
 		var admin int
 		err := tx.QueryRowContext(ctx, `SELECT s.id, u.id, u.email, u.name, u.admin FROM sessions s JOIN users u ON u.id = s.user_id
 			WHERE s.token_hash = $1 AND s.expires_at > $2`, tokenHash, millis(now)).Scan(&a.SessionID, &a.UserID, &a.Email, &a.Name, &admin)
@@ -57,6 +57,7 @@ func loadRoles(ctx context.Context, tx *sql.Tx, a *market.Actor) error {
 	}{
 		{`SELECT merchant_id, role FROM user_merchants WHERE user_id = $1`, a.Merchants},
 		{`SELECT campaign_id, role FROM user_campaigns WHERE user_id = $1`, a.Campaigns},
+		{`SELECT programme_id, role FROM user_programmes WHERE user_id = $1`, a.Programmes},
 	} {
 		rows, err := tx.QueryContext(ctx, q.sql, a.UserID)
 		if err != nil {

@@ -15,9 +15,10 @@ const orderColumns = `o.id, o.merchant_id, m.slug, m.name, o.status, o.buyer_ema
 	o.created_at, o.paid_at, o.expires_at, o.amount_paid, o.review_note`
 
 // CreateOrder stores a new order with its items, giving ids where missing,
-// holds its seats, and keeps the Idempotency-Key that ctx may carry (with
-// the order as the result), in one transaction. ESoldOut when a ticket
-// type has not enough seats left.
+// holds what they need (seats, bonuses from a programme's fund, the
+// buyer's caps), and keeps the Idempotency-Key that ctx may carry (with the
+// order as the result), in one transaction. ESoldOut, EFundExhausted or
+// ECapReached when a hold cannot be had: nothing is written.
 func (db *DB) CreateOrder(ctx context.Context, o *market.Order) error {
 	if o.ID == "" {
 		o.ID = market.NewID("ord")
@@ -26,14 +27,15 @@ func (db *DB) CreateOrder(ctx context.Context, o *market.Order) error {
 		o.CreatedAt = db.now().UTC()
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
+		buyer := market.BuyerKey(o.BuyerEmail)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, merchant_id, status, buyer_email, buyer_name, lang,
-			currency, total, platform_fee, access_hash, session_id, ref, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			currency, total, platform_fee, access_hash, session_id, ref, created_at, expires_at, buyer_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 			o.ID, o.MerchantID, string(o.Status), o.BuyerEmail, o.BuyerName, o.Lang, string(o.Currency),
-			o.Total, o.PlatformFee, o.AccessHash, o.SessionID, o.Ref, millis(o.CreatedAt), millis(o.ExpiresAt)); err != nil {
+			o.Total, o.PlatformFee, o.AccessHash, o.SessionID, o.Ref, millis(o.CreatedAt), millis(o.ExpiresAt), buyer); err != nil {
 			return err
 		}
-		if err := holdSeats(ctx, tx, o.Items); err != nil {
+		if err := holdOrder(ctx, tx, o.ID, buyer, o.Items, true, millis(o.CreatedAt)); err != nil {
 			return err
 		}
 		for i, it := range o.Items {
@@ -41,10 +43,10 @@ func (db *DB) CreateOrder(ctx context.Context, o *market.Order) error {
 				it.ID = market.NewID("itm")
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO order_items (id, order_id, position, kind, amount, quantity,
-				recipient_name, recipient_email, message, event_id, ticket_type_id)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				recipient_name, recipient_email, message, event_id, ticket_type_id, programme_id, bonus)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 				it.ID, o.ID, i, string(it.Kind), it.Amount, it.Quantity, it.RecipientName, it.RecipientEmail,
-				it.Message, it.EventID, it.TicketTypeID); err != nil {
+				it.Message, it.EventID, it.TicketTypeID, it.ProgrammeID, it.Bonus); err != nil {
 				return err
 			}
 		}
@@ -93,7 +95,7 @@ func (db *DB) orderWhere(ctx context.Context, where string, arg any) (*market.Or
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT id, kind, amount, quantity, recipient_name, recipient_email,
-			message, event_id, ticket_type_id FROM order_items WHERE order_id = $1 ORDER BY position`, o.ID)
+			message, event_id, ticket_type_id, programme_id, bonus FROM order_items WHERE order_id = $1 ORDER BY position`, o.ID)
 		if err != nil {
 			return err
 		}
@@ -102,7 +104,7 @@ func (db *DB) orderWhere(ctx context.Context, where string, arg any) (*market.Or
 			var it market.OrderItem
 			var kind string
 			if err := rows.Scan(&it.ID, &kind, &it.Amount, &it.Quantity, &it.RecipientName, &it.RecipientEmail,
-				&it.Message, &it.EventID, &it.TicketTypeID); err != nil {
+				&it.Message, &it.EventID, &it.TicketTypeID, &it.ProgrammeID, &it.Bonus); err != nil {
 				return err
 			}
 			it.Kind = market.ItemKind(kind)
@@ -180,18 +182,23 @@ func (db *DB) FulfilOrder(ctx context.Context, f *market.Fulfilment) (string, er
 		}
 		return db.fulfil(ctx, tx, f, &outcome)
 	})
-	if err == errSeatsGone {
+	var gone *holdsGone
+	if errors.As(err, &gone) {
 		if f.Review {
-			return "", &market.Error{Code: market.ESoldOut, Message: "Les places de cette commande ne sont plus disponibles : remboursez-la."}
+			return "", &market.Error{Code: gone.code, Message: "Ce que cette commande réservait n'est plus disponible (places, bonus) : remboursez-la."}
 		}
 		// Nothing was written; a person must refund the buyer.
-		return db.ReviewOrder(ctx, f.EventID, f.OrderID, f.PaymentIntent, f.AmountPaid, "paid after its checkout expired, and the seats are gone")
+		return db.ReviewOrder(ctx, f.EventID, f.OrderID, f.PaymentIntent, f.AmountPaid,
+			"paid after its checkout expired, and what it held is gone ("+gone.code+")")
 	}
 	return outcome, err
 }
 
-// errSeatsGone rolls a fulfilment back when a late payment finds no seats.
-var errSeatsGone = errors.New("store: seats gone")
+// holdsGone rolls a fulfilment back when a late payment finds its seats or
+// its bonus gone.
+type holdsGone struct{ code string }
+
+func (h *holdsGone) Error() string { return "store: holds gone: " + h.code }
 
 // fulfil moves the order to paid and writes what it bought, within tx.
 func (db *DB) fulfil(ctx context.Context, tx *sql.Tx, f *market.Fulfilment, outcome *string) error {
@@ -199,30 +206,47 @@ func (db *DB) fulfil(ctx context.Context, tx *sql.Tx, f *market.Fulfilment, outc
 	if f.Review {
 		from = `'review'`
 	}
-	var seatsHeld int
+	var held int
+	var buyer string
 	err := tx.QueryRowContext(ctx, `UPDATE orders SET status = 'paid', paid_at = $1,
 			payment_intent = CASE WHEN $2 = '' THEN payment_intent ELSE $2 END, amount_paid = $3
-		WHERE id = $4 AND status IN (`+from+`) RETURNING seats_held`,
-		millis(f.PaidAt), f.PaymentIntent, f.AmountPaid, f.OrderID).Scan(&seatsHeld)
+		WHERE id = $4 AND status IN (`+from+`) RETURNING held, buyer_key`,
+		millis(f.PaidAt), f.PaymentIntent, f.AmountPaid, f.OrderID).Scan(&held, &buyer)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // paid already, or not in the state this call may move
 	}
 	if err != nil {
 		return err
 	}
-	if seatsHeld == 0 {
+	items, err := itemsOf(ctx, tx, f.OrderID)
+	if err != nil {
+		return err
+	}
+	at := millis(f.PaidAt)
+	if held == 0 {
 		// Paid after it expired (the money was taken all the same), or an
-		// accepted review of such a payment: its seats were released and
-		// must be taken again.
-		items, err := itemsOf(ctx, tx, f.OrderID)
-		if err != nil {
+		// accepted review of such a payment: what it held was released
+		// and must be taken again; the buyer's caps are counted, not
+		// checked (the buyer has paid).
+		if err := holdOrder(ctx, tx, f.OrderID, buyer, items, false, at); err != nil {
+			if code := market.ErrorCode(err); code == market.ESoldOut || code == market.EFundExhausted {
+				return &holdsGone{code}
+			}
 			return err
 		}
-		if err := holdSeats(ctx, tx, items); err != nil {
-			return errSeatsGone
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE orders SET seats_held = 1 WHERE id = $1`, f.OrderID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE orders SET held = 1 WHERE id = $1`, f.OrderID); err != nil {
 			return err
+		}
+	}
+	// The bonuses reserved for its programme cards are now on the cards.
+	for _, it := range items {
+		if it.Kind == market.KindProgrammeCard {
+			if ok, err := fundMove(ctx, tx, it.ProgrammeID, market.FundIssue, it.Bonus*int64(it.Quantity), f.OrderID, at); err != nil || !ok {
+				if err == nil {
+					err = errors.New("store: a programme card's bonus was not reserved")
+				}
+				return err
+			}
 		}
 	}
 	for _, t := range f.Tickets {
@@ -251,7 +275,7 @@ func (db *DB) fulfil(ctx context.Context, tx *sql.Tx, f *market.Fulfilment, outc
 // releasing its seats in the same transaction (see transition).
 func (db *DB) ExpireOrder(ctx context.Context, eventID, orderID string) (string, error) {
 	return db.transition(ctx, eventID, market.PaymentExpired, orderID, market.OutcomeExpired,
-		`UPDATE orders SET status = 'expired', seats_held = 0 WHERE id = $1 AND status = 'pending'`, orderID)
+		`UPDATE orders SET status = 'expired', held = 0 WHERE id = $1 AND status = 'pending'`, orderID)
 }
 
 // ReviewOrder records the event and sets a pending or expired order aside
@@ -338,7 +362,7 @@ func (db *DB) transition(ctx context.Context, eventID, eventType, orderID, outco
 		if n, _ := res.RowsAffected(); n == 1 {
 			result = outcome
 			if outcome == market.OutcomeExpired {
-				if err := releaseSeats(ctx, tx, orderID); err != nil {
+				if err := releaseOrder(ctx, tx, orderID, millis(db.now())); err != nil {
 					return err
 				}
 			}

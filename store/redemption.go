@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/solidaire-app/solidaire/market"
@@ -28,13 +29,18 @@ func (db *DB) MerchantByID(ctx context.Context, id string) (*market.Merchant, er
 // as it was, so the split is the database's, taken from the row it
 // changes; bonus_debited carries it back through RETURNING, which shows
 // new values only.
-const redeemSQL = `UPDATE vouchers SET
+var redeemSQL = `UPDATE vouchers SET
 		bonus_debited = CASE WHEN bonus_expires_at > $4 THEN (CASE WHEN bonus < $1 THEN bonus ELSE $1 END) ELSE 0 END,
 		bonus = bonus - CASE WHEN bonus_expires_at > $4 THEN (CASE WHEN bonus < $1 THEN bonus ELSE $1 END) ELSE 0 END,
 		balance = balance - ($1 - CASE WHEN bonus_expires_at > $4 THEN (CASE WHEN bonus < $1 THEN bonus ELSE $1 END) ELSE 0 END)
-	WHERE code = $2 AND merchant_id = $3 AND status = 'active'
+	WHERE code = $2 AND status = 'active' AND ` + spendableAt + `
 		AND balance + CASE WHEN bonus_expires_at > $4 THEN bonus ELSE 0 END >= $1
-	RETURNING id, balance, bonus, bonus_debited, bonus_expires_at, currency`
+	RETURNING id, balance, bonus, bonus_debited, bonus_expires_at, currency, programme_id`
+
+// spendableAt is the condition of a voucher spendable at merchant $3: its
+// own, or a programme's card where the programme accepted the merchant.
+const spendableAt = `(vouchers.merchant_id = $3 OR (vouchers.programme_id <> '' AND EXISTS (SELECT 1 FROM programme_merchants pm
+		WHERE pm.programme_id = vouchers.programme_id AND pm.merchant_id = $3 AND pm.status = 'accepted')))`
 
 // Redeem debits a voucher of the merchant (redeemSQL), then appends the
 // ledger entries, the redemption and the request's Idempotency-Key, all in
@@ -45,8 +51,9 @@ func (db *DB) Redeem(ctx context.Context, r *market.Redemption) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		var paid, bonus, bonusExpires int64
 		var currency string
+		var programme string
 		err := tx.QueryRowContext(ctx, redeemSQL, r.Amount, r.VoucherCode, r.MerchantID, now).
-			Scan(&r.VoucherID, &paid, &bonus, &r.FromBonus, &bonusExpires, &currency)
+			Scan(&r.VoucherID, &paid, &bonus, &r.FromBonus, &bonusExpires, &currency, &programme)
 		if errors.Is(err, sql.ErrNoRows) {
 			return redeemRefusal(ctx, tx, r, now)
 		}
@@ -70,8 +77,8 @@ func (db *DB) Redeem(ctx context.Context, r *market.Redemption) error {
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO redemptions (id, voucher_id, merchant_id, amount, balance_after, actor_id,
-			actor_name, created_at, from_bonus) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			r.ID, r.VoucherID, r.MerchantID, r.Amount, r.BalanceAfter, r.ActorID, r.ActorName, now, r.FromBonus); err != nil {
+			actor_name, created_at, from_bonus, programme_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			r.ID, r.VoucherID, r.MerchantID, r.Amount, r.BalanceAfter, r.ActorID, r.ActorName, now, r.FromBonus, programme); err != nil {
 			return err
 		}
 		return db.keepClaim(ctx, tx, r)
@@ -85,7 +92,8 @@ func redeemRefusal(ctx context.Context, tx *sql.Tx, r *market.Redemption, now in
 	var status, currency string
 	var balance, bonus, bonusExpires int64
 	err := tx.QueryRowContext(ctx, `SELECT status, balance, bonus, bonus_expires_at, currency FROM vouchers
-		WHERE code = $1 AND merchant_id = $2`, r.VoucherCode, r.MerchantID).Scan(&status, &balance, &bonus, &bonusExpires, &currency)
+		WHERE code = $1 AND $2 <> '' AND `+strings.ReplaceAll(spendableAt, "$3", "$2"), r.VoucherCode, r.MerchantID).
+		Scan(&status, &balance, &bonus, &bonusExpires, &currency)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return &market.Error{Code: market.ENotFound, Message: "Code inconnu ou bon d'un autre commerce."}
@@ -119,7 +127,7 @@ func (db *DB) ReverseRedemption(ctx context.Context, merchantID, redemptionID, a
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var created int64
 		err := tx.QueryRowContext(ctx, `UPDATE redemptions SET reversed_at = $1, reversed_by = $2
-			WHERE id = $3 AND merchant_id = $4 AND reversed_at = 0 AND created_at >= $5
+			WHERE id = $3 AND merchant_id = $4 AND reversed_at = 0 AND created_at >= $5 AND settlement_id = ''
 			RETURNING voucher_id, amount, from_bonus, actor_id, actor_name, created_at`,
 			millis(now), actorID, redemptionID, merchantID, millis(notBefore)).
 			Scan(&r.VoucherID, &r.Amount, &r.FromBonus, &r.ActorID, &r.ActorName, &created)
@@ -204,10 +212,13 @@ func (db *DB) Redemptions(ctx context.Context, merchantID string, from, to time.
 // [from, to), oldest first: what the accountant needs (sales tax is due at
 // redemption).
 func (db *DB) MerchantLedger(ctx context.Context, merchantID string, from, to time.Time) ([]*market.LedgerLine, error) {
+	// Its own vouchers' movements, and those of programme cards spent at
+	// its till (their redemptions and reversals).
 	rows, err := db.read.QueryContext(ctx, `SELECT e.created_at, e.kind, v.code, e.amount, e.balance_after, v.currency, e.reference
 		FROM voucher_entries e JOIN vouchers v ON v.id = e.voucher_id
-		WHERE v.merchant_id = $1 AND e.created_at >= $2 AND e.created_at < $3 ORDER BY e.created_at, e.id`,
-		merchantID, millis(from), millis(to))
+		WHERE e.created_at >= $2 AND e.created_at < $3 AND (v.merchant_id = $1 OR (v.programme_id <> ''
+			AND e.kind IN ('redeem', 'reverse') AND e.reference IN (SELECT id FROM redemptions WHERE merchant_id = $1)))
+		ORDER BY e.created_at, e.id`, merchantID, millis(from), millis(to))
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -139,7 +139,7 @@ func (db *DB) RefundReviewOrder(ctx context.Context, orderID string, m *market.M
 		var paid, total int64
 		var currency string
 		err := tx.QueryRowContext(ctx, `UPDATE orders SET status = 'refunded' WHERE id = $1 AND status = 'review'
-			RETURNING seats_held, amount_paid, total, currency, payment_intent`, orderID).Scan(&seats, &paid, &total, &currency, &r.PaymentIntent)
+			RETURNING held, amount_paid, total, currency, payment_intent`, orderID).Scan(&seats, &paid, &total, &currency, &r.PaymentIntent)
 		if errors.Is(err, sql.ErrNoRows) {
 			return &market.Error{Code: market.EConflict, Message: "Cette commande n'est pas (ou plus) à examiner."}
 		}
@@ -147,10 +147,10 @@ func (db *DB) RefundReviewOrder(ctx context.Context, orderID string, m *market.M
 			return err
 		}
 		if seats == 1 {
-			if err := releaseSeats(ctx, tx, orderID); err != nil {
+			if err := releaseOrder(ctx, tx, orderID, millis(at)); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE orders SET seats_held = 0 WHERE id = $1`, orderID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE orders SET held = 0 WHERE id = $1`, orderID); err != nil {
 				return err
 			}
 		}

@@ -10,58 +10,6 @@ import (
 	"github.com/solidaire-app/solidaire/market"
 )
 
-// holdSeats takes the seats an order's ticket items need, with one
-// conditional update per ticket type: the database, not the application,
-// makes overselling impossible, whatever runs concurrently on any
-// instance.
-func holdSeats(ctx context.Context, tx *sql.Tx, items []*market.OrderItem) error {
-	for i, it := range items {
-		if it.Kind != market.KindTicket {
-			continue
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE ticket_types SET seats_left = seats_left - $1
-			WHERE id = $2 AND event_id = $3 AND seats_left >= $1`, it.Quantity, it.TicketTypeID, it.EventID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return &market.Error{Code: market.ESoldOut, Message: "Plus assez de places pour ce tarif.",
-				Fields: map[string]string{"items[" + itoa(i) + "].quantity": "not enough seats left"}}
-		}
-	}
-	return nil
-}
-
-// releaseSeats gives back the seats held by an order's ticket items.
-func releaseSeats(ctx context.Context, tx *sql.Tx, orderID string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE ticket_types SET seats_left = seats_left + (
-			SELECT COALESCE(SUM(i.quantity), 0) FROM order_items i
-			WHERE i.order_id = $1 AND i.kind = 'ticket' AND i.ticket_type_id = ticket_types.id)
-		WHERE id IN (SELECT ticket_type_id FROM order_items WHERE order_id = $1 AND kind = 'ticket')`, orderID)
-	return err
-}
-
-// itemsOf reads an order's items within tx.
-func itemsOf(ctx context.Context, tx *sql.Tx, orderID string) ([]*market.OrderItem, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, kind, amount, quantity, event_id, ticket_type_id FROM order_items
-		WHERE order_id = $1 ORDER BY position`, orderID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []*market.OrderItem
-	for rows.Next() {
-		var it market.OrderItem
-		var kind string
-		if err := rows.Scan(&it.ID, &kind, &it.Amount, &it.Quantity, &it.EventID, &it.TicketTypeID); err != nil {
-			return nil, err
-		}
-		it.Kind = market.ItemKind(kind)
-		items = append(items, &it)
-	}
-	return items, rows.Err()
-}
-
 func insertTicket(ctx context.Context, tx *sql.Tx, t *market.Ticket) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO tickets (id, code, event_id, ticket_type_id, order_id, kind, price, currency,
 		holder_name, holder_email, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,

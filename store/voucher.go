@@ -9,16 +9,17 @@ import (
 )
 
 const voucherColumns = `v.id, v.code, v.merchant_id, m.slug, m.name, v.order_id, v.initial, v.balance, v.bonus,
-	v.bonus_expires_at, v.currency, v.recipient_name, v.recipient_email, v.message, v.status, v.created_at`
+	v.bonus_expires_at, v.currency, v.recipient_name, v.recipient_email, v.message, v.status, v.created_at, v.programme_id,
+	COALESCE((SELECT slug FROM programmes WHERE id = v.programme_id), '')`
 
 // insertVoucher writes a new voucher and its issue entries: its balance is
 // the sum of its ledger from the first write on.
 func insertVoucher(ctx context.Context, tx *sql.Tx, v *market.Voucher) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO vouchers (id, code, merchant_id, order_id, initial, balance, bonus,
-		bonus_expires_at, currency, recipient_name, recipient_email, message, status, created_at, initial_bonus)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $7)`,
+		bonus_expires_at, currency, recipient_name, recipient_email, message, status, created_at, initial_bonus, programme_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $7, $15)`,
 		v.ID, v.Code, v.MerchantID, v.OrderID, v.Initial, v.Initial, v.Bonus, millis(v.BonusExpiresAt), string(v.Currency),
-		v.RecipientName, v.RecipientEmail, v.Message, string(v.Status), millis(v.CreatedAt)); err != nil {
+		v.RecipientName, v.RecipientEmail, v.Message, string(v.Status), millis(v.CreatedAt), v.ProgrammeID); err != nil {
 		return err
 	}
 	ref := v.OrderID
@@ -40,6 +41,27 @@ func insertVoucher(ctx context.Context, tx *sql.Tx, v *market.Voucher) error {
 func (db *DB) Voucher(ctx context.Context, code string) (*market.Voucher, error) {
 	rows, err := db.query(ctx, `SELECT `+voucherColumns+` FROM vouchers v JOIN merchants m ON m.id = v.merchant_id
 		WHERE v.code = $1`, code)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, translate(err)
+		}
+		return nil, market.NotFound("Bon")
+	}
+	v, err := scanVoucher(rows)
+	return v, translate(err)
+}
+
+// VoucherAt returns the voucher with that code if it can be spent at the
+// merchant: its own, or a card of a programme that accepted the merchant.
+// ENotFound otherwise, so that a till cannot probe other merchants' codes.
+func (db *DB) VoucherAt(ctx context.Context, code, merchantID string) (*market.Voucher, error) {
+	rows, err := db.query(ctx, `SELECT `+voucherColumns+` FROM vouchers v JOIN merchants m ON m.id = v.merchant_id
+		WHERE v.code = $1 AND (v.merchant_id = $2 OR (v.programme_id <> '' AND EXISTS (SELECT 1 FROM programme_merchants pm
+			WHERE pm.programme_id = v.programme_id AND pm.merchant_id = $2 AND pm.status = 'accepted')))`, code, merchantID)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -135,7 +157,8 @@ func scanVoucher(s scanner) (*market.Voucher, error) {
 	var currency, status string
 	var created, bonusExpires int64
 	err := s.Scan(&v.ID, &v.Code, &v.MerchantID, &v.MerchantSlug, &v.MerchantName, &v.OrderID, &v.Initial, &v.Balance,
-		&v.Bonus, &bonusExpires, &currency, &v.RecipientName, &v.RecipientEmail, &v.Message, &status, &created)
+		&v.Bonus, &bonusExpires, &currency, &v.RecipientName, &v.RecipientEmail, &v.Message, &status, &created, &v.ProgrammeID,
+		&v.ProgrammeSlug)
 	if err != nil {
 		return nil, err
 	}

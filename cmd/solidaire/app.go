@@ -28,53 +28,58 @@ import (
 // Compile-time checks that the concrete adapters satisfy the interfaces
 // they are used as.
 var (
-	_ api.Catalogue              = (*store.DB)(nil)
-	_ api.Orders                 = (*store.DB)(nil)
-	_ api.IdempotencyStore       = (*store.DB)(nil)
-	_ api.Pinger                 = (*store.DB)(nil)
-	_ api.Pinger                 = (*cache.Redis)(nil)
-	_ api.Limiter                = (*cache.Redis)(nil)
-	_ api.Limiter                = (*cache.Memory)(nil)
-	_ api.Limiter                = (*cache.FallbackLimiter)(nil)
-	_ frontend.Limiter           = (*cache.FallbackLimiter)(nil)
-	_ api.WebhookParser          = (*payments.Stripe)(nil)
-	_ api.AdminOrders            = (*store.DB)(nil)
-	_ api.PaymentAccounts        = (*market.PaymentsOnboarding)(nil)
-	_ market.Connect             = (*payments.Stripe)(nil)
-	_ market.OnboardingStore     = (*store.DB)(nil)
-	_ market.RefundStore         = (*store.DB)(nil)
-	_ market.EventStore          = (*store.DB)(nil)
-	_ market.Leaser              = (*store.DB)(nil)
-	_ market.OrderStore          = (*store.DB)(nil)
-	_ market.Outbox              = (*store.DB)(nil)
-	_ market.Mailer              = (*mail.SMTP)(nil)
-	_ market.MailComposer        = mail.Composer{}
-	_ market.PaymentProvider     = (*payments.Stripe)(nil)
-	_ market.PaymentProvider     = (*payments.Demo)(nil)
-	_ market.SignInStore         = (*store.DB)(nil)
-	_ market.RedemptionStore     = (*store.DB)(nil)
-	_ market.AccountMailComposer = mail.Composer{}
-	_ market.Feed                = (*cache.Redis)(nil)
-	_ market.Feed                = (*cache.Memory)(nil)
-	_ api.Merchants              = (*store.DB)(nil)
-	_ api.Onboarding             = (*store.DB)(nil)
-	_ api.SignIn                 = (*market.SignIn)(nil)
-	_ api.Till                   = (*market.Till)(nil)
+	_ api.Catalogue                = (*store.DB)(nil)
+	_ api.Orders                   = (*store.DB)(nil)
+	_ api.IdempotencyStore         = (*store.DB)(nil)
+	_ api.Pinger                   = (*store.DB)(nil)
+	_ api.Pinger                   = (*cache.Redis)(nil)
+	_ api.Limiter                  = (*cache.Redis)(nil)
+	_ api.Limiter                  = (*cache.Memory)(nil)
+	_ api.Limiter                  = (*cache.FallbackLimiter)(nil)
+	_ frontend.Limiter             = (*cache.FallbackLimiter)(nil)
+	_ api.WebhookParser            = (*payments.Stripe)(nil)
+	_ api.AdminOrders              = (*store.DB)(nil)
+	_ api.PaymentAccounts          = (*market.PaymentsOnboarding)(nil)
+	_ market.Connect               = (*payments.Stripe)(nil)
+	_ market.OnboardingStore       = (*store.DB)(nil)
+	_ market.RefundStore           = (*store.DB)(nil)
+	_ market.EventStore            = (*store.DB)(nil)
+	_ market.Leaser                = (*store.DB)(nil)
+	_ market.ProgrammeStore        = (*store.DB)(nil)
+	_ market.ProgrammeMailComposer = mail.Composer{}
+	_ api.ProgrammeReads           = (*store.DB)(nil)
+	_ api.Programmes               = (*market.Programmes)(nil)
+	_ market.OrderStore            = (*store.DB)(nil)
+	_ market.Outbox                = (*store.DB)(nil)
+	_ market.Mailer                = (*mail.SMTP)(nil)
+	_ market.MailComposer          = mail.Composer{}
+	_ market.PaymentProvider       = (*payments.Stripe)(nil)
+	_ market.PaymentProvider       = (*payments.Demo)(nil)
+	_ market.SignInStore           = (*store.DB)(nil)
+	_ market.RedemptionStore       = (*store.DB)(nil)
+	_ market.AccountMailComposer   = mail.Composer{}
+	_ market.Feed                  = (*cache.Redis)(nil)
+	_ market.Feed                  = (*cache.Memory)(nil)
+	_ api.Merchants                = (*store.DB)(nil)
+	_ api.Onboarding               = (*store.DB)(nil)
+	_ api.SignIn                   = (*market.SignIn)(nil)
+	_ api.Till                     = (*market.Till)(nil)
 )
 
 // app is Solidaire wired together: the HTTP handler and the background
 // work that goes with it.
 type app struct {
-	db       *store.DB
-	handler  http.Handler
-	checkout *market.CheckoutService
-	mailer   *market.MailWorker
-	clicks   *market.ClickCounter
-	events   *market.CancellationService
-	refunds  *market.Refunds
-	kick     chan struct{}
-	closers  []func() error
-	running  sync.WaitGroup // background work, waited for before closing
+	db         *store.DB
+	handler    http.Handler
+	checkout   *market.CheckoutService
+	mailer     *market.MailWorker
+	clicks     *market.ClickCounter
+	events     *market.CancellationService
+	refunds    *market.Refunds
+	programmes *market.Programmes
+	kick       chan struct{}
+	closers    []func() error
+	running    sync.WaitGroup // background work, waited for before closing
 }
 
 // Close releases what the app holds, the database last.
@@ -168,6 +173,8 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		log.Warn("no SMTP_URL: emails are kept in the outbox (solidaire outbox lists them), not sent")
 	}
 
+	a.programmes = &market.Programmes{Store: db, Payments: provider, Mail: composer, FeeBasisPoints: cfg.FeeBasisPoints, Log: log}
+
 	a.kick = make(chan struct{}, 1)
 	a.events = &market.CancellationService{Store: db, Payments: provider, Refunds: a.refunds, Mail: composer, Log: log, Kick: func() {
 		select {
@@ -201,6 +208,8 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		Feed:            feed,
 		PaymentAccounts: onboarding,
 		AdminOrders:     db,
+		Programmes:      a.programmes,
+		ProgrammeReads:  db,
 		DemoPayments:    onboarding.Connect == nil,
 		Campaigns:       db,
 		Clicks:          a.clicks,
@@ -219,8 +228,9 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 
 // background runs the app's periodic work until ctx is done: the mail
 // worker and the click counter on every instance; the reconciliation,
-// refunds, cancellation and purge passes on one instance at a time (a lease
-// in the database). Close waits for all of it before closing the database.
+// refunds, cancellation, programme settlement (weekly), transfer, bonus
+// expiry and purge passes on one instance at a time (a lease in the
+// database). Close waits for all of it before closing the database.
 func (a *app) background(ctx context.Context, log *slog.Logger) {
 	run := func(f func()) {
 		a.running.Add(1)
@@ -245,6 +255,15 @@ func (a *app) background(ctx context.Context, log *slog.Logger) {
 		return err
 	})
 	pass("cancellations", time.Minute, a.kick, a.events.Round)
+	pass("settlements", 6*time.Hour, nil, a.programmes.SettleDue)
+	pass("transfers", 5*time.Minute, nil, func(ctx context.Context) error {
+		_, err := a.programmes.PayTransfers(ctx)
+		return err
+	})
+	pass("bonuses", time.Hour, nil, func(ctx context.Context) error {
+		_, err := a.programmes.ExpireBonuses(ctx)
+		return err
+	})
 	pass("purge", time.Hour, nil, func(ctx context.Context) error {
 		_, err := a.db.PurgeIdempotent(ctx, 48*time.Hour)
 		return err
