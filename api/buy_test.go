@@ -41,14 +41,15 @@ const (
 // shop is a whole selling server: real store, real provider, real mail
 // composition, the API in front.
 type shop struct {
-	t        *testing.T
-	db       *store.DB
-	srv      *httptest.Server
-	checkout *market.CheckoutService
-	clicks   *market.ClickCounter
-	events   *market.CancellationService
-	accounts *market.PaymentsOnboarding
-	base     string
+	t          *testing.T
+	db         *store.DB
+	srv        *httptest.Server
+	checkout   *market.CheckoutService
+	clicks     *market.ClickCounter
+	events     *market.CancellationService
+	accounts   *market.PaymentsOnboarding
+	programmes *market.Programmes
+	base       string
 }
 
 // newShop starts a shop on the engine with the demo data set; stripe
@@ -119,6 +120,7 @@ func startShop(t *testing.T, db *store.DB, stripe bool, limits api.Limits, limit
 	composer := mail.Composer{BaseURL: s.base}
 	counter, _ := limiter.(market.Counter)
 	refunds := &market.Refunds{Store: db, Payments: provider, Log: log}
+	s.programmes = &market.Programmes{Store: db, Payments: provider, Mail: mail.Composer{BaseURL: s.base}, FeeBasisPoints: 100, Log: log}
 	s.events = &market.CancellationService{Store: db, Payments: provider, Refunds: refunds, Mail: composer, Log: log}
 	s.clicks = &market.ClickCounter{Shared: counter, Local: cache.NewMemory(), Store: db, Log: log}
 	s.checkout = &market.CheckoutService{Store: db, Payments: provider, Mail: composer, BaseURL: s.base,
@@ -129,6 +131,7 @@ func startShop(t *testing.T, db *store.DB, stripe bool, limits api.Limits, limit
 		SignIn: &market.SignIn{Store: db, Mail: composer, BaseURL: s.base}, Merchants: db,
 		Till: &market.Till{Store: db, Feed: feed}, Onboarding: db, Feed: feed, DemoPayments: !stripe, AdminOrders: db,
 		Campaigns: db, Clicks: s.clicks, Pages: stubPages{}, Tickets: s.events, TicketStore: db, PaymentAccounts: s.accounts,
+		Programmes: s.programmes, ProgrammeReads: db,
 		Ready: map[string]api.Pinger{"database": db}})
 	return s
 }
