@@ -272,8 +272,9 @@ func (c *cluster) deliver(t *testing.T, path, secret, id, typ string, object map
 type load struct {
 	t        *testing.T
 	c        *cluster
-	boul     map[string]string // bearer headers of the boulangerie's owner
-	theatre  map[string]string // an admin acting for the theatre
+	boul     map[string]string   // bearer headers of the boulangerie's owner
+	theatre  map[string]string   // an admin acting for the theatre
+	shops    []map[string]string // admins acting for two shops of the town programme
 	org      map[string]string
 	admin    map[string]string
 	event    string
@@ -327,6 +328,10 @@ func (l *load) buy(body string, tickets bool) {
 	if st == 409 && strings.Contains(string(out), "sold_out") || st == 400 && strings.Contains(string(out), "event_not_on_sale") {
 		return // sold out, or cancelled meanwhile
 	}
+	if st == 409 && (strings.Contains(string(out), "cap_reached") || strings.Contains(string(out), "fund_exhausted")) {
+		l.count("programme card refused (" + errorCode(out) + ")")
+		return
+	}
 	if st != 201 {
 		l.t.Errorf("checkout: %d %s", st, out)
 		return
@@ -362,8 +367,11 @@ func (l *load) collect(orderID, token string, amount int64, tickets bool) {
 	st, out := l.c.call(l.t, "GET", "/api/v1/orders/"+orderID+"?token="+token, "", nil)
 	var o struct {
 		Status   string
-		Vouchers []struct{ Code string }
-		Tickets  []struct{ Code string }
+		Vouchers []struct {
+			Code      string
+			Programme *struct{ Slug string }
+		}
+		Tickets []struct{ Code string }
 	}
 	json.Unmarshal(out, &o)
 	if st != 200 || o.Status != "paid" {
@@ -374,7 +382,13 @@ func (l *load) collect(orderID, token string, amount int64, tickets bool) {
 	defer l.mu.Unlock()
 	l.orders = append(l.orders, &paidOrder{id: orderID, total: amount, tickets: tickets})
 	for _, v := range o.Vouchers {
-		l.vouchers = append(l.vouchers, &heldVoucher{v.Code, l.boul})
+		h := l.boul
+		if v.Programme != nil {
+			// Taken at any participating shop: one of two, at random.
+			h = l.shops[rand.IntN(len(l.shops))]
+			l.counts["programme card purchase"]++
+		}
+		l.vouchers = append(l.vouchers, &heldVoucher{v.Code, h})
 	}
 	for _, tk := range o.Tickets {
 		l.tickets = append(l.tickets, tk.Code)
@@ -471,14 +485,15 @@ func (l *load) reverse() {
 	id, merchant, _ := strings.Cut(l.redeemed[i], " ")
 	l.mu.Unlock()
 	h := map[string]string{"Idempotency-Key": key()}
-	for k, v := range l.boul {
-		h[k] = v
-	}
+	from := l.boul
 	if merchant != "" {
-		h = map[string]string{"Idempotency-Key": key()}
-		for k, v := range l.theatre {
-			h[k] = v
+		from = map[string]string{"X-Merchant": merchant}
+		for k, v := range l.admin {
+			from[k] = v
 		}
+	}
+	for k, v := range from {
+		h[k] = v
 	}
 	st, out := l.c.call(l.t, "POST", "/api/v1/merchant/redemptions/"+id+"/reverse", "", h)
 	switch st {
@@ -696,6 +711,13 @@ func runInvariant(t *testing.T, bin, engine string, d time.Duration) {
 	}
 	l.connect(l.boul)
 	l.connect(l.theatre)
+	for _, shop := range []string{"cafe-des-cantons", "epicerie-du-vieux-nord"} {
+		h := map[string]string{"X-Merchant": shop}
+		for k, v := range l.admin {
+			h[k] = v
+		}
+		l.shops = append(l.shops, h)
+	}
 	st, out := c.call(t, "POST", "/api/v1/organiser/events", fmt.Sprintf(`{"merchant": "theatre-du-faubourg", "title": "Soirée invariante",
 		"summary": "Sous charge", "starts_at": %q, "ticket_types": [{"name": "Régulier", "price": 3000, "capacity": 400}]}`,
 		time.Now().Add(72*time.Hour).UTC().Format(time.RFC3339)), l.org)
@@ -718,9 +740,14 @@ func runInvariant(t *testing.T, bin, engine string, d time.Duration) {
 			defer wg.Done()
 			for time.Since(start) < d && !t.Failed() {
 				switch n := rand.IntN(100); {
-				case n < 18:
+				case n < 13:
 					l.buy(fmt.Sprintf(`{"buyer": {"email": "b%d@example.org"}, "items": [{"kind": "gift_certificate",
 						"merchant": "boulangerie-du-quartier", "amount": %d}]}`, rand.IntN(50), 1000+rand.IntN(190)*100), false)
+				case n < 18:
+					// A town's card: its bonus comes out of the fund, its
+					// buyer's caps hold (two cards, 200 $).
+					l.buy(fmt.Sprintf(`{"buyer": {"email": "p%d@example.org"}, "items": [{"kind": "programme_card",
+						"programme": "dollars-solidaires-sherbrooke", "amount": %d}]}`, rand.IntN(200), []int{2000, 5000, 7500}[rand.IntN(3)]), false)
 				case n < 28 && !cancelled.Load():
 					l.buy(fmt.Sprintf(`{"buyer": {"email": "t%d@example.org"}, "items": [{"kind": "ticket", "event": %q,
 						"ticket_type": %q, "quantity": %d}]}`, rand.IntN(50), l.event, l.tt, 1+rand.IntN(2)), true)
@@ -868,6 +895,19 @@ func checkInvariants(t *testing.T, dbURL, stripeURL string) {
 		AND (SELECT COALESCE(SUM(e.amount), 0) FROM voucher_entries e JOIN vouchers v ON v.id = e.voucher_id
 			WHERE v.order_id = o.id AND e.kind = 'issue')
 		<> CASE WHEN o.status = 'paid' THEN (SELECT SUM(i.amount * i.quantity) FROM order_items i WHERE i.order_id = o.id) ELSE 0 END`)
+	zero("programme card orders whose cards were issued more or less than paid and bonus", `SELECT COUNT(*) FROM orders o
+		WHERE EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id AND i.kind = 'programme_card')
+		AND ((SELECT COALESCE(SUM(e.amount), 0) FROM voucher_entries e JOIN vouchers v ON v.id = e.voucher_id
+			WHERE v.order_id = o.id AND e.kind = 'issue')
+		<> CASE WHEN o.status = 'paid' THEN (SELECT SUM(i.amount * i.quantity) FROM order_items i WHERE i.order_id = o.id) ELSE 0 END
+		OR (SELECT COALESCE(SUM(e.amount), 0) FROM voucher_entries e JOIN vouchers v ON v.id = e.voucher_id
+			WHERE v.order_id = o.id AND e.kind = 'bonus')
+		<> CASE WHEN o.status = 'paid' THEN (SELECT SUM(i.bonus * i.quantity) FROM order_items i WHERE i.order_id = o.id) ELSE 0 END)`)
+	if bad, err := db.FundMismatches(ctx); err != nil || len(bad) > 0 {
+		t.Errorf("funds that do not add up: %v %v", bad, err)
+	}
+	zero("buyers over a programme's caps", `SELECT COUNT(*) FROM programme_buyers b JOIN programmes p ON p.id = b.programme_id
+		WHERE (p.cards_per_buyer > 0 AND b.cards > p.cards_per_buyer) OR (p.amount_per_buyer > 0 AND b.amount > p.amount_per_buyer)`)
 	zero("credit vouchers not matching a credited ticket", `SELECT
 		(SELECT COUNT(*) FROM vouchers v WHERE EXISTS (SELECT 1 FROM tickets tk WHERE tk.order_id = v.order_id))
 		- (SELECT COUNT(*) FROM tickets WHERE status = 'credited' OR (status = 'void' AND choice = 'credit'))`)
