@@ -372,3 +372,26 @@ func TestCreateProgramme(t *testing.T) {
 		t.Fatalf("its organiser's view: %d %s", st, out)
 	}
 }
+
+// TestProgrammeCardVoided: a card whose payment was lost in a dispute is
+// void, and its bonus goes back to the fund, never lost.
+func TestProgrammeCardVoided(t *testing.T) {
+	s := newShop(t, "sqlite", false, api.Limits{})
+	ctx := context.Background()
+	st, out := s.cardOrder(sherbrooke, "awa@example.org", 2000, false)
+	if st != 201 {
+		t.Fatalf("card: %d %s", st, out)
+	}
+	var c created
+	json.Unmarshal([]byte(out), &c)
+	s.pay(c)
+	out2, err := s.db.CloseDispute(ctx, "evt_lost", "demo_pi_"+c.Order.ID, &market.Dispute{ID: "dp_lost", Status: "lost"}, time.Now())
+	if err != nil || out2 != market.OutcomeDisputeLost {
+		t.Fatalf("lost: %s %v", out2, err)
+	}
+	p, _ := s.db.Programme(ctx, sherbrooke)
+	if p.Fund.Returned != 1000 || p.Fund.Remaining != 500000 {
+		t.Fatalf("fund after a voided card: %+v", p.Fund)
+	}
+	s.checkFunds()
+}

@@ -38,15 +38,16 @@ func insertEntry(ctx context.Context, tx *sql.Tx, e entry) error {
 }
 
 // voidVoucher cancels what is left of a voucher (both parts) if its status
-// is active or disputed, with one compensating entry per part, and returns
-// the paid value it took. The amounts are read, then taken by an update
+// is active or disputed, with one compensating entry per part (a programme
+// card's bonus back to its fund), and returns the paid value it took. The amounts are read, then taken by an update
 // conditional on them, retried if a concurrent debit changed them: the
 // entries always say exactly what the update took.
 func voidVoucher(ctx context.Context, tx *sql.Tx, voucherID, reference string, at int64) (int64, error) {
 	for range 20 {
 		var balance, bonus int64
-		var status string
-		err := tx.QueryRowContext(ctx, `SELECT balance, bonus, status FROM vouchers WHERE id = $1`, voucherID).Scan(&balance, &bonus, &status)
+		var status, programme string
+		err := tx.QueryRowContext(ctx, `SELECT balance, bonus, status, programme_id FROM vouchers WHERE id = $1`, voucherID).
+			Scan(&balance, &bonus, &status, &programme)
 		if errors.Is(err, sql.ErrNoRows) || err == nil && status != string(market.VoucherActive) && status != string(market.VoucherDisputed) {
 			return 0, nil
 		}
@@ -69,6 +70,13 @@ func voidVoucher(ctx context.Context, tx *sql.Tx, voucherID, reference string, a
 				continue
 			}
 			if err := insertEntry(ctx, tx, entry{voucherID, market.EntryVoid, p.part, -p.amount, 0, reference, at}); err != nil {
+				return 0, err
+			}
+		}
+		if programme != "" && bonus > 0 {
+			// A programme card's bonus that will never be spent goes back
+			// to the sponsor's fund.
+			if _, err := fundMove(ctx, tx, programme, market.FundReturn, bonus, voucherID, at); err != nil {
 				return 0, err
 			}
 		}
