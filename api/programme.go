@@ -445,11 +445,14 @@ func safeCSV(cells ...string) []string {
 // programmes the person runs (all of them for an admin).
 func (s *Server) organiserProgrammes(c *gin.Context) error {
 	a := actor(c)
-	user := a.UserID
-	if a.Admin && a.DeviceID == "" {
-		user = ""
+	var ps []*market.Programme
+	var err error
+	switch {
+	case a.Admin && a.DeviceID == "":
+		ps, err = s.cfg.ProgrammeReads.Programmes(c.Request.Context(), "")
+	case a.UserID != "": // a till (a device) organises nothing
+		ps, err = s.cfg.ProgrammeReads.Programmes(c.Request.Context(), a.UserID)
 	}
-	ps, err := s.cfg.ProgrammeReads.Programmes(c.Request.Context(), user)
 	if err != nil {
 		return err
 	}

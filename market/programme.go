@@ -91,7 +91,6 @@ const (
 	EFundExhausted   = "fund_exhausted"   // 409: the fund cannot cover the bonus
 	ECapReached      = "cap_reached"      // 409: the buyer reached a cap
 	EProgrammeClosed = "programme_closed" // 409: not selling now
-	ENotMember       = "not_a_member"     // 409: the merchant is not in the programme
 )
 
 // BonusFor returns the bonus a card of amount gets under the rule.
