@@ -88,6 +88,8 @@ var scenarios = []scenario{
 	{"scan", scanLatency},
 	{"click", viralClick},
 	{"onsale", onSaleSpike},
+	{"fundrace", fundRace},
+	{"settlement", settlement},
 }
 
 // listing measures GET /api/v1/merchants on each engine against a bare gin

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -40,45 +43,15 @@ func spike(ctx context.Context, db *store.DB, engine string) (bench.Row, error) 
 	if err != nil {
 		return bench.Row{}, err
 	}
-	base := "http://bench.local"
-	mem := cache.NewMemory()
-	generous := api.Rate{Count: 1 << 30, Per: time.Minute}
-	checkout := &market.CheckoutService{Store: db, Payments: payments.NewDemo(base), Mail: mail.Composer{BaseURL: base}, BaseURL: base, Log: quiet()}
-	h := api.New(api.Config{BaseURL: base, Catalogue: db, Checkout: checkout, Orders: db, Idempotency: db, Limiter: mem, Logger: accessLogger(),
-		Limits: api.Limits{CheckoutPerIP: generous, CheckoutPerBuyer: generous, LookupsPerIP: generous, LookupsPerDevice: generous,
-			LoginPerIP: generous, LoginPerAccount: generous}})
-	url, stop, err := serve(h)
+	url, stop, err := checkoutShop(db)
 	if err != nil {
 		return bench.Row{}, err
 	}
 	defer stop()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 100, MaxConnsPerHost: 100}}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	statuses := map[int]int{}
-	start := time.Now()
-	for i := 0; i < buyers; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			body := fmt.Sprintf(`{"buyer": {"email": "fan%d@example.org"}, "items": [{"kind": "ticket", "event": %q, "ticket_type": %q}]}`,
-				i, e.ID, e.TicketTypes[0].ID)
-			req, _ := http.NewRequest("POST", url+"/api/v1/checkout", strings.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Idempotency-Key", fmt.Sprintf("spike-key-%08d", i))
-			res, err := client.Do(req)
-			st := 0
-			if err == nil {
-				res.Body.Close()
-				st = res.StatusCode
-			}
-			mu.Lock()
-			statuses[st]++
-			mu.Unlock()
-		}(i)
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
+	statuses, _, elapsed := rush(url, buyers, "spike-key", func(i int) string {
+		return fmt.Sprintf(`{"buyer": {"email": "fan%d@example.org"}, "items": [{"kind": "ticket", "event": %q, "ticket_type": %q}]}`,
+			i, e.ID, e.TicketTypes[0].ID)
+	})
 	after, err := db.Event(ctx, e.ID)
 	if err != nil {
 		return bench.Row{}, err
@@ -91,24 +64,8 @@ func spike(ctx context.Context, db *store.DB, engine string) (bench.Row, error) 
 		return bench.Row{}, err
 	}
 	raw, _ := db.RawDB()
-	rawStart := time.Now()
-	rawSold := 0
-	for i := 0; i < buyers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res, err := raw.ExecContext(ctx, `UPDATE ticket_types SET seats_left = seats_left - 1 WHERE id = $1 AND seats_left >= 1`, e2.TicketTypes[0].ID)
-			if err == nil {
-				if n, _ := res.RowsAffected(); n == 1 {
-					mu.Lock()
-					rawSold++
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	rawElapsed := time.Since(rawStart)
+	rawSold, rawElapsed := rawRush(ctx, raw, buyers, `UPDATE ticket_types SET seats_left = seats_left - 1 WHERE id = $1 AND seats_left >= 1`,
+		e2.TicketTypes[0].ID)
 	perSec := float64(buyers) / elapsed.Seconds()
 	rawPerSec := float64(buyers) / rawElapsed.Seconds()
 	return bench.Row{
@@ -118,4 +75,89 @@ func spike(ctx context.Context, db *store.DB, engine string) (bench.Row, error) 
 		Ratio:    perSec / rawPerSec,
 		Note:     fmt.Sprintf("%d concurrent buyers for %d seats", buyers, seats),
 	}, nil
+}
+
+// checkoutShop serves the checkout routes of db as the real server does,
+// with the demo payment provider and limits no rush reaches.
+func checkoutShop(db *store.DB) (string, func(), error) {
+	base := "http://bench.local"
+	mem := cache.NewMemory()
+	generous := api.Rate{Count: 1 << 30, Per: time.Minute}
+	checkout := &market.CheckoutService{Store: db, Payments: payments.NewDemo(base), Mail: mail.Composer{BaseURL: base}, BaseURL: base, Log: quiet()}
+	h := api.New(api.Config{BaseURL: base, Catalogue: db, Checkout: checkout, Orders: db, Idempotency: db, Limiter: mem, Logger: accessLogger(),
+		Limits: api.Limits{CheckoutPerIP: generous, CheckoutPerBuyer: generous, LookupsPerIP: generous, LookupsPerDevice: generous,
+			LoginPerIP: generous, LoginPerAccount: generous}})
+	return serve(h)
+}
+
+// rush sends n concurrent checkouts to the shop at url, buyer i's body made
+// by body(i) and its Idempotency-Key by key and i, over at most 100
+// connections. It returns how many answers had each status (0: no
+// answer), how many error answers had each code, and the time they all
+// took.
+func rush(url string, n int, key string, body func(i int) string) (map[int]int, map[string]int, time.Duration) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 100, MaxConnsPerHost: 100}}
+	defer client.CloseIdleConnections()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses, codes := map[int]int{}, map[string]int{}
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			req, _ := http.NewRequest("POST", url+"/api/v1/checkout", strings.NewReader(body(i)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Idempotency-Key", fmt.Sprintf("%s-%08d", key, i))
+			res, err := client.Do(req)
+			st, code := 0, ""
+			if err == nil {
+				st = res.StatusCode
+				if st >= 400 {
+					var e struct {
+						Error struct {
+							Code string `json:"code"`
+						} `json:"error"`
+					}
+					json.NewDecoder(res.Body).Decode(&e)
+					code = e.Error.Code
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			}
+			mu.Lock()
+			statuses[st]++
+			if code != "" {
+				codes[code]++
+			}
+			mu.Unlock()
+		}(i)
+	}
+	wg.Wait()
+	return statuses, codes, time.Since(start)
+}
+
+// rawRush runs n concurrent executions of a raw conditional update on raw
+// and returns how many changed a row, and the time they all took.
+func rawRush(ctx context.Context, raw *sql.DB, n int, query string, args ...any) (int, time.Duration) {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	changed := 0
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := raw.ExecContext(ctx, query, args...)
+			if err == nil {
+				if k, _ := res.RowsAffected(); k == 1 {
+					mu.Lock()
+					changed++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return changed, time.Since(start)
 }
