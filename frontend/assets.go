@@ -216,7 +216,7 @@ func (a *assets) serviceWorker() ([]byte, error) {
 // search engines altogether.
 func (p *Pages) robots(w http.ResponseWriter, r *http.Request) {
 	body := "User-agent: *\nDisallow: /api/\nDisallow: /v/\nDisallow: /V/\nDisallow: /s/\n" +
-		"Disallow: /commande/\nDisallow: /demo/\nDisallow: /m/*/offrir\n" +
+		"Disallow: /commande/\nDisallow: /demo/\nDisallow: /m/*/offrir\nDisallow: /p/*/acheter\nDisallow: /p/*/attente\n" +
 		"Disallow: /billet/\nDisallow: /T/\nDisallow: /caisse\nDisallow: /commerce\nDisallow: /connexion\n" +
 		"Disallow: /admin\nDisallow: /organisation\n"
 	if p.cfg.Demo {

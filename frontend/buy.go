@@ -77,9 +77,22 @@ func (f *buyForm) fields() []*formField {
 
 // newBuyForm returns the empty purchase form of m.
 func (p *Pages) newBuyForm(l *locale, m *market.Merchant) *buyForm {
-	minimum, maximum := l.Money(m.MinAmount, m.Currency), l.Money(m.MaxAmount, m.Currency)
-	f := &buyForm{
-		Action: "/m/" + m.Slug + "/offrir",
+	f := p.buyFields(l, "/m/"+m.Slug+"/offrir", m.MinAmount, m.MaxAmount, m.Currency)
+	// The checkout keeps a fee only out of a destination charge, that is
+	// from a merchant paid through its connected account.
+	if p.cfg.FeeBasisPoints > 0 && m.StripeAccount != "" {
+		f.Fee = l.Percent(p.cfg.FeeBasisPoints)
+	}
+	return f
+}
+
+// buyFields returns an empty purchase form posted to action, for amounts
+// from minAmount to maxAmount: a merchant's certificate or a programme's
+// card.
+func (p *Pages) buyFields(l *locale, action string, minAmount, maxAmount int64, c market.Currency) *buyForm {
+	minimum, maximum := l.Money(minAmount, c), l.Money(maxAmount, c)
+	return &buyForm{
+		Action: action,
 		Other: &formField{ID: "montant-autre", Name: "amount_other", Type: "text", InputMode: "decimal", Autocomplete: "off",
 			Label: l.must("buy.amount.other"), Hint: l.must("buy.amount.hint", minimum, maximum),
 			Message: l.must("buy.error.amount", minimum, maximum), API: "items[0].amount", MaxLength: 20},
@@ -101,25 +114,19 @@ func (p *Pages) newBuyForm(l *locale, m *market.Merchant) *buyForm {
 			API: "buyer.name", MaxLength: market.MaxName},
 		Demo: p.cfg.DemoPayments,
 	}
-	// The checkout keeps a fee only out of a destination charge, that is
-	// from a merchant paid through its connected account.
-	if p.cfg.FeeBasisPoints > 0 && m.StripeAccount != "" {
-		f.Fee = l.Percent(p.cfg.FeeBasisPoints)
-	}
-	return f
 }
 
-// fill puts what the buyer sent into the form.
-func (f *buyForm) fill(v url.Values, m *market.Merchant) {
+// fill puts what the buyer sent into the form; a suggested amount counts
+// only if it is one of suggested.
+func (f *buyForm) fill(v url.Values, suggested []int64) {
 	for _, fld := range f.fields() {
 		fld.Value = strings.TrimSpace(v.Get(fld.Name))
 	}
 	f.Message.Value = strings.ReplaceAll(v.Get("message"), "\r\n", "\n")
 	f.Gift = v.Get("for") == "gift"
 	if f.Other.Value == "" {
-		// A suggested amount counts only if it is one of the merchant's.
 		n, _ := strconv.ParseInt(v.Get("amount"), 10, 64)
-		for _, s := range m.Suggested {
+		for _, s := range suggested {
 			if n == s {
 				f.Amount = n
 			}
@@ -130,23 +137,38 @@ func (f *buyForm) fill(v url.Values, m *market.Merchant) {
 // input is the checkout request the form describes, or false when the
 // amount typed cannot be read (the form then says so next to it).
 func (f *buyForm) input(l *locale, m *market.Merchant) (market.CheckoutInput, bool) {
+	amount, ok := f.chosen(l, m.Currency)
+	if !ok {
+		return market.CheckoutInput{}, false
+	}
+	return f.order(l, market.ItemInput{Kind: market.KindGiftCertificate, Merchant: m.Slug, Amount: amount, Quantity: 1}), true
+}
+
+// chosen is the amount picked or typed, and false when what is typed
+// cannot be read (the form then says so next to it).
+func (f *buyForm) chosen(l *locale, c market.Currency) (int64, bool) {
 	amount := f.Amount
 	if f.Other.Value != "" {
 		var ok bool
 		if amount, ok = parseAmount(f.Other.Value); !ok {
 			f.invalid(f.Other)
-			return market.CheckoutInput{}, false
+			return 0, false
 		}
 	}
 	if amount > 0 {
-		f.Value = l.Money(amount, m.Currency)
+		f.Value = l.Money(amount, c)
 	}
-	item := market.ItemInput{Kind: market.KindGiftCertificate, Merchant: m.Slug, Amount: amount, Quantity: 1}
+	return amount, true
+}
+
+// order is the checkout request of one item, with the gift's recipient
+// when it is a gift and the buyer's email and name.
+func (f *buyForm) order(l *locale, item market.ItemInput) market.CheckoutInput {
 	if f.Gift {
 		item.RecipientName, item.RecipientEmail, item.Message = f.Recipient.Value, f.ToEmail.Value, strings.TrimSpace(f.Message.Value)
 	}
 	return market.CheckoutInput{BuyerEmail: f.Email.Value, BuyerName: f.Name.Value, Lang: l.lang,
-		Items: []market.ItemInput{item}}, true
+		Items: []market.ItemInput{item}}
 }
 
 // invalid marks fld as wrong, with its message.
@@ -233,7 +255,7 @@ func (p *Pages) buy(r *http.Request, l *locale) (*page, error) {
 	if err := r.ParseForm(); err != nil {
 		f.FormError = l.must("buy.error.invalid")
 	} else {
-		f.fill(r.PostForm, m)
+		f.fill(r.PostForm, m.Suggested)
 		if in, ok := f.input(l, m); ok {
 			if c, err := r.Cookie("sol_ref"); err == nil && len(c.Value) <= 64 {
 				in.Ref = c.Value // the share link that brought the buyer, as the API reads it

@@ -12,9 +12,10 @@ import (
 // where the button and the cancel link go.
 type demoData struct {
 	Order      *market.Order
+	Seller     seller
 	Recipients []string
 	Action     string // the form's address, with the page's next kept
-	Cancel     string // back to the merchant, as Stripe's cancel URL does
+	Cancel     string // back to the merchant (or the programme), as Stripe's cancel URL does
 }
 
 // demoCheckout is the payment page of the demo provider, which stands for
@@ -34,8 +35,8 @@ func (p *Pages) demoCheckout(r *http.Request, l *locale) (*page, error) {
 	if next := r.URL.Query().Get("next"); next != "" {
 		action.RawQuery = url.Values{"next": {next}}.Encode()
 	}
-	d := &demoData{Order: o, Recipients: recipients(o), Action: action.String(),
-		Cancel: "/m/" + o.MerchantSlug + "?annule=1"}
+	d := &demoData{Order: o, Seller: p.sellerOf(r.Context(), l, o), Recipients: recipients(o), Action: action.String()}
+	d.Cancel = d.Seller.URL + "?annule=1"
 	// The page's address holds the order's token (in next): private.
 	return &page{view: "demo", Title: l.must("demo.pay.title"), Description: l.must("demo.pay.notice"),
 		Path: action.Path, NoIndex: true, private: true, Data: d}, nil

@@ -22,7 +22,8 @@ import (
 )
 
 // Catalogue is what the pages read: the public catalogue, and nothing else.
-// store.DB implements it.
+// store.DB implements it, and programmeCatalogue too: towns' programmes
+// and their waiting lists.
 type Catalogue interface {
 	ListMerchants(ctx context.Context, f market.MerchantFilter) ([]*market.Merchant, string, error)
 	Merchant(ctx context.Context, slug string) (*market.Merchant, error)
@@ -109,6 +110,8 @@ type Pages struct {
 	views  map[string]views // by language
 	images *imageCache
 	csrf   *http.CrossOriginProtection
+	// progs reads towns' programmes, when the catalogue keeps them.
+	progs programmeCatalogue
 }
 
 // New parses the templates and fingerprints the embedded assets. It fails
@@ -132,6 +135,7 @@ func newPages(cfg Config, dist fs.FS) (*Pages, error) {
 		return nil, fmt.Errorf("frontend: %w", err)
 	}
 	p := &Pages{cfg: cfg, log: cfg.Logger, assets: a, images: newImageCache(), csrf: http.NewCrossOriginProtection()}
+	p.progs, _ = cfg.Catalogue.(programmeCatalogue)
 	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Host != "" {
 		// Behind a proxy that rewrites Host, the public origin is still ours.
 		if err := p.csrf.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {

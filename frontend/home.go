@@ -12,9 +12,10 @@ import (
 // phone screen shows two or three, and the page stays small.
 const merchantsPerPage = 24
 
-// homeData is the home page: running campaigns, the search form and one
-// page of merchants.
+// homeData is the home page: towns' solidarity cards, running campaigns,
+// the search form and one page of merchants.
 type homeData struct {
+	Programmes []programmeCard // towns' cards on sale, the city's when one is picked
 	Campaigns  []*market.Campaign
 	Query      string
 	City       string
@@ -84,6 +85,10 @@ func (p *Pages) home(r *http.Request, l *locale) (*page, error) {
 			}
 		}
 		d.More = "/?" + more.Encode() + "#commerces"
+	}
+
+	if d.Programmes, err = p.homeProgrammes(ctx, l, d.City); err != nil {
+		return nil, err
 	}
 
 	campaigns, err := p.cfg.Catalogue.ListCampaigns(ctx)

@@ -228,6 +228,21 @@ func (l *locale) Date(t time.Time, c market.Currency) string {
 	return fmt.Sprintf("%s, %s %d%s, %s", t.Weekday(), t.Month(), t.Day(), year, t.Format("3:04 PM"))
 }
 
+// Day formats the day of t in the zone of currency c, with its year, for
+// the dates a buyer must be able to rely on (a bonus's end, a sale's
+// window): "1er juin 2026", "June 1, 2026".
+func (l *locale) Day(t time.Time, c market.Currency) string {
+	t = t.In(zoneOf(c))
+	if l.lang == langFR {
+		day := strconv.Itoa(t.Day())
+		if t.Day() == 1 {
+			day = "1er"
+		}
+		return fmt.Sprintf("%s %s %d", day, monthsFR[t.Month()-1], t.Year())
+	}
+	return t.Format("January 2, 2006")
+}
+
 // Category returns the name of a category in the locale's language.
 func (l *locale) Category(c market.Category) string {
 	info, ok := market.CategoryByslug(c)

@@ -2,6 +2,8 @@ package frontend
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/solidaire-app/solidaire/market"
 )
@@ -17,13 +19,26 @@ type merchantData struct {
 	Share     share
 	Buy       *buyForm // the purchase form; nil when certificates are not sold online
 	Cancelled bool     // the buyer is back from a payment page they left
+	// Programmes are the towns' cards the merchant takes.
+	Programmes []*market.Membership
 }
 
 // merchant is a merchant's page: who they are, where, what can be bought.
 // A merchant that is not approved (pending, closed) is 404, as if unknown:
 // nobody may buy from it, and its name is not public yet.
 func (p *Pages) merchant(r *http.Request, l *locale) (*page, error) {
-	m, err := p.approvedMerchant(r, r.PathValue("slug"))
+	slug := r.PathValue("slug")
+	m, err := p.approvedMerchant(r, slug)
+	if market.ErrorCode(err) == market.ENotFound && strings.HasPrefix(slug, "programme-") {
+		// A programme's cards are sold by its operator, which has no page:
+		// a payment page's way back leads to the programme's.
+		if op, oerr := p.cfg.Catalogue.Merchant(r.Context(), slug); oerr == nil {
+			if pr := p.operatorProgramme(r.Context(), op); pr != nil {
+				u := url.URL{Path: "/p/" + pr.Slug, RawQuery: r.URL.RawQuery}
+				return &page{redirect: u.String()}, nil
+			}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -39,6 +54,9 @@ func (p *Pages) merchant(r *http.Request, l *locale) (*page, error) {
 func (p *Pages) merchantPage(r *http.Request, l *locale, m *market.Merchant, f *buyForm) (*page, error) {
 	var err error
 	d := &merchantData{Merchant: m, Buy: f, Cancelled: f != nil && r.URL.Query().Get("annule") == "1"}
+	if d.Programmes, err = p.acceptedProgrammes(r.Context(), m); err != nil {
+		return nil, err
+	}
 	if m.Accepting(market.KindTicket) || m.Accepting(market.KindSolidarityTicket) {
 		d.Events, _, err = p.cfg.Catalogue.ListEvents(r.Context(), market.EventFilter{
 			Merchant: m.Slug, Upcoming: true, Page: market.Page{Limit: eventsPerPage}})

@@ -215,12 +215,60 @@ func (p *Pages) applyToSell(r *http.Request, l *locale) (*page, error) {
 	return pg, nil
 }
 
-// admin is /admin: orders in review, merchants waiting for approval and
-// the outbox.
+// admin is /admin: orders in review, merchants waiting for approval, the
+// outbox, and the form that creates a town's programme.
 func (p *Pages) admin(r *http.Request, l *locale) (*page, error) {
 	pg, d := p.sidePage(l, "admin", "admin", "admin.title", "/admin")
 	for _, c := range market.Categories {
 		d.Messages["category."+string(c.Slug)] = l.Category(c.Slug)
+	}
+	optional := func(f formField, max int) formField {
+		f.Required, f.MaxLength = false, max
+		return f
+	}
+	amount := func(id, name, label, hint, message, api string) formField {
+		f := optional(input(l, id, name, "text", label, hint, message, api, "off"), 20)
+		f.InputMode = "decimal"
+		return f
+	}
+	d.Fields = map[string]formField{
+		"name": optional(input(l, "programme-nom", "name", "text", "admin.prog.name", "", "admin.prog.error.name", "name", "off"), 100),
+		"slug": optional(input(l, "programme-adresse", "slug", "text", "admin.prog.slug", "admin.prog.slug.hint", "admin.prog.error.slug",
+			"slug", "off"), 60),
+		"city": optional(input(l, "programme-ville", "city", "text", "admin.prog.city", "", "admin.prog.error.city", "city", "off"), 100),
+		"description": optional(input(l, "programme-presentation", "description", "textarea", "admin.prog.description",
+			"admin.prog.description.hint", "admin.prog.error.description", "description", "off"), 2000),
+		"fund": amount("programme-fonds", "fund", "admin.prog.fund", "admin.prog.fund.hint", "admin.prog.error.fund", "fund fund.currency"),
+		"percent": optional(input(l, "programme-pourcentage", "percent", "text", "admin.prog.percent", "admin.prog.percent.hint",
+			"admin.prog.error.percent", "bonus.percent bonus", "off"), 3),
+		"max": amount("programme-bonus-max", "max_per_card", "admin.prog.max", "", "admin.prog.error.amount",
+			"bonus.max_per_card bonus.max_per_card.currency"),
+		"cards": optional(input(l, "programme-cartes", "cards_per_buyer", "text", "admin.prog.cards", "admin.prog.cards.hint",
+			"admin.prog.error.cards", "caps.cards_per_buyer", "off"), 4),
+		"per": amount("programme-par-personne", "amount_per_buyer", "admin.prog.per", "admin.prog.cards.hint", "admin.prog.error.amount",
+			"caps.amount_per_buyer caps.amount_per_buyer.currency"),
+		"min": amount("programme-min", "min_amount", "admin.prog.min", "admin.prog.min.hint", "admin.prog.error.amount",
+			"min_amount min_amount.currency"),
+		"maxcard": amount("programme-max", "max_amount", "admin.prog.maxcard", "admin.prog.maxcard.hint", "admin.prog.error.maxcard",
+			"max_amount max_amount.currency"),
+		"expires": input(l, "programme-fin-bonus", "bonus_expires_at", "date", "admin.prog.expires", "admin.prog.expires.hint",
+			"admin.prog.error.expires", "bonus_expires_at", "off"),
+		"opens": optional(input(l, "programme-debut-vente", "sales_open_at", "date", "admin.prog.opens", "", "admin.prog.error.closes",
+			"sales_open_at", "off"), 0),
+		"closes": optional(input(l, "programme-fin-vente", "sales_close_at", "date", "admin.prog.closes", "", "admin.prog.error.closes",
+			"sales_close_at", "off"), 0),
+		"organisers": optional(input(l, "programme-organisateurs", "organisers", "textarea", "admin.prog.organisers",
+			"admin.prog.organisers.hint", "admin.prog.error.organisers", "organisers", "off"), 2000),
+	}
+	for _, k := range []string{"name", "city", "fund"} {
+		f := d.Fields[k]
+		f.Required = true
+		d.Fields[k] = f
+	}
+	for _, k := range []string{"percent", "cards"} {
+		f := d.Fields[k]
+		f.InputMode = "numeric"
+		d.Fields[k] = f
 	}
 	return pg, nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/solidaire-app/solidaire/market"
 )
@@ -12,6 +13,7 @@ import (
 // orderData is the confirmation page of an order.
 type orderData struct {
 	Order      *market.Order
+	Seller     seller
 	Recipients []string
 	Vouchers   []*voucherView
 	Tickets    []*ticketView
@@ -39,12 +41,17 @@ type voucherView struct {
 	QR     string // the QR code's image (the API's qr.png)
 	URL    string // the voucher's page
 	SentTo string // the address the voucher was also sent to, "" when none
+	// Spendable is what it can pay now: the paid balance, and the bonus
+	// while it lasts (LiveBonus, 0 once it has expired).
+	Spendable int64
+	LiveBonus int64
 }
 
 // newVoucherView prepares v for a page. Paths are relative: the images
 // are the site's own, whatever the host the page was reached by.
 func newVoucherView(v *market.Voucher, buyerEmail string) *voucherView {
-	vv := &voucherView{Voucher: v, QR: "/api/v1/vouchers/" + v.Code + "/qr.png", URL: "/v/" + v.Code}
+	vv := &voucherView{Voucher: v, QR: "/api/v1/vouchers/" + v.Code + "/qr.png", URL: "/v/" + v.Code, Spendable: v.Spendable(time.Now())}
+	vv.LiveBonus = vv.Spendable - v.Balance
 	// The checkout mails a gift to its recipient when they are not the buyer.
 	if v.RecipientEmail != "" && !strings.EqualFold(v.RecipientEmail, buyerEmail) {
 		vv.SentTo = v.RecipientEmail
@@ -71,7 +78,7 @@ func (p *Pages) order(r *http.Request, l *locale) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &orderData{Order: o, Recipients: recipients(o)}
+	d := &orderData{Order: o, Seller: p.sellerOf(ctx, l, o), Recipients: recipients(o)}
 	if o.Status == market.OrderPaid {
 		vs, err := p.cfg.Orders.OrderVouchers(ctx, o.ID)
 		if err != nil {
@@ -98,6 +105,6 @@ func (p *Pages) order(r *http.Request, l *locale) (*page, error) {
 	if pending {
 		d.Poll = "/api/v1/orders/" + url.PathEscape(o.ID) + "?" + url.Values{"token": {token}}.Encode()
 	}
-	return &page{view: "order", Title: l.must("order.title", o.MerchantName), Description: l.must("site.description"),
+	return &page{view: "order", Title: l.must("order.title", d.Seller.Name), Description: l.must("site.description"),
 		Path: "/commande/" + url.PathEscape(o.ID), NoIndex: true, private: true, Refresh: pending, Data: d}, nil
 }

@@ -20,7 +20,7 @@ import (
 
 // organiserData is an organiser page.
 type organiserData struct {
-	View   string // events, event, campaigns, campaign
+	View   string // events, event, campaigns, campaign, programmes, programme
 	ID     string // the event's id ("" for a new one), or the campaign's slug
 	SignIn string // the sign-in page, back here after
 	Script string // the organiser bundle; "" without a bundle
@@ -34,6 +34,7 @@ type organiserData struct {
 	Campaign *campaignFields
 	Link     *linkFields
 	Channels []option
+	Until    *formField // a programme's settlement: until when
 }
 
 // eventFields are the inputs of an event's form.
@@ -201,4 +202,36 @@ func newChoicesFields(l *locale, cancelling bool) *choicesFields {
 		f.Go, f.Confirm = l.must("org.postpone.go"), l.must("org.postpone.confirm.yes")
 	}
 	return f
+}
+
+// organiserProgrammes is /organisation/programmes: the towns' programmes
+// the visitor organises.
+func (p *Pages) organiserProgrammes(r *http.Request, l *locale) (*page, error) {
+	return p.programmePageOf(r, l, "programmes", "", l.must("org.prog.list.heading")), nil
+}
+
+// organiserProgramme is /organisation/programmes/{slug}: a programme's
+// dashboard (cards sold, the fund, what was spent where, the waiting list),
+// its shops and their requests, and its settlements.
+func (p *Pages) organiserProgramme(r *http.Request, l *locale) (*page, error) {
+	slug := r.PathValue("slug")
+	if slug == "" || slug != market.Slugify(slug) {
+		return nil, market.NotFound("Programme")
+	}
+	pg := p.programmePageOf(r, l, "programme", slug, l.must("org.prog.heading"))
+	pg.Data.(*organiserData).Until = &formField{ID: "reglement-jusquau", Name: "until", Type: "date", Required: true,
+		Label: l.must("org.prog.settle.until"), Hint: l.must("org.prog.settle.until.hint"), Message: l.must("org.prog.settle.error.until"),
+		API: "until"}
+	return pg, nil
+}
+
+// programmePageOf is an organiser page of a programme's view, whose island
+// also names categories.
+func (p *Pages) programmePageOf(r *http.Request, l *locale, view, id, heading string) *page {
+	pg := p.organiserPage(r, l, view, id, heading)
+	d := pg.Data.(*organiserData)
+	for _, c := range market.Categories {
+		d.Text["category."+string(c.Slug)] = l.Category(c.Slug)
+	}
+	return pg
 }

@@ -23,4 +23,9 @@ func (p *Pages) organiserRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /organisation/campagnes", p.page(p.organiserCampaigns))
 	mux.HandleFunc("GET /organisation/campagnes/{slug}", p.page(p.organiserCampaign))
 	mux.HandleFunc("GET /organisation/affiche/{file}", p.sharePoster)
+
+	// Towns' programmes: their organisers' list and dashboard (figures,
+	// members and their requests, settlements).
+	mux.HandleFunc("GET /organisation/programmes", p.page(p.organiserProgrammes))
+	mux.HandleFunc("GET /organisation/programmes/{slug}", p.page(p.organiserProgramme))
 }

@@ -74,7 +74,7 @@ type views map[string]*template.Template
 
 // viewNames lists the templates under templates/ that are whole pages.
 var viewNames = []string{"home", "merchant", "event", "campaign", "notfound", "error", "message",
-	"demo", "order", "voucher"}
+	"demo", "order", "voucher", "programme"}
 
 // parseViews parses every view once per language: the template functions
 // are bound to their language, so templates write {{t "key"}} and never
@@ -104,6 +104,7 @@ func funcs(l *locale) template.FuncMap {
 		"number":   l.Number,
 		"money":    l.Money,
 		"date":     l.Date,
+		"day":      l.Day,
 		"category": l.Category,
 		"isodate":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"paras":    paragraphs,
@@ -113,6 +114,7 @@ func funcs(l *locale) template.FuncMap {
 		"minprice": minPrice,
 		"upcoming": func(e *market.Event) bool { return e.StartsAt.After(l.now()) },
 		"grouped":  market.GroupCode,
+		"fold":     fold,
 	}
 }
 

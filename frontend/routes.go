@@ -13,12 +13,17 @@ func (p *Pages) routes() *http.ServeMux {
 	mux.HandleFunc("GET /m/{slug}", p.page(p.merchant))
 	mux.HandleFunc("GET /e/{id}", p.page(p.event))
 	mux.HandleFunc("GET /c/{slug}", p.page(p.campaign))
+	mux.HandleFunc("GET /p/{slug}", p.page(p.programme))
 
-	// Buying a gift certificate: the form without JavaScript, the demo
-	// provider's payment page, the confirmation, and the voucher (whose QR
-	// code holds the upper-case /V/ address).
+	// Buying a gift certificate or a programme's card: the forms without
+	// JavaScript (and a programme's waiting list), the demo provider's
+	// payment page, the confirmation, and the voucher (whose QR code holds
+	// the upper-case /V/ address).
 	mux.HandleFunc("POST /m/{slug}/offrir", p.page(p.buy))
 	mux.HandleFunc("GET /m/{slug}/offrir", p.buyAgain)
+	mux.HandleFunc("POST /p/{slug}/acheter", p.page(p.buyCard))
+	mux.HandleFunc("GET /p/{slug}/acheter", p.buyCardAgain)
+	mux.HandleFunc("POST /p/{slug}/attente", p.page(p.joinWaitlist))
 	mux.HandleFunc("GET /demo/checkout/{session}", p.page(p.demoCheckout))
 	mux.HandleFunc("POST /demo/checkout/{session}", p.page(p.payDemo))
 	mux.HandleFunc("GET /commande/{id}", p.page(p.order))

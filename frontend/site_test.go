@@ -65,6 +65,7 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 	if err := demodata.Seed(ctx, db, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	seedShopOwners(t, db)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -98,6 +99,12 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Towns' programmes, as cmd/solidaire wires them. Their clock runs the
+	// till's undo window ahead: in production a redemption waits that
+	// long before a settlement takes it (a till may still undo it); a test
+	// settles what it just redeemed.
+	programmes := &market.Programmes{Store: db, Payments: checkout.Payments, Mail: composer, Log: log,
+		Now: func() time.Time { return time.Now().Add(market.ReverseWindow + time.Minute) }}
 	// The tests buy more often from one address than a launch day allows.
 	generous := api.Rate{Count: 10000, Per: time.Minute}
 	// The whole API, wired as cmd/solidaire does, for the pages' islands.
@@ -107,7 +114,7 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 		SignIn: &market.SignIn{Store: db, Mail: composer, BaseURL: base}, Merchants: db,
 		Till: &market.Till{Store: db, Feed: limiter}, Onboarding: db, Feed: limiter, DemoPayments: true,
 		PaymentAccounts: &market.PaymentsOnboarding{Store: db, ReturnURL: base + "/commerce/paiements"}, AdminOrders: db,
-		Campaigns: db, Clicks: clicks, Tickets: events, TicketStore: db,
+		Campaigns: db, Clicks: clicks, Tickets: events, TicketStore: db, Programmes: programmes, ProgrammeReads: db,
 		Limits: api.Limits{CheckoutPerIP: generous, CheckoutPerBuyer: generous, LookupsPerIP: generous,
 			LookupsPerDevice: generous, LoginPerIP: generous, LoginPerAccount: generous}})
 	// A test-only route: the click counter rolls up every 10 s in
@@ -171,6 +178,40 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 		}
 	})
 	return &site{base: base, db: db, checkout: checkout, pages: cfg}
+}
+
+// shopOwners are sign-ins for Sherbrooke shops that take the town's card
+// (the demo data set has owners for its fixed sign-ins only): the browser
+// tests redeem a programme's card at two tills, and a third shop leaves
+// the programme and asks to join again. Their password is the demo one.
+var shopOwners = map[string]struct{ name, shop string }{
+	"rejeanne@sherbrooke.test":    {"Réjeanne Tremblay", "casse-croute-chez-rejeanne"},
+	"cantons@sherbrooke.test":     {"Luc Bergeron", "cafe-des-cantons"},
+	"bouquinerie@sherbrooke.test": {"Denis Lapointe", "bouquinerie-du-lac-des-nations"},
+}
+
+// seedShopOwners creates the shopOwners' accounts, each the owner of its
+// shop.
+func seedShopOwners(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	hash, err := market.HashPassword(demodata.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for email, o := range shopOwners {
+		m, err := db.Merchant(ctx, o.shop)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := &market.User{Email: email, Name: o.name, PasswordHash: hash}
+		if err := db.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.GrantMerchant(ctx, u.ID, m.ID, market.RoleOwner); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // errorLog is a slog handler that keeps the messages of error records.

@@ -50,14 +50,19 @@ func (p *Pages) voucher(r *http.Request, l *locale) (*page, error) {
 	case d.Spendable <= 0:
 		d.Status = "spent"
 	}
-	m, err := p.cfg.Catalogue.Merchant(ctx, v.MerchantSlug)
-	switch {
-	case err == nil && m.Status == market.MerchantApproved:
-		d.Merchant = m
-	case err != nil && market.ErrorCode(err) != market.ENotFound:
-		return nil, err
+	title, description := l.must("voucher.title", v.MerchantName), l.must("voucher.description", v.MerchantName)
+	if v.ProgrammeID != "" {
+		// A programme's card: its page lists where it can be spent.
+		title, description = l.must("card.title", v.MerchantName), l.must("card.description", v.MerchantName)
+	} else {
+		m, err := p.cfg.Catalogue.Merchant(ctx, v.MerchantSlug)
+		switch {
+		case err == nil && m.Status == market.MerchantApproved:
+			d.Merchant = m
+		case err != nil && market.ErrorCode(err) != market.ENotFound:
+			return nil, err
+		}
 	}
-	return &page{view: "voucher", Title: l.must("voucher.title", v.MerchantName),
-		Description: l.must("voucher.description", v.MerchantName), Path: "/v/" + v.Code,
+	return &page{view: "voucher", Title: title, Description: description, Path: "/v/" + v.Code,
 		NoIndex: true, private: true, Data: d}, nil
 }

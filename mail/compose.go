@@ -175,6 +175,12 @@ func subject(d voucherData, english bool) string {
 		fr = "On vous offre un bon solidaire chez " + d.Merchant
 		en = "You have been given a solidarity gift certificate at " + d.Merchant
 	}
+	if d.Programme != "" {
+		fr, en = "Votre carte "+d.Programme, "Your "+d.Programme+" card"
+		if d.Gift {
+			fr, en = "On vous offre une carte "+d.Programme, "You have been given a "+d.Programme+" card"
+		}
+	}
 	if english {
 		return fr + " / " + en
 	}

@@ -497,11 +497,16 @@ func checkText(field, s string, max int) error {
 }
 
 // cancelPath is where a buyer who gives up paying goes back to: the event
-// for tickets, the merchant's page otherwise.
+// for tickets, the programme's page for its cards, the merchant's page
+// otherwise.
 func cancelPath(items []*OrderItem, merchantSlug string) string {
 	for _, it := range items {
 		if it.EventID != "" {
 			return "/e/" + it.EventID
+		}
+		if it.Kind == KindProgrammeCard {
+			// A programme's seller is its operator ("programme-" + slug).
+			return "/p/" + strings.TrimPrefix(merchantSlug, "programme-")
 		}
 	}
 	return "/m/" + merchantSlug

@@ -11,6 +11,10 @@
 // request that changed (a field corrected after an error) gets a new key,
 // since the API refuses a key reused with another body.
 //
+// The same island buys a town's card (a programme_card item, data-kind),
+// with or without its bonus: once the fund cannot cover it, the form says
+// so and offers the card without bonus.
+//
 // Every text comes from the server in data- attributes: all of the
 // interface's strings live in the Go translations table.
 import { parseAmount } from "./amount";
@@ -118,11 +122,19 @@ export function initBuy(root: Document): void {
   const setBusy = (on: boolean) => {
     busy = on;
     submit.disabled = on;
+    const other = form.querySelector<HTMLButtonElement>("[data-buy-nobonus]");
+    if (other) other.disabled = on;
     form.setAttribute("aria-busy", String(on));
   };
 
-  const request = () => {
-    const item: Record<string, unknown> = { kind: "gift_certificate", merchant: data.merchant, amount: Math.max(amount(), 0) };
+  const nobonus = form.querySelector<HTMLElement>("[data-buy-nobonus-box]");
+  const request = (without: boolean) => {
+    const kind = data.kind || "gift_certificate";
+    const item: Record<string, unknown> = { kind, amount: Math.max(amount(), 0) };
+    if (kind === "programme_card") {
+      item.programme = data.programme;
+      if (without || form.querySelector("input[type=hidden][name=without_bonus]")) item.without_bonus = true;
+    } else item.merchant = data.merchant;
     if (form.querySelector<HTMLInputElement>("input[name=for][value=gift]")?.checked) {
       item.recipient = { name: value("recipient_name"), email: value("recipient_email"), message: value("message") };
     }
@@ -133,7 +145,7 @@ export function initBuy(root: Document): void {
     event.preventDefault();
     if (busy) return;
     clearErrors();
-    const body = JSON.stringify(request());
+    const body = JSON.stringify(request((event.submitter as HTMLButtonElement | null)?.name === "without_bonus"));
     if (body !== sent) {
       if (sent !== "") key = newKey();
       sent = body;
@@ -159,6 +171,12 @@ export function initBuy(root: Document): void {
         if (res.status === 400 && answer.error?.fields) showErrors(answer.error.fields);
         else if (res.status === 429) say(data.errorBusy);
         else if (code === "merchant_not_ready") say(data.errorNotready);
+        else if (code === "fund_exhausted") {
+          say(data.errorFund);
+          if (nobonus) nobonus.hidden = false;
+          root.querySelector<HTMLElement>("[data-waitlist-box]")?.removeAttribute("hidden");
+        } else if (code === "cap_reached") say(data.errorCap);
+        else if (code === "programme_closed") say(data.errorClosed);
         else if (res.status === 400) say(data.errorInvalid);
         else say(data.errorFailed);
         break;

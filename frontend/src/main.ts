@@ -7,12 +7,14 @@
 import { initBuy } from "./buy";
 import { initFilters } from "./filters";
 import { initOrder, initPrint } from "./order";
+import { initProgramme } from "./programme";
 import { initShare } from "./share";
 import { registerServiceWorker } from "./sw";
 
 initShare(document);
 initFilters(document);
 initBuy(document);
+initProgramme(document);
 initOrder(document);
 initPrint(document);
 registerServiceWorker();

@@ -36,7 +36,13 @@ export function initAccount(scope: HTMLElement): void {
         const res = await api.call<Me>("POST", "/auth/login", { email: value(form, "email"), password: input("password").value });
         if (res.ok) {
           const admin = res.data.user?.admin && res.data.merchants.length === 0;
-          location.assign(form.dataset.next || (admin ? "/admin" : "/caisse"));
+          let next = form.dataset.next || (admin ? "/admin" : "/caisse");
+          if (!form.dataset.next && !admin && res.data.merchants.length === 0) {
+            // A town's organiser, who belongs to no shop: their programmes.
+            const mine = await api.call<{ data: unknown[] }>("GET", "/organiser/programmes");
+            if (mine.ok && mine.data.data.length > 0) next = "/organisation/programmes";
+          }
+          location.assign(next);
           return;
         }
         if (res.error.status === 401) {

@@ -3,7 +3,9 @@
 // vouchers or tickets issued and mailed) or refunds (the whole payment,
 // through Stripe), each after a confirmation that says what will happen;
 // merchants waiting for approval; and the outbox, where mails wait (held)
-// when no SMTP server is configured, readable here with their links.
+// when no SMTP server is configured, readable here with their links; and
+// the form that creates a town's programme (admin_programme.ts).
+import { initProgrammeForm } from "./admin_programme";
 import { Api, Money, busy, confirmDialog, explain, lang, money, newKey, startSession, t } from "./merchant_api";
 
 interface Pending {
@@ -64,6 +66,7 @@ export function initAdmin(scope: HTMLElement): void {
       outbox(select.value);
     });
     outbox(select.value);
+    initProgrammeForm(scope, api);
   });
 
   // facts is a list of terms and what they say, the empty ones left out.

@@ -2,13 +2,15 @@
 // (server-sent events from /merchant/live, reconnecting by themselves and
 // catching up on what was missed), what the merchant's vouchers still owe,
 // the ledger by period with its CSV, the team, the paired tills (with the
-// QR code that pairs a new one) and payments onboarding. A member who may
-// not manage sees today's redemptions only.
+// QR code that pairs a new one), payments onboarding and the town's
+// programmes (see merchant_programmes.ts). A member who may not manage
+// sees today's redemptions only.
 import {
   Api, Member, Money, Session, busy, clearErrors, confirmDialog, explain, fieldError, lang, money, plural, showFieldErrors,
   startSession, t, time, value, when,
 } from "./merchant_api";
 import { refusal, startOnboarding } from "./merchant_payments";
+import { programmesPanel } from "./merchant_programmes";
 
 interface Redemption {
   id: string;
@@ -65,6 +67,7 @@ export function initDashboard(scope: HTMLElement): void {
     ledger();
     staff(s);
     devices();
+    programmesPanel(scope, api, fail);
   });
 
   // Today's redemptions, newest first.

@@ -1,13 +1,15 @@
 // The organiser side's islands, and the ticket holders': the ticket
 // purchase form of an event page, the holder's choice when an event is
 // cancelled or postponed, a campaign page's live counter, and the
-// organiser pages (events, cancellations, campaigns and their share kit),
+// organiser pages (events, cancellations, campaigns and their share kit,
+// towns' programmes and their settlements),
 // which need the API and the visitor's session. Every page that loads this
 // bundle works, or says what it needs, without it.
 import { initCounter } from "./campaign_live";
 import { ApiError, T, api, say } from "./org_dom";
 import { campaignsPage, dashboard } from "./organiser_campaigns";
 import { type Frame, type Member, eventPage, eventsList } from "./organiser_events";
+import { programmeDashboard, programmesList } from "./organiser_programmes";
 import { initTicketChoice } from "./ticket_choice";
 import { initTicketForm } from "./ticket_form";
 
@@ -44,6 +46,10 @@ async function organiser(root: HTMLElement): Promise<void> {
         return await campaignsPage(frame);
       case "campaign":
         return await dashboard(frame);
+      case "programmes":
+        return await programmesList(frame);
+      case "programme":
+        return await programmeDashboard(frame);
     }
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) frame.signIn();

@@ -43,6 +43,8 @@ interface VoucherScan {
   status: string;
   recipient_name?: string;
   message?: string;
+  // programme names a town's card, taken at every shop of its programme.
+  programme?: { slug: string; name: string };
 }
 
 type Scan = VoucherScan | { kind: "ticket"; code: string; display_code: string; ticket: Ticket; checked_in_by?: string };
@@ -160,7 +162,13 @@ export function initTill(scope: HTMLElement): void {
   const showVoucher = (v: VoucherScan) => {
     const blocked = v.status === "disputed";
     $("[data-v-code]").textContent = t("till.voucher.code", v.display_code);
-    $("[data-v-for]").textContent = v.recipient_name ? t("till.voucher.for", v.recipient_name) : t("till.voucher");
+    const card = v.programme?.name;
+    $("[data-v-for]").textContent = card
+      ? v.recipient_name ? t("till.card.for", card, v.recipient_name) : t("till.card", card)
+      : v.recipient_name ? t("till.voucher.for", v.recipient_name) : t("till.voucher");
+    const note = $("[data-v-programme]");
+    note.textContent = card ? t("till.card.note") : "";
+    note.hidden = !card;
     $("[data-v-message]").textContent = v.message || "";
     $("[data-v-message-box]").hidden = !v.message;
     $("[data-v-balance]").textContent = money(v.balance);
@@ -187,10 +195,11 @@ export function initTill(scope: HTMLElement): void {
   const showBonus = (v: VoucherScan) => {
     const box = $("[data-v-bonus]");
     const bonus = v.bonus?.amount || 0;
-    box.hidden = bonus <= 0 || v.status === "disputed";
+    // A town's card shows its two parts even without a bonus.
+    box.hidden = (bonus <= 0 && !v.programme) || v.status === "disputed";
     box.textContent = bonus > 0 && v.bonus && v.paid
       ? t("till.bonus", money(v.bonus), v.bonus_expires_at ? day(v.bonus_expires_at, v.bonus.currency) : "—", money(v.paid))
-      : "";
+      : v.programme ? t("till.card.nobonus", money(v.paid || v.balance)) : "";
   };
 
   // The amount: typed ("12,50", "12.5", "12"), or all of the balance.
@@ -304,6 +313,11 @@ export function initTill(scope: HTMLElement): void {
           pending = null;
           showOnly(null);
           return fail(t("till.void"));
+        case "not_a_member":
+          // The shop left the programme since the card was scanned.
+          pending = null;
+          showOnly(null);
+          return fail(t("till.notmember"));
         case "voucher_disputed":
           // Frozen since it was scanned: the panel shows it blocked.
           pending = null;
