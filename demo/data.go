@@ -30,6 +30,9 @@ const (
 	// VilleEmail signs in as the organiser of the town programme
 	// ProgrammeSlug (Sherbrooke's economic development office).
 	VilleEmail = "ville@demo.solidaire.local"
+	// CafeEmail signs in as the owner of a Sherbrooke café that takes the
+	// town's card.
+	CafeEmail = "cafe@demo.solidaire.local"
 )
 
 // ProgrammeSlug is Sherbrooke's solidarity card: one card for the town's

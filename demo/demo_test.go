@@ -449,6 +449,7 @@ func TestSeed(t *testing.T) {
 			{BoulangerieEmail, BoulangerieSlug, market.RoleOwner},
 			{LibrairieEmail, LibrairieSlug, market.RoleOwner},
 			{OrganisateurEmail, TheatreSlug, market.RoleOrganiser},
+			{CafeEmail, "cafe-des-cantons", market.RoleOwner},
 		} {
 			if got := role(want.email, want.slug); got != want.role {
 				t.Errorf("%s on %s: role %q, want %q", want.email, want.slug, got, want.role)
@@ -457,8 +458,8 @@ func TestSeed(t *testing.T) {
 		if got := s.campaignRoles[[2]string{s.users[OrganisateurEmail].ID, CampaignID(BilletSolidaireSlug)}]; got != market.RoleOrganiser {
 			t.Errorf("organiser on billetsolidaire: role %q", got)
 		}
-		if n := len(s.merchantRoles) + len(s.campaignRoles); n != 4 {
-			t.Errorf("grants = %d, want 4", n)
+		if n := len(s.merchantRoles) + len(s.campaignRoles); n != 5 {
+			t.Errorf("grants = %d, want 5", n)
 		}
 	})
 

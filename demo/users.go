@@ -40,6 +40,10 @@ func accounts(now time.Time) []account {
 			campaigns: []grant{{BilletSolidaireSlug, market.RoleOrganiser}},
 		},
 		{
+			user:      &market.User{ID: "usr_cafe", Email: CafeEmail, Name: "Louis Thibodeau", CreatedAt: created},
+			merchants: []grant{{"cafe-des-cantons", market.RoleOwner}},
+		},
+		{
 			user: &market.User{ID: "usr_ville", Email: VilleEmail, Name: "Développement économique, Ville de Sherbrooke", CreatedAt: created},
 		},
 	}
