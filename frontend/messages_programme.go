@@ -176,7 +176,7 @@ var programmeMessages = map[string][2]string{
 	"org.prog.settle.error.until":     {"Choisissez une date.", "Choose a date."},
 	"org.prog.settle.preview":         {"Aperçu", "Preview"},
 	"org.prog.settle.preview.heading": {"Aperçu du règlement", "Preview of the settlement"},
-	"org.prog.settle.nothing":         {"Rien à régler jusqu'à cette date : tout ce qui y a été encaissé est déjà réglé.", "Nothing to settle until that date: everything redeemed by then is settled already."},
+	"org.prog.settle.nothing":         {"Rien à régler pour l'instant : ce qui a été encaissé jusqu'à cette date est déjà réglé, et les encaissements des 30 dernières minutes attendent le règlement suivant.", "Nothing to settle for now: what was redeemed until that date is settled already, and the last 30 minutes' redemptions wait for the next settlement."},
 	"org.prog.settle.total":           {"Total à verser : %s, à %s.", "Total to pay: %s, to %s."},
 	"org.prog.merchants.one":          {"%s commerce", "%s shop"},
 	"org.prog.merchants.other":        {"%s commerces", "%s shops"},

@@ -265,7 +265,7 @@ test("the organiser follows the programme on a laptop and settles what was redee
 
     // Settled: nothing is owed any more.
     await page.getByRole("button", { name: "Aperçu" }).click();
-    await preview.getByText("Rien à régler jusqu'à cette date").waitFor();
+    await preview.getByText("Rien à régler pour l'instant").waitFor();
     assert.equal(await page.getByRole("button", { name: "Lancer le règlement" }).isVisible(), false);
   });
 });
