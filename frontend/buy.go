@@ -65,9 +65,12 @@ type buyForm struct {
 	Email     *formField
 	Name      *formField
 	formErrors
-	Value string // the amount chosen, formatted; "" when none yet
-	Fee   string // the platform fee, as a percentage; "" when none
-	Demo  bool   // the payment page is the demo provider's
+	// GiftLegend is the message key of the gift's fieldset: a certificate
+	// is offered, a programme's card too, in other words.
+	GiftLegend string
+	Value      string // the amount chosen, formatted; "" when none yet
+	Fee        string // the platform fee, as a percentage; "" when none
+	Demo       bool   // the payment page is the demo provider's
 }
 
 // fields lists the inputs in the form's order.
@@ -92,7 +95,7 @@ func (p *Pages) newBuyForm(l *locale, m *market.Merchant) *buyForm {
 func (p *Pages) buyFields(l *locale, action string, minAmount, maxAmount int64, c market.Currency) *buyForm {
 	minimum, maximum := l.Money(minAmount, c), l.Money(maxAmount, c)
 	return &buyForm{
-		Action: action,
+		Action: action, GiftLegend: "buy.gift.legend",
 		Other: &formField{ID: "montant-autre", Name: "amount_other", Type: "text", InputMode: "decimal", Autocomplete: "off",
 			Label: l.must("buy.amount.other"), Hint: l.must("buy.amount.hint", minimum, maximum),
 			Message: l.must("buy.error.amount", minimum, maximum), API: "items[0].amount", MaxLength: 20},

@@ -277,7 +277,7 @@ func closedText(l *locale, pr *market.Programme, now time.Time) string {
 func (p *Pages) newCardForm(l *locale, pr *market.Programme) *cardForm {
 	f := &cardForm{buyForm: p.buyFields(l, "/p/"+pr.Slug+"/acheter", pr.MinAmount, pr.MaxAmount, pr.Currency),
 		Amounts: tierAmounts(pr)}
-	f.Recipient.Message = l.must("prog.error.recipient")
+	f.Recipient.Message, f.GiftLegend = l.must("prog.error.recipient"), "prog.gift.legend"
 	f.ToEmail.Hint, f.Email.Hint, f.Name.Hint = l.must("prog.recipient.email.hint"), l.must("prog.email.hint"), l.must("prog.name.hint")
 	// The rule as the island reads it: tiers as [from, bonus] pairs.
 	tiers := [][2]int64{}

@@ -311,18 +311,9 @@ func (s *CheckoutService) certificate(ctx context.Context, o *orderDraft, it Ite
 	if err != nil {
 		return nil, err
 	}
-	rEmail, err := CheckEmail(field("recipient.email"), it.RecipientEmail, false)
+	rEmail, err := recipient(it, field)
 	if err != nil {
 		return nil, err
-	}
-	if err := checkText(field("recipient.name"), it.RecipientName, MaxName); err != nil {
-		return nil, err
-	}
-	if err := checkText(field("recipient.message"), it.Message, MaxMessage); err != nil {
-		return nil, err
-	}
-	if it.Message != "" && rEmail == "" && it.RecipientName == "" {
-		return nil, Invalid(field("recipient"), "a message needs a recipient")
 	}
 	o.lineName = "Bon solidaire — " + m.Name
 	return &OrderItem{Kind: KindGiftCertificate, Amount: it.Amount, Quantity: qty,
@@ -423,14 +414,8 @@ func (s *CheckoutService) programmeCard(ctx context.Context, o *orderDraft, it I
 	if err != nil {
 		return nil, err
 	}
-	rEmail, err := CheckEmail(field("recipient.email"), it.RecipientEmail, false)
+	rEmail, err := recipient(it, field)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkText(field("recipient.name"), it.RecipientName, MaxName); err != nil {
-		return nil, err
-	}
-	if err := checkText(field("recipient.message"), it.Message, MaxMessage); err != nil {
 		return nil, err
 	}
 	bonus := int64(0)
@@ -450,6 +435,26 @@ func destination(m *Merchant) string {
 		return ""
 	}
 	return m.StripeAccount
+}
+
+// recipient validates the gift part of an item (a certificate, a card)
+// and returns the recipient's address, folded; a message needs someone to
+// give it to.
+func recipient(it ItemInput, field func(string) string) (string, error) {
+	email, err := CheckEmail(field("recipient.email"), it.RecipientEmail, false)
+	if err != nil {
+		return "", err
+	}
+	if err := checkText(field("recipient.name"), it.RecipientName, MaxName); err != nil {
+		return "", err
+	}
+	if err := checkText(field("recipient.message"), it.Message, MaxMessage); err != nil {
+		return "", err
+	}
+	if it.Message != "" && email == "" && it.RecipientName == "" {
+		return "", Invalid(field("recipient"), "a message needs a recipient")
+	}
+	return email, nil
 }
 
 func quantity(q int, field func(string) string) (int, error) {
