@@ -129,6 +129,14 @@ func TestCatalogue(t *testing.T) {
 			{name: "Search", path: "/api/v1/merchants?q=LIBRAIRIE%20des%20possibles", status: 200, want: []string{"librairie-des-possibles"}},
 			{name: "SearchNothing", path: "/api/v1/merchants?q=zzzzqqq", status: 200, want: []string{`{"data":[],"next_cursor":""}`}},
 			{name: "SearchWildcardsLiteral", path: "/api/v1/merchants?q=%25%25", status: 200, want: []string{`"data":[]`}},
+			{name: "SearchWords", path: "/api/v1/merchants?q=boulangerie%20montreal", status: 200,
+				want: []string{`"slug":"boulangerie-du-quartier"`}, absent: []string{"Lyon", "Québec", `"category":"cafe"`}},
+			{name: "SearchAccentsCaseOrder", path: "/api/v1/merchants?q=MONTR%C3%89AL%20Boul", status: 200,
+				want: []string{`"slug":"boulangerie-du-quartier"`}, absent: []string{"Lyon"}},
+			{name: "SearchCategoryEnglish", path: "/api/v1/merchants?q=bakery&city=montreal", status: 200,
+				want: []string{`"slug":"boulangerie-du-quartier"`}, absent: []string{"Lyon"}},
+			{name: "SearchSyntaxIsText", path: "/api/v1/merchants?q=%22boul%22*%20NEAR(%5C%27)%20OR%20-lyon%20%25_", status: 200,
+				want: []string{`"data":[`}},
 			{name: "ErrUnknownCategory", path: "/api/v1/merchants?category=garage", status: 400,
 				want: []string{`"code":"invalid_input"`, `"category":"unknown category"`}},
 			{name: "ErrLimitZero", path: "/api/v1/merchants?limit=0", status: 400, want: []string{`"limit":`}},
@@ -155,7 +163,8 @@ func TestCatalogue(t *testing.T) {
 			{name: "Campaigns", path: "/api/v1/campaigns", status: 200, want: []string{"achatlocal", "billetsolidaire"}},
 			{name: "ErrCampaignUnknown", path: "/api/v1/campaigns/nope", status: 404},
 			{name: "Categories", path: "/api/v1/categories", status: 200, want: []string{`"slug":"boulangerie","fr":"Boulangerie-pâtisserie"`}},
-			{name: "Cities", path: "/api/v1/cities", status: 200, want: []string{"Montréal", "Québec", "Lyon"}},
+			{name: "Cities", path: "/api/v1/cities", status: 200,
+				want: []string{`{"name":"Montréal","country":"CA"}`, `{"name":"Québec","country":"CA"}`, `{"name":"Lyon","country":"FR"}`}},
 		} {
 			t.Run(sc.name, func(t *testing.T) { sc.run(t, srv.URL) })
 		}

@@ -15,6 +15,9 @@ import (
 // SignIn is the sign-in service (market.SignIn).
 type SignIn interface {
 	Login(ctx context.Context, email, password string, token bool) (string, *market.Actor, error)
+	LoginWithCode(ctx context.Context, email, password, code string, token bool) (string, *market.Actor, error)
+	SendSignInCode(ctx context.Context, email, password, lang string) error
+	ExistingAccountApplied(ctx context.Context, email, business, lang string) error
 	Authenticate(ctx context.Context, token string) (*market.Actor, error)
 	Logout(ctx context.Context, token string) error
 	RequestPasswordReset(ctx context.Context, email, lang string) error
@@ -158,12 +161,17 @@ func (s *Server) newMe(c *gin.Context, a *market.Actor) (meJSON, error) {
 }
 
 // login answers POST /api/v1/auth/login: a session cookie, or with
-// {"token": true} a bearer token for a till. Limited per account and per IP.
+// {"token": true} a bearer token for a till. Limited per source address;
+// failures make that source wait for that account (signInAttempt), and
+// many failures make the account ask for a code mailed to its address:
+// 401 ESignInCodeRequired, then the same request with {"code"}.
 func (s *Server) login(c *gin.Context) error {
 	var req struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 		Token    bool   `json:"token"`
+		Code     string `json:"code"`
+		Lang     string `json:"lang"`
 	}
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -171,16 +179,44 @@ func (s *Server) login(c *gin.Context) error {
 	if err := s.limit(c, "login:ip:"+c.ClientIP(), s.cfg.Limits.LoginPerIP); err != nil {
 		return err
 	}
-	if err := s.limit(c, "login:account:"+strings.ToLower(strings.TrimSpace(req.Email)), s.cfg.Limits.LoginPerAccount); err != nil {
+	at, err := s.signInAttempt(c, req.Email)
+	if err != nil {
 		return err
 	}
-	token, a, err := s.cfg.SignIn.Login(c.Request.Context(), req.Email, req.Password, req.Token)
-	if err != nil {
-		if market.ErrorCode(err) == market.EUnauthorized {
-			s.metrics.failedLogins.Inc()
+	ctx := c.Request.Context()
+	sent := &market.Error{Code: market.ESignInCodeRequired, Message: "Trop d'essais : nous vous avons envoyé un code par courriel."}
+	var token string
+	var a *market.Actor
+	switch {
+	case req.Code != "" && at.codesSpent(ctx):
+		return &market.Error{Code: market.ESignInCodeRequired,
+			Message: "Trop de codes incorrects : attendez 15 minutes, puis connectez-vous pour recevoir un nouveau code."}
+	case req.Code != "":
+		token, a, err = s.cfg.SignIn.LoginWithCode(ctx, req.Email, req.Password, req.Code, req.Token)
+	case at.codeRequired:
+		// The same answer, and the same count, whether the password was
+		// right (and the code sent) or not: it tells a guesser nothing.
+		if err = s.cfg.SignIn.SendSignInCode(ctx, req.Email, req.Password, req.Lang); err == nil ||
+			market.ErrorCode(err) == market.EUnauthorized {
+			at.failed(ctx, false)
+			return sent
+		}
+		return err
+	default:
+		token, a, err = s.cfg.SignIn.Login(ctx, req.Email, req.Password, req.Token)
+	}
+	if code := market.ErrorCode(err); code == market.EUnauthorized || code == market.ESignInCodeRequired {
+		s.metrics.failedLogins.Inc()
+		at.failed(ctx, code == market.ESignInCodeRequired)
+		if at.codeRequired {
+			return &market.Error{Code: market.ESignInCodeRequired, Message: "Code ou mot de passe incorrect."}
 		}
 		return err
 	}
+	if err != nil {
+		return err
+	}
+	at.succeeded(ctx)
 	out, err := s.newMe(c, a)
 	if err != nil {
 		return err

@@ -49,6 +49,8 @@ type shop struct {
 	events     *market.CancellationService
 	accounts   *market.PaymentsOnboarding
 	programmes *market.Programmes
+	walletSvc  *market.WalletService
+	passes     *market.WalletPasses
 	base       string
 }
 
@@ -119,6 +121,7 @@ func startShop(t *testing.T, db *store.DB, stripe bool, limits api.Limits, limit
 	}
 	composer := mail.Composer{BaseURL: s.base}
 	counter, _ := limiter.(market.Counter)
+	counters, _ := limiter.(api.Counters)
 	refunds := &market.Refunds{Store: db, Payments: provider, Log: log}
 	s.programmes = &market.Programmes{Store: db, Payments: provider, Mail: mail.Composer{BaseURL: s.base}, FeeBasisPoints: 100, Log: log}
 	s.events = &market.CancellationService{Store: db, Payments: provider, Refunds: refunds, Mail: composer, Log: log}
@@ -126,13 +129,15 @@ func startShop(t *testing.T, db *store.DB, stripe bool, limits api.Limits, limit
 	s.checkout = &market.CheckoutService{Store: db, Payments: provider, Mail: composer, BaseURL: s.base,
 		FeeBasisPoints: 250, Log: log, Refunds: refunds,
 		Ready: func(m *market.Merchant) bool { return !stripe || m.StripeAccount != "" && m.ChargesEnabled }}
+	s.walletSvc = &market.WalletService{Store: db, Mail: composer, BaseURL: s.base}
+	s.passes = &market.WalletPasses{Store: db, BaseURL: s.base, Log: log}
 	h = api.New(api.Config{BaseURL: s.base, Catalogue: db, Checkout: s.checkout, Orders: db, Payments: parser,
-		Idempotency: db, Limiter: limiter, Limits: limits, QR: qrcode.PNG, Logger: log,
+		Idempotency: db, Limiter: limiter, Counters: counters, Limits: limits, QR: qrcode.PNG, Logger: log,
 		SignIn: &market.SignIn{Store: db, Mail: composer, BaseURL: s.base}, Merchants: db,
 		Till: &market.Till{Store: db, Feed: feed}, Onboarding: db, Feed: feed, DemoPayments: !stripe, AdminOrders: db,
 		Campaigns: db, Clicks: s.clicks, Pages: stubPages{}, Tickets: s.events, TicketStore: db, PaymentAccounts: s.accounts,
-		Programmes: s.programmes, ProgrammeReads: db,
-		Ready: map[string]api.Pinger{"database": db}})
+		Programmes: s.programmes, ProgrammeReads: db, Wallet: s.walletSvc, Passes: s.passes,
+		Review: &market.MerchantReview{Store: db, Mail: composer}, Ready: map[string]api.Pinger{"database": db}})
 	return s
 }
 

@@ -22,6 +22,8 @@ type campaignJSON struct {
 	Merchants   []merchantCard  `json:"merchants,omitempty"`
 	Events      []eventJSON     `json:"events,omitempty"`
 	Counter     counterJSON     `json:"counter"`
+	// RunBy names the campaign's organisers ("Campagne menée par …").
+	RunBy []string `json:"run_by,omitempty"`
 }
 
 type counterJSON struct {
@@ -40,6 +42,7 @@ func newCampaignJSON(c *market.Campaign, full bool) campaignJSON {
 		out.Goal = &market.Money{Amount: c.Goal, Currency: c.Currency}
 	}
 	if full {
+		out.RunBy = c.RunBy
 		out.Merchants = make([]merchantCard, len(c.Merchants))
 		for i, m := range c.Merchants {
 			out.Merchants[i] = newMerchantCard(m)
@@ -75,5 +78,53 @@ func (s *Server) listCampaigns(c *gin.Context) error {
 		out.Data[i] = newCampaignJSON(cam, false)
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+// merchantCampaigns answers GET /api/v1/merchant/campaigns?merchant=: the
+// campaigns that feature the merchant (or its events), with whether it
+// agreed.
+func (s *Server) merchantCampaigns(c *gin.Context) error {
+	m, err := s.merchantFor(c, market.PermManage)
+	if err != nil {
+		return err
+	}
+	list, err := s.cfg.Campaigns.CampaignInvitations(c.Request.Context(), m.ID)
+	if err != nil {
+		return err
+	}
+	type out struct {
+		campaignJSON
+		Accepted bool `json:"accepted"`
+	}
+	data := make([]out, len(list))
+	for i, inv := range list {
+		data[i] = out{newCampaignJSON(inv.Campaign, false), inv.Accepted}
+	}
+	c.JSON(http.StatusOK, gin.H{"data": data, "next_cursor": ""})
+	return nil
+}
+
+// acceptCampaign answers POST /api/v1/merchant/campaigns/{slug}/accept: the
+// merchant's owner agrees to be featured, with its events; only an
+// approved merchant may (market.Merchant.MayTrade). 404 when the campaign
+// does not feature it.
+func (s *Server) acceptCampaign(c *gin.Context) error {
+	m, err := s.merchantFor(c, market.PermManage)
+	if err != nil {
+		return err
+	}
+	if err := m.MayTrade(); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	cam, err := s.cfg.Campaigns.Campaign(ctx, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Campaigns.AcceptCampaign(ctx, cam.ID, m.ID); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"campaign": cam.Slug, "merchant": m.Slug, "accepted": true})
 	return nil
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -42,6 +43,8 @@ type checkoutRequest struct {
 			Name    string `json:"name"`
 			Email   string `json:"email"`
 			Message string `json:"message"`
+			// DeliverAt sends the recipient's mail on that date (RFC 3339).
+			DeliverAt string `json:"deliver_at"`
 		} `json:"recipient"`
 	} `json:"items"`
 	Ref  string `json:"ref"`
@@ -77,11 +80,16 @@ func (s *Server) createCheckout(c *gin.Context) error {
 	if in.Ref == "" {
 		in.Ref, _ = c.Cookie("sol_ref")
 	}
-	for _, it := range req.Items {
+	for i, it := range req.Items {
 		item := market.ItemInput{Kind: it.Kind, Merchant: it.Merchant, Event: it.Event, TicketType: it.TicketType,
 			Amount: it.Amount, Quantity: it.Quantity, Programme: it.Programme, WithoutBonus: it.WithoutBonus}
 		if it.Recipient != nil {
 			item.RecipientName, item.RecipientEmail, item.Message = it.Recipient.Name, it.Recipient.Email, it.Recipient.Message
+			at, err := parseDeliverAt(fmt.Sprintf("items[%d].recipient.deliver_at", i), it.Recipient.DeliverAt)
+			if err != nil {
+				return err
+			}
+			item.DeliverAt = at
 		}
 		in.Items = append(in.Items, item)
 	}

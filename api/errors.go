@@ -8,49 +8,62 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/solidaire-app/solidaire/internal/reqlog"
 	"github.com/solidaire-app/solidaire/market"
 )
 
 // statuses is the one map from domain error code to HTTP status.
 var statuses = map[string]int{
-	market.EInvalid:             http.StatusBadRequest,
-	market.EUnauthorized:        http.StatusUnauthorized,
-	market.EForbidden:           http.StatusForbidden,
-	market.ENotFound:            http.StatusNotFound,
-	eMethodNotAllowed:           http.StatusMethodNotAllowed,
-	market.EConflict:            http.StatusConflict,
-	market.EMerchantNotReady:    http.StatusConflict,
-	eIdempotencyKeyReused:       http.StatusConflict,
-	eRequestInProgress:          http.StatusConflict,
-	market.EInsufficientBalance: http.StatusConflict,
-	market.EVoucherVoid:         http.StatusConflict,
-	market.EVoucherDisputed:     http.StatusConflict,
-	market.ETicketCheckedIn:     http.StatusConflict,
-	market.ETicketExchanged:     http.StatusConflict,
-	market.ERegionNotSupported:  http.StatusForbidden,
-	market.EFundExhausted:       http.StatusConflict,
-	market.ECapReached:          http.StatusConflict,
-	market.EProgrammeClosed:     http.StatusConflict,
-	market.EAlreadyReversed:     http.StatusConflict,
-	market.EReverseTooLate:      http.StatusConflict,
-	eCSRF:                       http.StatusForbidden,
-	market.ESoldOut:             http.StatusConflict,
-	market.EAlreadyCheckedIn:    http.StatusConflict,
-	market.ETicketNotValid:      http.StatusConflict,
-	market.EChoiceAlreadyMade:   http.StatusConflict,
-	market.EChoiceNotOpen:       http.StatusConflict,
-	market.EEventNotOnSale:      http.StatusBadRequest,
-	market.ETooLarge:            http.StatusRequestEntityTooLarge,
-	eUnsupportedMedia:           http.StatusUnsupportedMediaType,
-	market.ERateLimited:         http.StatusTooManyRequests,
-	market.EUnavailable:         http.StatusServiceUnavailable,
-	market.EInternal:            http.StatusInternalServerError,
+	market.EInvalid:              http.StatusBadRequest,
+	market.EUnauthorized:         http.StatusUnauthorized,
+	market.ESignInCodeRequired:   http.StatusUnauthorized,
+	eBadRequest:                  http.StatusBadRequest,
+	market.EForbidden:            http.StatusForbidden,
+	market.ENotFound:             http.StatusNotFound,
+	eMethodNotAllowed:            http.StatusMethodNotAllowed,
+	market.EConflict:             http.StatusConflict,
+	market.EMerchantNotReady:     http.StatusConflict,
+	eIdempotencyKeyReused:        http.StatusConflict,
+	eRequestInProgress:           http.StatusConflict,
+	market.EInsufficientBalance:  http.StatusConflict,
+	market.EVoucherVoid:          http.StatusConflict,
+	market.EVoucherDisputed:      http.StatusConflict,
+	market.ETicketCheckedIn:      http.StatusConflict,
+	market.ETicketExchanged:      http.StatusConflict,
+	market.ERegionNotSupported:   http.StatusForbidden,
+	market.EMerchantPending:      http.StatusForbidden,
+	market.EMerchantRefused:      http.StatusForbidden,
+	market.EMerchantClosed:       http.StatusForbidden,
+	market.EOrganiserNotApproved: http.StatusForbidden,
+	market.EFundExhausted:        http.StatusConflict,
+	market.ECapReached:           http.StatusConflict,
+	market.EProgrammeClosed:      http.StatusConflict,
+	market.EAlreadyReversed:      http.StatusConflict,
+	market.EReverseTooLate:       http.StatusConflict,
+	eCSRF:                        http.StatusForbidden,
+	market.ESoldOut:              http.StatusConflict,
+	market.EAlreadyCheckedIn:     http.StatusConflict,
+	market.ETicketNotValid:       http.StatusConflict,
+	market.EChoiceAlreadyMade:    http.StatusConflict,
+	market.EChoiceNotOpen:        http.StatusConflict,
+	market.EEventNotOnSale:       http.StatusBadRequest,
+	market.ETooLarge:             http.StatusRequestEntityTooLarge,
+	eUnsupportedMedia:            http.StatusUnsupportedMediaType,
+	market.ERateLimited:          http.StatusTooManyRequests,
+	market.EUnavailable:          http.StatusServiceUnavailable,
+	market.EWalletLinkInvalid:    http.StatusUnauthorized,
+	market.EGiftSent:             http.StatusConflict,
+	market.EWalletNotConfigured:  http.StatusNotFound,
+	market.EInternal:             http.StatusInternalServerError,
 }
 
 // Codes that only exist at the HTTP edge.
 const (
 	eMethodNotAllowed = "method_not_allowed"
 	eUnsupportedMedia = "unsupported_media_type"
+	// eBadRequest: the request's address itself is malformed (a bad
+	// percent-escape), before any route could read it.
+	eBadRequest = "bad_request"
 )
 
 // errorBody is the contract's error shape.
@@ -99,24 +112,33 @@ func (s *Server) fail(c *gin.Context, err error) {
 
 // isAPI reports whether the request is for the JSON API (or operations),
 // which never answer with HTML.
-func isAPI(c *gin.Context) bool {
-	p := c.Request.URL.Path
+func isAPI(c *gin.Context) bool { return apiPath(c.Request.URL.Path) }
+
+// apiPath reports whether p is a path of the JSON API (or operations).
+func apiPath(p string) bool {
 	return p == "/api" || strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz"
 }
 
 // noRoute answers unknown paths: JSON under /api, the web app elsewhere.
 func (s *Server) noRoute(c *gin.Context) {
 	if !isAPI(c) && s.cfg.Pages != nil {
-		s.cfg.Pages.ServeHTTP(c.Writer, c.Request)
+		s.cfg.Pages.ServeHTTP(c.Writer, s.pageRequest(c))
 		return
 	}
 	s.fail(c, &market.Error{Code: market.ENotFound, Message: "Cette adresse n'existe pas."})
 }
 
+// pageRequest is the request handed to the pages, carrying the client's
+// address as the trusted proxies tell it, so that their limits cannot be
+// dodged by a forged X-Forwarded-For.
+func (s *Server) pageRequest(c *gin.Context) *http.Request {
+	return c.Request.WithContext(reqlog.WithClientIP(c.Request.Context(), c.ClientIP()))
+}
+
 // noMethod answers a known path called with the wrong method.
 func (s *Server) noMethod(c *gin.Context) {
 	if !isAPI(c) && s.cfg.Pages != nil {
-		s.cfg.Pages.ServeHTTP(c.Writer, c.Request)
+		s.cfg.Pages.ServeHTTP(c.Writer, s.pageRequest(c))
 		return
 	}
 	s.fail(c, &market.Error{Code: eMethodNotAllowed, Message: "Méthode non permise pour cette adresse."})

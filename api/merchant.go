@@ -125,16 +125,3 @@ func (s *Server) listCategories(c *gin.Context) error {
 	c.JSON(http.StatusOK, list[market.CategoryInfo]{Data: market.Categories})
 	return nil
 }
-
-// listCities answers GET /api/v1/cities: the cities that have merchants.
-func (s *Server) listCities(c *gin.Context) error {
-	cities, err := s.cfg.Catalogue.Cities(c.Request.Context())
-	if err != nil {
-		return err
-	}
-	if cities == nil {
-		cities = []string{}
-	}
-	c.JSON(http.StatusOK, list[string]{Data: cities})
-	return nil
-}

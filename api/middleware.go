@@ -4,9 +4,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -58,6 +60,46 @@ func saneID(id string) bool {
 		}
 	}
 	return true
+}
+
+// hsts asks browsers to come back over HTTPS only, for a year, subdomains
+// included.
+const hsts = "max-age=31536000; includeSubDomains"
+
+// strictTransport sends Strict-Transport-Security on every answer when the
+// base URL is HTTPS. TLS then ends at the proxy in front, which may send
+// it too; with an HTTP base URL it is the proxy's to send, if anyone's.
+func (s *Server) strictTransport(c *gin.Context) {
+	if s.https {
+		c.Header("Strict-Transport-Security", hsts)
+	}
+	c.Next()
+}
+
+// refuseBadURL answers a request of the API whose address does not decode
+// (a query with a bad percent-escape, a path or query that is not UTF-8
+// once decoded) with a 400 bad_request in the contract's shape, rather
+// than let a route read a mangled or dropped value. A bad escape in the
+// path never gets here: net/http refuses it first (see Listener). Pages
+// decide for themselves.
+func (s *Server) refuseBadURL(c *gin.Context) {
+	if !isAPI(c) {
+		c.Next()
+		return
+	}
+	q, err := url.ParseQuery(c.Request.URL.RawQuery)
+	ok := err == nil && utf8.ValidString(c.Request.URL.Path)
+	for k, vs := range q {
+		ok = ok && utf8.ValidString(k)
+		for _, v := range vs {
+			ok = ok && utf8.ValidString(v)
+		}
+	}
+	if !ok {
+		s.fail(c, &market.Error{Code: eBadRequest, Message: "Requête mal formée : l'adresse contient un caractère échappé (%xx) invalide."})
+		return
+	}
+	c.Next()
 }
 
 // logRequests writes one access log line per request and records its

@@ -404,15 +404,16 @@ func (s *Server) merchantStatements(c *gin.Context) error {
 		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="solidaire-%s-%s.csv"`, p.Slug, m.Slug))
 		c.Status(http.StatusOK)
 		w := csv.NewWriter(c.Writer)
-		w.Write([]string{"reglement", "date", "encaissement", "bon", "montant", "part_payee", "part_bonus", "devise", "virement"})
+		w.Write(csvRow("reglement", "date", "encaissement", "bon", "montant", "part_payee", "part_bonus", "devise", "virement"))
 		for _, l := range lines {
 			rs, err := s.cfg.ProgrammeReads.StatementRedemptions(ctx, l.ID)
 			if err != nil {
 				return err
 			}
 			for _, r := range rs {
-				w.Write(safeCSV(l.RunID, r.CreatedAt.In(loc).Format(time.RFC3339), r.ID, market.LastFour(r.VoucherCode),
-					decimal(r.Amount), decimal(r.Amount-r.FromBonus), decimal(r.FromBonus), strings.ToUpper(string(l.Currency)), l.TransferID))
+				w.Write(csvRow(l.RunID, r.CreatedAt.In(loc).Format(time.RFC3339), r.ID, market.LastFour(r.VoucherCode),
+					csvNumber(decimal(r.Amount)), csvNumber(decimal(r.Amount-r.FromBonus)), csvNumber(decimal(r.FromBonus)),
+					strings.ToUpper(string(l.Currency)), l.TransferID))
 			}
 		}
 		w.Flush()
@@ -424,21 +425,6 @@ func (s *Server) merchantStatements(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, out)
 	return nil
-}
-
-// safeCSV neutralises cells a spreadsheet would read as a formula (a
-// leading =, +, -, @, tab or carriage return): a quote in front.
-func safeCSV(cells ...string) []string {
-	for i, v := range cells {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			// A negative amount stays a number: "-12.50" is not a formula.
-			if v[0] == '-' && len(v) > 1 && (v[1] >= '0' && v[1] <= '9') && !strings.ContainsAny(v, "=+@") {
-				continue
-			}
-			cells[i] = "'" + v
-		}
-	}
-	return cells
 }
 
 // organiserProgrammes answers GET /api/v1/organiser/programmes: the
@@ -636,12 +622,13 @@ func (s *Server) programmeSettlements(c *gin.Context) error {
 		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="solidaire-%s-reglements.csv"`, p.Slug))
 		c.Status(http.StatusOK)
 		w := csv.NewWriter(c.Writer)
-		w.Write([]string{"reglement", "jusqu_au", "commerce", "encaissements", "part_payee", "part_bonus", "frais", "virement_montant",
-			"devise", "etat", "virement"})
+		w.Write(csvRow("reglement", "jusqu_au", "commerce", "encaissements", "part_payee", "part_bonus", "frais", "virement_montant",
+			"devise", "etat", "virement"))
 		for _, r := range runs {
 			for _, l := range r.Lines {
-				w.Write(safeCSV(r.ID, r.Until.Format(time.RFC3339), l.MerchantName, fmt.Sprint(l.Redemptions), decimal(l.Paid),
-					decimal(l.Bonus), decimal(l.Fee), decimal(l.Amount), strings.ToUpper(string(l.Currency)), string(l.Status), l.TransferID))
+				w.Write(csvRow(r.ID, r.Until.Format(time.RFC3339), l.MerchantName, csvNumber(fmt.Sprint(l.Redemptions)),
+					csvNumber(decimal(l.Paid)), csvNumber(decimal(l.Bonus)), csvNumber(decimal(l.Fee)), csvNumber(decimal(l.Amount)),
+					strings.ToUpper(string(l.Currency)), l.Status, l.TransferID))
 			}
 		}
 		w.Flush()

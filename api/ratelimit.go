@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -29,8 +30,19 @@ type Limits struct {
 	CheckoutPerBuyer Rate
 	LookupsPerIP     Rate
 	LookupsPerDevice Rate
-	LoginPerIP       Rate
-	LoginPerAccount  Rate
+	// LoginPerIP counts every sign-in attempt of a source address.
+	LoginPerIP Rate
+	// LoginPerAccount is how many failed sign-ins one source may make for
+	// one account (Count) before that source waits LoginDelay, doubled at
+	// each further failure up to Per; failures are forgotten Per after the
+	// last. Other sources, such as the owner's own phone, are not held up.
+	LoginPerAccount Rate
+	// LoginDelay is the first wait of LoginPerAccount (30 s when 0).
+	LoginDelay time.Duration
+	// LoginCodeAfter is how many failed sign-ins for one account, from
+	// every source, make it ask for a one-time code mailed to its address
+	// (Count), forgotten Per after the last; a zero Count never asks.
+	LoginCodeAfter Rate
 }
 
 // DefaultLimits suit a launch day: generous for people behind one mobile
@@ -41,7 +53,9 @@ var DefaultLimits = Limits{
 	LookupsPerIP:     Rate{300, time.Minute},
 	LookupsPerDevice: Rate{120, time.Minute},
 	LoginPerIP:       Rate{30, 15 * time.Minute},
-	LoginPerAccount:  Rate{10, 15 * time.Minute},
+	LoginPerAccount:  Rate{5, 15 * time.Minute},
+	LoginDelay:       30 * time.Second,
+	LoginCodeAfter:   Rate{20, time.Hour},
 }
 
 // Scaled returns the limits with every count multiplied by f (at least
@@ -54,7 +68,8 @@ func (l Limits) Scaled(f float64) Limits {
 	}
 	return Limits{CheckoutPerIP: scale(l.CheckoutPerIP), CheckoutPerBuyer: scale(l.CheckoutPerBuyer),
 		LookupsPerIP: scale(l.LookupsPerIP), LookupsPerDevice: scale(l.LookupsPerDevice),
-		LoginPerIP: scale(l.LoginPerIP), LoginPerAccount: scale(l.LoginPerAccount)}
+		LoginPerIP: scale(l.LoginPerIP), LoginPerAccount: scale(l.LoginPerAccount), LoginDelay: l.LoginDelay,
+		LoginCodeAfter: scale(l.LoginCodeAfter)}
 }
 
 // limit spends one event of key's budget; ERateLimited with Retry-After when
@@ -75,11 +90,17 @@ func (s *Server) limit(c *gin.Context, key string, r Rate) error {
 	if ok {
 		return nil
 	}
-	secs := int(retry.Round(time.Second) / time.Second)
+	return s.tooSoon(c, retry, "Trop de demandes : réessayez dans %d s.")
+}
+
+// tooSoon answers ERateLimited with Retry-After: retry, in whole seconds
+// (at least one); message has a %d for them.
+func (s *Server) tooSoon(c *gin.Context, retry time.Duration, message string) error {
+	secs := int((retry + time.Second - 1) / time.Second)
 	if secs < 1 {
 		secs = 1
 	}
 	c.Header("Retry-After", strconv.Itoa(secs))
 	s.metrics.limited.WithLabelValues(c.FullPath()).Inc()
-	return &market.Error{Code: market.ERateLimited, Message: "Trop de demandes : réessayez dans " + strconv.Itoa(secs) + " s."}
+	return &market.Error{Code: market.ERateLimited, Message: fmt.Sprintf(message, secs)}
 }

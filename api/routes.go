@@ -9,7 +9,7 @@ import (
 // call it. The middleware order is written once, here.
 func (s *Server) routes() {
 	e := s.engine
-	e.Use(s.recoverPanics, s.requestID, s.logRequests, s.limitBody)
+	e.Use(s.recoverPanics, s.requestID, s.strictTransport, s.logRequests, s.refuseBadURL, s.limitBody)
 
 	// Operations.
 	e.GET("/healthz", s.handle(s.healthz))
@@ -38,6 +38,24 @@ func (s *Server) routes() {
 	v1.GET("/tickets/:code", s.handle(s.getTicket))
 	v1.GET("/tickets/:code/qr.png", s.handle(s.ticketQR))
 	v1.POST("/tickets/:code/choice", s.idempotent("choice", keyOptional, s.chooseForTicket))
+	v1.GET("/vouchers/:code/pass.pkpass", s.handle(s.voucherPass))
+	v1.GET("/vouchers/:code/google-wallet", s.handle(s.voucherGoogleWallet))
+
+	// Citizens' wallets: a link by email opens a session on the device.
+	v1.POST("/wallet/link", s.handle(s.requestWalletLink))
+	v1.POST("/wallet/session", s.handle(s.openWallet))
+	wallet := v1.Group("/wallet", s.requireWallet)
+	wallet.DELETE("/session", s.handle(s.endWallet))
+	wallet.GET("", s.handle(s.getWallet))
+	wallet.POST("/vouchers/:code/resend", s.handle(s.resendVoucher))
+	wallet.PATCH("/vouchers/:code/gift", s.handle(s.rescheduleGift))
+
+	// Apple's pass web service, authenticated by each pass's token.
+	v1.POST("/passes/v1/devices/:device/registrations/:passType/:serial", s.handle(s.registerPassDevice))
+	v1.DELETE("/passes/v1/devices/:device/registrations/:passType/:serial", s.handle(s.unregisterPassDevice))
+	v1.GET("/passes/v1/devices/:device/registrations/:passType", s.handle(s.updatedPasses))
+	v1.GET("/passes/v1/passes/:passType/:serial", s.handle(s.latestPass))
+	v1.POST("/passes/v1/log", s.handle(s.passLog))
 
 	// Payment provider callbacks, authenticated by their signature: the
 	// platform's events and the connected accounts', each with its secret.
@@ -78,6 +96,8 @@ func (s *Server) routes() {
 	me.POST("/merchant/programmes/:slug/join", s.handle(s.joinProgramme))
 	me.POST("/merchant/programmes/:slug/leave", s.handle(s.leaveProgramme))
 	me.GET("/merchant/programmes/:slug/statements", s.handle(s.merchantStatements))
+	me.GET("/merchant/campaigns", s.handle(s.merchantCampaigns))
+	me.POST("/merchant/campaigns/:slug/accept", s.handle(s.acceptCampaign))
 	me.GET("/organiser/events", s.handle(s.organiserEvents))
 	me.POST("/organiser/events", s.handle(s.createEvent))
 	me.PATCH("/organiser/events/:id", s.handle(s.updateEvent))
@@ -100,11 +120,14 @@ func (s *Server) routes() {
 	admin := v1.Group("/admin", s.requireActor, s.requireAdmin)
 	admin.GET("/merchants", s.handle(s.adminMerchants))
 	admin.POST("/merchants/:slug/approve", s.handle(s.approveMerchant))
+	admin.POST("/merchants/:slug/refuse", s.handle(s.refuseMerchant))
+	admin.POST("/merchants/:slug/close", s.handle(s.closeMerchant))
 	admin.GET("/orders", s.handle(s.adminOrders))
 	admin.POST("/orders/:id/accept", s.idempotent("accept", keyOptional, s.acceptOrder))
 	admin.POST("/orders/:id/refund", s.idempotent("refund", keyOptional, s.refundOrder))
 	admin.GET("/outbox", s.handle(s.adminOutbox))
 	admin.POST("/programmes", s.handle(s.createProgramme))
+	admin.POST("/cities", s.handle(s.addCity))
 
 	// Share links: the campaigns' hot path.
 	e.GET("/s/:code", s.handle(s.shareLink))

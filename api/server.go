@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -43,6 +44,9 @@ type Config struct {
 	Limiter     Limiter
 	// Limits are the rate limits; DefaultLimits when zero.
 	Limits Limits
+	// Counters keep the sign-in failures (per account and source); nil
+	// counts none.
+	Counters Counters
 	// SignIn signs people and tills in; Merchants, Till, Onboarding serve
 	// the merchant routes; Feed carries the live dashboards.
 	SignIn     SignIn
@@ -50,6 +54,8 @@ type Config struct {
 	Till       Till
 	Onboarding Onboarding
 	Feed       market.Feed
+	// Review refuses applications and closes merchants (admins).
+	Review MerchantReview
 	// PaymentAccounts connects merchants to the payment provider.
 	PaymentAccounts PaymentAccounts
 	// AdminOrders lists orders for the admins (the orders in review).
@@ -67,6 +73,10 @@ type Config struct {
 	// and writes events and tickets.
 	Tickets     Tickets
 	TicketStore TicketStore
+	// Wallet opens citizens' wallets by email; Passes serves their vouchers
+	// as Apple Wallet and Google Wallet passes.
+	Wallet Wallet
+	Passes WalletPasses
 	// DemoPayments is true when the demo provider takes the payments.
 	DemoPayments bool
 	// QR renders a QR code PNG (qrcode.PNG).
@@ -75,7 +85,9 @@ type Config struct {
 	Stats StatsSource
 	// TrustedProxies are the addresses (CIDR) of reverse proxies whose
 	// X-Forwarded-For is believed; none by default, so a client cannot
-	// choose its own address for rate limits.
+	// choose its own address for rate limits. The client's address is the
+	// right-most one of X-Forwarded-For that is not a trusted proxy: what
+	// the client wrote itself, on the left, is never believed.
 	TrustedProxies []string
 	// Ready lists the dependencies /readyz checks, by name (database, redis).
 	Ready map[string]Pinger
@@ -98,6 +110,7 @@ type Server struct {
 	log     *slog.Logger
 	engine  *gin.Engine
 	metrics *metrics
+	https   bool // the base URL is HTTPS: Strict-Transport-Security
 	started time.Time
 	cache   *microcache
 	links   linkCache
@@ -132,7 +145,8 @@ func New(cfg Config) *Server {
 	if cfg.AttributionWindow <= 0 {
 		cfg.AttributionWindow = 30 * 24 * time.Hour
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, started: time.Now(), links: linkCache{max: 100000}}
+	s := &Server{cfg: cfg, log: cfg.Logger, started: time.Now(), links: linkCache{max: 100000},
+		https: strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://")}
 	b := make([]byte, 6)
 	rand.Read(b)
 	s.idPrefix = hex.EncodeToString(b) + "-"
@@ -155,6 +169,10 @@ func New(cfg Config) *Server {
 		s.log.Error("trusted proxies", "err", err)
 		s.engine.SetTrustedProxies(nil)
 	}
+	// X-Forwarded-For only, which every load balancer writes: X-Real-IP,
+	// which some do not, would otherwise be read from the client when the
+	// proxy left it as it came.
+	s.engine.RemoteIPHeaders = []string{"X-Forwarded-For"}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.ContextWithFallback = true
 	s.engine.RemoveExtraSlash = true

@@ -30,6 +30,7 @@ type Campaigns interface {
 	ShareLink(ctx context.Context, code string) (*market.ShareLink, error)
 	CampaignStats(ctx context.Context, c *market.Campaign) (*market.CampaignStats, error)
 	DisableShareLink(ctx context.Context, campaignID, code string) error
+	market.CampaignConsent
 }
 
 // ClickRecorder counts share-link clicks off the request's path
@@ -205,7 +206,10 @@ type campaignRequest struct {
 }
 
 // createCampaign answers POST /api/v1/organiser/campaigns: the creator
-// becomes its organiser.
+// becomes its organiser. Only approved organisers publish
+// (market.ApprovedOrganiser), only approved merchants are featured, and the
+// merchants the creator does not run wait for their owner's agreement
+// (Campaign.Feature).
 func (s *Server) createCampaign(c *gin.Context) error {
 	a := actor(c)
 	if !mayOrganise(a) {
@@ -236,6 +240,9 @@ func (s *Server) createCampaign(c *gin.Context) error {
 		return market.Invalid("goal", "out of range")
 	}
 	ctx := c.Request.Context()
+	if err := s.featured(ctx, a, cam, req.Merchants, req.Events); err != nil {
+		return err
+	}
 	if err := s.cfg.Campaigns.CreateCampaign(ctx, cam, req.Merchants, req.Events); err != nil {
 		return err
 	}
@@ -250,6 +257,54 @@ func (s *Server) createCampaign(c *gin.Context) error {
 	}
 	c.JSON(http.StatusCreated, newCampaignJSON(full, true))
 	return nil
+}
+
+// featured checks that the actor may publish a campaign and what it
+// features, and marks who has yet to agree (market.ApprovedOrganiser,
+// Campaign.Feature).
+func (s *Server) featured(ctx context.Context, a *market.Actor, cam *market.Campaign, merchantSlugs, eventIDs []string) error {
+	var own []*market.Merchant
+	for id, r := range a.Merchants {
+		if r != market.RoleOwner && r != market.RoleOrganiser {
+			continue
+		}
+		m, err := s.cfg.Merchants.MerchantByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		own = append(own, m)
+	}
+	sort.Slice(own, func(i, j int) bool { return own[i].ID < own[j].ID })
+	if err := market.ApprovedOrganiser(a, own); err != nil {
+		return err
+	}
+	merchants := make([]*market.Merchant, 0, len(merchantSlugs))
+	for _, slug := range merchantSlugs {
+		m, err := s.cfg.Merchants.Merchant(ctx, slug)
+		if market.ErrorCode(err) == market.ENotFound {
+			return market.Invalid("merchants", "unknown merchant "+slug)
+		}
+		if err != nil {
+			return err
+		}
+		merchants = append(merchants, m)
+	}
+	venues := make([]*market.Merchant, 0, len(eventIDs))
+	for _, id := range eventIDs {
+		e, err := s.cfg.TicketStore.Event(ctx, id)
+		if market.ErrorCode(err) == market.ENotFound {
+			return market.Invalid("events", "unknown event "+id)
+		}
+		if err != nil {
+			return err
+		}
+		m, err := s.cfg.Merchants.MerchantByID(ctx, e.MerchantID)
+		if err != nil {
+			return err
+		}
+		venues = append(venues, m)
+	}
+	return cam.Feature(a, merchants, venues)
 }
 
 // organiserCampaigns answers GET /api/v1/organiser/campaigns: the
@@ -371,11 +426,11 @@ func (s *Server) campaignStats(c *gin.Context) error {
 		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="campagne-%s.csv"`, cam.Slug))
 		c.Status(http.StatusOK)
 		w := csv.NewWriter(c.Writer)
-		w.Write([]string{"code", "canal", "libelle", "ambassadeur", "clics", "visiteurs", "commandes", "montant", "devise", "conversion"})
+		w.Write(csvRow("code", "canal", "libelle", "ambassadeur", "clics", "visiteurs", "commandes", "montant", "devise", "conversion"))
 		for _, l := range st.Links {
-			w.Write([]string{l.Code, string(l.Channel), l.Label, l.Ambassador, strconv.FormatInt(l.Stats.Clicks, 10),
-				strconv.FormatInt(l.Stats.Visitors, 10), strconv.FormatInt(l.Stats.Orders, 10), decimal(l.Stats.Raised), string(cur),
-				strconv.FormatFloat(conversion(l.Stats), 'f', 4, 64)})
+			w.Write(csvRow(l.Code, l.Channel, l.Label, l.Ambassador, csvNumber(strconv.FormatInt(l.Stats.Clicks, 10)),
+				csvNumber(strconv.FormatInt(l.Stats.Visitors, 10)), csvNumber(strconv.FormatInt(l.Stats.Orders, 10)),
+				csvNumber(decimal(l.Stats.Raised)), cur, csvNumber(strconv.FormatFloat(conversion(l.Stats), 'f', 4, 64))))
 		}
 		w.Flush()
 		return w.Error()

@@ -300,7 +300,8 @@ func (r *eventRequest) apply(e *market.Event) error {
 }
 
 // createEvent answers POST /api/v1/organiser/events: an event of a venue
-// the actor organises (owner or organiser).
+// the actor organises (owner or organiser). A venue not approved may only
+// prepare drafts (Event.MayPublish's 403s).
 func (s *Server) createEvent(c *gin.Context) error {
 	var req eventRequest
 	if err := bindJSON(c, &req); err != nil {
@@ -317,6 +318,9 @@ func (s *Server) createEvent(c *gin.Context) error {
 	}
 	if e.StartsAt.Before(time.Now()) {
 		return market.Invalid("starts_at", "must be in the future")
+	}
+	if err := e.MayPublish(m); err != nil {
+		return err
 	}
 	if err := s.cfg.TicketStore.CreateEvent(ctx, e); err != nil {
 		return err
@@ -352,6 +356,13 @@ func (s *Server) updateEvent(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
+	venue, err := s.cfg.Merchants.MerchantByID(ctx, e.MerchantID)
+	if err != nil {
+		return err
+	}
+	if err := e.MayPublish(venue); err != nil {
+		return err
+	}
 	if err := s.cfg.TicketStore.UpdateEvent(ctx, e); err != nil {
 		return err
 	}

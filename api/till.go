@@ -334,10 +334,10 @@ func (s *Server) ledger(c *gin.Context) error {
 			from.In(loc).Format("2006-01-02"), to.Add(-time.Millisecond).In(loc).Format("2006-01-02")))
 		c.Status(http.StatusOK)
 		w := csv.NewWriter(c.Writer)
-		w.Write([]string{"date", "operation", "bon", "montant", "solde_apres", "devise", "reference"})
+		w.Write(csvRow("date", "operation", "bon", "montant", "solde_apres", "devise", "reference"))
 		for _, l := range lines {
-			w.Write([]string{l.At.In(loc).Format(time.RFC3339), l.Kind, l.Voucher, decimal(l.Amount), decimal(l.BalanceAfter),
-				string(l.Currency), l.Reference})
+			w.Write(csvRow(l.At.In(loc).Format(time.RFC3339), l.Kind, l.Voucher, csvNumber(decimal(l.Amount)),
+				csvNumber(decimal(l.BalanceAfter)), string(l.Currency), l.Reference))
 		}
 		w.Flush()
 		return w.Error()

@@ -33,6 +33,7 @@ type sharedState interface {
 	Delete(ctx context.Context, key string) error
 	Incr(ctx context.Context, key string, by int64) (int64, error)
 	TakeCounter(ctx context.Context, key string) (int64, error)
+	Tally(ctx context.Context, key string, ttl time.Duration) (int64, error)
 	AddUnique(ctx context.Context, key, member string) (bool, error)
 	CountUnique(ctx context.Context, key string) (int64, error)
 	Publish(ctx context.Context, channel string, msg []byte) error
@@ -180,6 +181,50 @@ func testConformance(t *testing.T, newCache func(t *testing.T) sharedState) {
 		if n, err := c.Incr(ctx, "window", 1); err != nil || n != 1 {
 			t.Errorf("Incr after the counter expired = %d, %v; want 1", n, err)
 		}
+	})
+
+	run("Tally", func(t *testing.T, c sharedState) {
+		for want := int64(1); want <= 3; want++ {
+			if n, err := c.Tally(ctx, "fails", 200*time.Millisecond); err != nil || n != want {
+				t.Fatalf("Tally = %d, %v; want %d", n, err, want)
+			}
+			// Each tally pushes the expiry back: the count lives on while
+			// the events go on, more than one ttl after the first.
+			time.Sleep(120 * time.Millisecond)
+		}
+		wantValue(t, c, "fails", "3")
+		time.Sleep(300 * time.Millisecond)
+		if v, err := c.Get(ctx, "fails"); market.ErrorCode(err) != market.ENotFound {
+			t.Fatalf("Get after the last tally's ttl = %q, %v; want %s", v, err, market.ENotFound)
+		}
+		if n, err := c.Tally(ctx, "fails", time.Minute); err != nil || n != 1 {
+			t.Fatalf("Tally after expiry = %d, %v; want 1", n, err)
+		}
+		// Incr goes on with a tally's counter; a ttl of zero keeps it.
+		if n, err := c.Incr(ctx, "fails", 4); err != nil || n != 5 {
+			t.Fatalf("Incr of a tally = %d, %v; want 5", n, err)
+		}
+		if n, err := c.Tally(ctx, "fails", 0); err != nil || n != 6 {
+			t.Fatalf("Tally without ttl = %d, %v; want 6", n, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+		wantValue(t, c, "fails", "6")
+		must(t, c.Set(ctx, "word", []byte("abc"), 0))
+		if _, err := c.Tally(ctx, "word", time.Minute); market.ErrorCode(err) != market.EInternal {
+			t.Errorf("Tally of a non-integer: %v, want %s", err, market.EInternal)
+		}
+	})
+
+	run("TallyConcurrent", func(t *testing.T, c sharedState) {
+		parallel(t, 20, func(int) error {
+			for range 50 {
+				if _, err := c.Tally(ctx, "burst", time.Minute); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		wantValue(t, c, "burst", "1000")
 	})
 
 	run("IncrConcurrent", func(t *testing.T, c sharedState) {

@@ -184,6 +184,28 @@ func (m *Memory) Incr(_ context.Context, key string, by int64) (int64, error) {
 	return n, nil
 }
 
+// Tally adds one to the counter under key and makes it expire ttl from
+// now, and returns the new count: a count of recent events (sign-in
+// failures) that is forgotten ttl after the last one. A ttl of zero or less
+// keeps it until deleted. A key holding something other than an integer is
+// an EInternal error.
+func (m *Memory) Tally(_ context.Context, key string, ttl time.Duration) (int64, error) {
+	now := m.now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sweep(now)
+	var n int64
+	if v, ok := m.values[key]; ok && v.live(now) {
+		var err error
+		if n, err = parseCounter(key, v.data); err != nil {
+			return 0, err
+		}
+	}
+	n++
+	m.values[key] = memoryValue{data: strconv.AppendInt(nil, n, 10), expires: expiry(now, ttl)}
+	return n, nil
+}
+
 // TakeCounter returns the counter under key and resets it to zero in the
 // same step, so that every increment is counted exactly once by whoever
 // rolls counts into the database. An absent counter is zero.

@@ -169,6 +169,40 @@ func (r *Redis) Incr(ctx context.Context, key string, by int64) (int64, error) {
 	return n, nil
 }
 
+// tallyScript adds one to a counter and sets its expiry, in one step: a
+// counter left without expiry by a failure between the two would count
+// for ever.
+var tallyScript = redis.NewScript(`
+local n = redis.call('INCR', KEYS[1])
+if tonumber(ARGV[1]) > 0 then
+	redis.call('PEXPIRE', KEYS[1], ARGV[1])
+else
+	redis.call('PERSIST', KEYS[1])
+end
+return n
+`)
+
+// Tally adds one to the counter under key and makes it expire ttl from
+// now, and returns the new count: a count of recent events (sign-in
+// failures) that is forgotten ttl after the last one. A ttl of zero or less
+// keeps it until deleted. A key holding something other than an integer is
+// an EInternal error.
+func (r *Redis) Tally(ctx context.Context, key string, ttl time.Duration) (int64, error) {
+	ms := int64(0)
+	if ttl > 0 {
+		ms = max(ttl.Milliseconds(), 1)
+	}
+	n, err := tallyScript.Run(ctx, r.client, []string{r.prefix + key}, ms).Int64()
+	if err != nil {
+		var reply redis.Error
+		if errors.As(err, &reply) && !transient(reply.Error()) {
+			return 0, notCounter(key)
+		}
+		return 0, unavailable("tally", err)
+	}
+	return n, nil
+}
+
 // TakeCounter returns the counter under key and resets it to zero in the
 // same step (GETDEL), so that every increment is counted exactly once by
 // whoever rolls counts into the database. An absent counter is zero.

@@ -218,7 +218,7 @@ func (p *Pages) robots(w http.ResponseWriter, r *http.Request) {
 	body := "User-agent: *\nDisallow: /api/\nDisallow: /v/\nDisallow: /V/\nDisallow: /s/\n" +
 		"Disallow: /commande/\nDisallow: /demo/\nDisallow: /m/*/offrir\nDisallow: /p/*/acheter\nDisallow: /p/*/attente\n" +
 		"Disallow: /billet/\nDisallow: /T/\nDisallow: /caisse\nDisallow: /commerce\nDisallow: /connexion\n" +
-		"Disallow: /admin\nDisallow: /organisation\n"
+		"Disallow: /admin\nDisallow: /organisation\nDisallow: /mes-bons\n"
 	if p.cfg.Demo {
 		body = "User-agent: *\nDisallow: /\n"
 	}

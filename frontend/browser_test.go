@@ -23,24 +23,59 @@ const chromiumPath = "/usr/bin/chromium"
 // every byte.
 const jsBudget = 15_000
 
+// e2eOwnSite lists the browser scenarios that a Go test runs on a site of
+// its own, to check afterwards what they did to the database (see
+// TestWalletBrowser): TestBrowser leaves them out.
+var e2eOwnSite = map[string]bool{"wallet.test.mjs": true}
+
 // TestBrowser runs the browser tests (frontend/e2e, node's test runner
 // driving Chromium through playwright-core) against a real server: the API
 // and the pages over a SQLite database loaded with the demo data set. It
 // installs the npm packages when they are missing, type-checks and bundles
 // the islands, and serves that fresh bundle.
 func TestBrowser(t *testing.T) {
+	b := newBrowser(t)
+	if b == nil {
+		return
+	}
+	scenarios, err := filepath.Glob(filepath.Join("e2e", "*.test.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, f := range scenarios {
+		if !e2eOwnSite[filepath.Base(f)] {
+			files = append(files, f)
+		}
+	}
+	b.run(t, startSite(t, os.DirFS("dist"), false), files...)
+}
+
+// browser is what the browser tests need: node, Chromium, and a context
+// that bounds them.
+type browser struct {
+	ctx      context.Context
+	node     string
+	chromium string
+}
+
+// newBrowser finds node, npm and Chromium (nil, the test skipped or
+// failed, when one is missing), installs the npm packages when they are
+// missing, and type-checks and bundles the islands into dist/.
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
 	if testing.Short() && os.Getenv("CI") == "" {
 		t.Skip("browser tests are slow: skipped with -short, except under CI")
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
 		testenv.Missing(t, "node is not installed (apt-get install nodejs npm)")
-		return
+		return nil
 	}
 	npm, err := exec.LookPath("npm")
 	if err != nil {
 		testenv.Missing(t, "npm is not installed (apt-get install npm)")
-		return
+		return nil
 	}
 	chromium := os.Getenv("SOLIDAIRE_CHROMIUM")
 	if chromium == "" {
@@ -48,7 +83,7 @@ func TestBrowser(t *testing.T) {
 	}
 	if _, err := os.Stat(chromium); err != nil {
 		testenv.Missing(t, "chromium is not installed (apt-get install chromium): %v", err)
-		return
+		return nil
 	}
 
 	// The test's cache key: go test reruns this test when a file it reads
@@ -56,7 +91,7 @@ func TestBrowser(t *testing.T) {
 	readInputs(t, "e2e", "src", "package.json", "package-lock.json", "tsconfig.json")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	if _, err := os.Stat(filepath.Join("node_modules", ".package-lock.json")); err != nil {
 		run(t, ctx, nil, npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
 	}
@@ -69,8 +104,13 @@ func TestBrowser(t *testing.T) {
 	if bundle.Size() > jsBudget {
 		t.Errorf("dist/app.js weighs %d bytes; the budget is %d", bundle.Size(), jsBudget)
 	}
+	return &browser{ctx: ctx, node: node, chromium: chromium}
+}
 
-	base := startSite(t, os.DirFS("dist"), false)
+// run runs the scenarios (files under e2e/) against the site at base; a
+// failure ends the test with node's report.
+func (b *browser) run(t *testing.T, base string, files ...string) {
+	t.Helper()
 	results, err := filepath.Abs("test-results")
 	if err != nil {
 		t.Fatal(err)
@@ -78,12 +118,13 @@ func TestBrowser(t *testing.T) {
 	if err := os.MkdirAll(results, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	out := run(t, ctx, []string{
+	args := append([]string{"--test", "--test-concurrency=1", "--test-reporter=spec"}, files...)
+	out := run(t, b.ctx, []string{
 		"SOLIDAIRE_E2E_BASE_URL=" + base,
-		"SOLIDAIRE_CHROMIUM=" + chromium,
+		"SOLIDAIRE_CHROMIUM=" + b.chromium,
 		"SOLIDAIRE_E2E_RESULTS=" + results,
-	}, node, "--test", "--test-concurrency=1", "--test-reporter=spec", "e2e/")
-	t.Logf("node --test e2e/:\n%s", out)
+	}, b.node, args...)
+	t.Logf("node --test %s:\n%s", strings.Join(files, " "), out)
 	t.Logf("screenshots in %s", results)
 }
 

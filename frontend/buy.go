@@ -51,6 +51,9 @@ type formField struct {
 	Required     bool
 	Counter      bool // a live count of the characters left (the island fills it)
 	Autofocus    bool
+	// At is the instant a datetime-local input's value stands for (RFC
+	// 3339), which the zone island writes again in the phone's own zone.
+	At string
 }
 
 // buyForm is the purchase form of one merchant, empty or as a buyer sent it.
@@ -61,6 +64,7 @@ type buyForm struct {
 	Other     *formField // another amount, typed
 	Recipient *formField
 	ToEmail   *formField
+	SendAt    *formField // the day and time the gift's mail leaves; empty: at once
 	Message   *formField
 	Email     *formField
 	Name      *formField
@@ -71,11 +75,19 @@ type buyForm struct {
 	Value      string // the amount chosen, formatted; "" when none yet
 	Fee        string // the platform fee, as a percentage; "" when none
 	Demo       bool   // the payment page is the demo provider's
+	// Zone is the time zone SendAt is read in: the phone's, which the
+	// zone island fills in, else the seller's.
+	Zone     string
+	currency market.Currency
+	deliver  time.Time // SendAt, read
+	// needEmail is the recipient's email's message when a day is chosen
+	// without it.
+	needEmail string
 }
 
 // fields lists the inputs in the form's order.
 func (f *buyForm) fields() []*formField {
-	return []*formField{f.Other, f.Recipient, f.ToEmail, f.Message, f.Email, f.Name}
+	return []*formField{f.Other, f.Recipient, f.ToEmail, f.SendAt, f.Message, f.Email, f.Name}
 }
 
 // newBuyForm returns the empty purchase form of m.
@@ -105,6 +117,9 @@ func (p *Pages) buyFields(l *locale, action string, minAmount, maxAmount int64, 
 		ToEmail: &formField{ID: "destinataire-courriel", Name: "recipient_email", Type: "email", Autocomplete: "off",
 			Label: l.must("buy.recipient.email"), Hint: l.must("buy.recipient.email.hint"),
 			Message: l.must("buy.error.recipient.email"), API: "items[0].recipient.email", MaxLength: 254},
+		SendAt: &formField{ID: "destinataire-envoi", Name: "deliver_at", Type: "datetime-local",
+			Label: l.must("buy.deliver"), Hint: l.must("buy.deliver.hint"), Message: l.must("buy.error.deliver"),
+			API: "items[0].recipient.deliver_at"},
 		Message: &formField{ID: "message", Name: "message", Type: "textarea", Counter: true,
 			Label: l.must("buy.message"), Hint: l.must("buy.message.hint", l.Number(market.MaxMessage)),
 			Message: l.must("buy.error.message", l.Number(market.MaxMessage)), API: "items[0].recipient.message",
@@ -115,7 +130,7 @@ func (p *Pages) buyFields(l *locale, action string, minAmount, maxAmount int64, 
 		Name: &formField{ID: "nom", Name: "name", Type: "text", Autocomplete: "name",
 			Label: l.must("buy.name"), Hint: l.must("buy.name.hint"), Message: l.must("buy.error.name"),
 			API: "buyer.name", MaxLength: market.MaxName},
-		Demo: p.cfg.DemoPayments,
+		Demo: p.cfg.DemoPayments, Zone: zoneOf(c).String(), currency: c, needEmail: l.must("buy.error.deliver.email"),
 	}
 }
 
@@ -127,6 +142,7 @@ func (f *buyForm) fill(v url.Values, suggested []int64) {
 	}
 	f.Message.Value = strings.ReplaceAll(v.Get("message"), "\r\n", "\n")
 	f.Gift = v.Get("for") == "gift"
+	f.readDeliver(v.Get("tz"))
 	if f.Other.Value == "" {
 		n, _ := strconv.ParseInt(v.Get("amount"), 10, 64)
 		for _, s := range suggested {
@@ -134,6 +150,30 @@ func (f *buyForm) fill(v url.Values, suggested []int64) {
 				f.Amount = n
 			}
 		}
+	}
+}
+
+// readDeliver reads the day and time a gift is to be sent on, in the zone
+// the form names, and marks it wrong when it cannot be read, or the
+// recipient's email missing when a day is chosen without it. A purchase
+// for oneself sends nothing later: its day is ignored.
+func (f *buyForm) readDeliver(zone string) {
+	if loc := zoneNamed(zone, ""); loc != nil && zone != "" {
+		f.Zone = zone
+	}
+	f.deliver = time.Time{}
+	if !f.Gift || f.SendAt.Value == "" {
+		return
+	}
+	at, ok := parseLocal(f.SendAt.Value, zoneNamed(f.Zone, f.currency))
+	if !ok {
+		f.invalid(f.SendAt)
+		return
+	}
+	f.deliver = at
+	if f.ToEmail.Value == "" {
+		f.ToEmail.Message = f.needEmail
+		f.invalid(f.ToEmail)
 	}
 }
 
@@ -169,6 +209,7 @@ func (f *buyForm) chosen(l *locale, c market.Currency) (int64, bool) {
 func (f *buyForm) order(l *locale, item market.ItemInput) market.CheckoutInput {
 	if f.Gift {
 		item.RecipientName, item.RecipientEmail, item.Message = f.Recipient.Value, f.ToEmail.Value, strings.TrimSpace(f.Message.Value)
+		item.DeliverAt = f.deliver
 	}
 	return market.CheckoutInput{BuyerEmail: f.Email.Value, BuyerName: f.Name.Value, Lang: l.lang,
 		Items: []market.ItemInput{item}}
@@ -259,7 +300,9 @@ func (p *Pages) buy(r *http.Request, l *locale) (*page, error) {
 		f.FormError = l.must("buy.error.invalid")
 	} else {
 		f.fill(r.PostForm, m.Suggested)
-		if in, ok := f.input(l, m); ok {
+		// A day that cannot be read, or without the address to send to,
+		// is said at once: the checkout would refuse it anyway.
+		if in, ok := f.input(l, m); ok && len(f.Errors) == 0 {
 			if c, err := r.Cookie("sol_ref"); err == nil && len(c.Value) <= 64 {
 				in.Ref = c.Value // the share link that brought the buyer, as the API reads it
 			}

@@ -13,6 +13,9 @@ type campaignData struct {
 	Share    share
 	Poll     string // the API address the counter follows, live
 	Script   string // the organiser bundle (the live counter); "" without a bundle
+	// RunBy says who runs the campaign ("Campagne menée par …"); "" when
+	// no organiser has a name.
+	RunBy string
 }
 
 // campaign is a campaign's page: its hashtags, its solidarity counter (which
@@ -30,7 +33,21 @@ func (p *Pages) campaign(r *http.Request, l *locale) (*page, error) {
 		Image:       "/og/c/" + c.Slug + ".png", ImageAlt: l.must("og.campaign.alt", hashtags(c)),
 		Path: path, Section: "campaigns",
 		Data: &campaignData{Campaign: c, Share: newShare(p.baseURL(r)+path, c.Title, text),
-			Poll: "/api/v1/campaigns/" + c.Slug, Script: p.assets.url("holder.js")}}, nil
+			Poll: "/api/v1/campaigns/" + c.Slug, Script: p.assets.url("holder.js"), RunBy: runBy(c, l)}}, nil
+}
+
+// runBy names a campaign's organisers in a sentence: "Campagne menée par
+// Awa, Jo et Sam".
+func runBy(c *market.Campaign, l *locale) string {
+	n := len(c.RunBy)
+	if n == 0 {
+		return ""
+	}
+	names := c.RunBy[0]
+	if n > 1 {
+		names = strings.Join(c.RunBy[:n-1], ", ") + l.must("campaign.runby.and") + c.RunBy[n-1]
+	}
+	return l.must("campaign.runby", names)
 }
 
 // hashtags returns a campaign's hashtags as people write them.

@@ -61,6 +61,29 @@ type Tickets interface {
 	Choose(ctx context.Context, code string, c market.Choice) (*market.Ticket, error)
 }
 
+// Wallet opens citizens' wallets ("Mes bons") by email, without
+// passwords (market.WalletService). RequestLink returns EInvalid for an
+// address that is not one; Open EWalletLinkInvalid for a link unknown,
+// used or expired; Session EUnauthorized; Resend and Reschedule ENotFound
+// for a voucher outside the wallet, Reschedule EInvalid for a date or an
+// address it cannot take and EGiftSent once the gift left.
+type Wallet interface {
+	RequestLink(ctx context.Context, email, lang string) error
+	Open(ctx context.Context, linkToken string) (string, *market.WalletSession, error)
+	Session(ctx context.Context, token string) (*market.WalletSession, error)
+	End(ctx context.Context, ws *market.WalletSession) error
+	Wallet(ctx context.Context, ws *market.WalletSession) (*market.Wallet, error)
+	Resend(ctx context.Context, ws *market.WalletSession, code string) error
+	Reschedule(ctx context.Context, ws *market.WalletSession, code string, deliverAt time.Time, to string) error
+}
+
+// WalletPasses builds a voucher's "save to Google Wallet" link
+// (market.WalletPasses): ENotFound for an unknown code,
+// EWalletNotConfigured without Google credentials.
+type WalletPasses interface {
+	GoogleSaveURL(ctx context.Context, code string) (string, error)
+}
+
 // Limiter counts events per key (cache.Redis, cache.Memory), for the rate
 // limit of the purchase form that works without JavaScript.
 type Limiter interface {
@@ -88,8 +111,22 @@ type Config struct {
 	// from the merchant's share (never added to what the buyer pays); the
 	// purchase form shows it so that nobody is surprised.
 	FeeBasisPoints int64
-	// Limiter, when set, rate-limits the purchase form per buyer.
+	// Limiter, when set, rate-limits the purchase form per buyer, and the
+	// wallet's links and resent mails per address.
 	Limiter Limiter
+	// LookupsPerIP per LookupsWindow is the budget of voucher and ticket
+	// pages per address, shared with the API's code lookups (300 a minute
+	// when 0).
+	LookupsPerIP  int
+	LookupsWindow time.Duration
+	// Wallet serves "Mes bons" (/mes-bons): without it, that page is 404.
+	Wallet Wallet
+	// AppleWallet and GoogleWallet show "Ajouter à Apple Wallet" and
+	// "Ajouter à Google Wallet" on the voucher page: set them when the
+	// operator configured those passes. Passes makes the Google link.
+	AppleWallet  bool
+	GoogleWallet bool
+	Passes       WalletPasses
 	// BaseURL is the public URL (scheme and host, no trailing slash) put in
 	// canonical links and share tags, which crawlers need absolute. When
 	// empty, each request's own host is used, which suits local runs only.

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -32,6 +33,7 @@ type sideData struct {
 	Notice   string               // a message to show on arrival (signed out, password changed, back from Stripe)
 	Arrival  string               // how the payments page was reached: "retour" (back from Stripe), "refresh" (Stripe's link expired), or ""
 	Options  []option             // the application form's categories
+	Cities   []string             // the application form's cities: the list a business picks its city from
 	Fields   map[string]formField // the forms' fields, by the names the view gives them
 }
 
@@ -75,10 +77,15 @@ func islandMessages(l *locale, prefixes ...string) map[string]string {
 func (p *Pages) signIn(r *http.Request, l *locale) (*page, error) {
 	pg, d := p.sidePage(l, "connexion", "signin", "signin.title", "/connexion")
 	d.Next = localPath(r.URL.Query().Get("next"), "")
+	// The one-time code, asked for by an account that had too many failed
+	// sign-ins: hidden until the API says so (signin_code_required).
+	code := input(l, "connexion-code", "code", "text", "signin.code", "signin.code.hint", "signin.code.missing", "code", "one-time-code")
+	code.InputMode, code.MaxLength, code.Required = "numeric", 7, false
 	d.Fields = map[string]formField{
 		"email": input(l, "connexion-courriel", "email", "email", "signin.email", "", "signin.missing", "email", "username"),
 		"password": input(l, "connexion-mdp", "password", "password", "signin.password", "", "signin.missing", "password",
 			"current-password"),
+		"code": code,
 	}
 	q := r.URL.Query()
 	switch {
@@ -188,7 +195,7 @@ func (p *Pages) applyToSell(r *http.Request, l *locale) (*page, error) {
 	d.Fields = map[string]formField{
 		"name": optional(input(l, "commerce-nom", "name", "text", "apply.name", "apply.name.hint", "apply.error.name",
 			"business.name business.slug", "organization"), 100),
-		"city": optional(input(l, "commerce-ville", "city", "text", "apply.city", "", "apply.error.city", "business.city",
+		"city": optional(input(l, "commerce-ville", "city", "text", "apply.city", "apply.city.hint", "apply.error.city", "business.city",
 			"address-level2"), 100),
 		"address": optional(input(l, "commerce-adresse", "address", "text", "apply.address", "apply.address.hint",
 			"apply.error.long", "business.address business", "street-address"), 200),
@@ -210,9 +217,26 @@ func (p *Pages) applyToSell(r *http.Request, l *locale) (*page, error) {
 		f.Required = true
 		d.Fields[k] = f
 	}
+	// The city is one of the list (the API refuses any other), offered as
+	// the field's suggestions.
+	if cities, ok := p.cfg.Catalogue.(cityList); ok {
+		list, err := cities.ListCities(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range list {
+			d.Cities = append(d.Cities, c.Name)
+		}
+	}
 	// Anyone may apply: the page itself is public, and indexable.
 	pg.NoIndex, pg.private = false, false
 	return pg, nil
+}
+
+// cityList is the list of cities merchants can be in, when the catalogue
+// keeps it (store.DB does).
+type cityList interface {
+	ListCities(ctx context.Context) ([]market.City, error)
 }
 
 // admin is /admin: orders in review, merchants waiting for approval, the

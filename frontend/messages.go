@@ -129,6 +129,8 @@ var messages = map[string][2]string{
 	// Share images.
 	"og.merchant.alt":    {"%s — %s à %s, sur Solidaire", "%s — %s in %s, on Solidaire"},
 	"og.campaign.alt":    {"Campagne %s sur Solidaire, avec son compteur solidaire", "Campaign %s on Solidaire, with its solidarity counter"},
+	"campaign.runby":     {"Campagne menée par %s", "Campaign run by %s"},
+	"campaign.runby.and": {" et ", " and "},
 	"og.campaign.raised": {"%s amassés  •  %s", "%s raised  •  %s"},
 	"supporters.one":     {"%s personne solidaire", "%s supporter"},
 	"supporters.other":   {"%s personnes solidaires", "%s supporters"},
@@ -240,6 +242,10 @@ var messages = map[string][2]string{
 	"voucher.terms.balance":    {"Le solde se consulte en tout temps sur cette page : gardez-en le lien.", "The balance can be checked at any time on this page: keep its link."},
 	"voucher.terms.secret":     {"Le code suffit pour utiliser le bon : ne le donnez qu'à la personne à qui vous l'offrez.", "The code is all it takes to use the certificate: give it only to the person it is for."},
 	"voucher.print":            {"Imprimer le bon", "Print the certificate"},
+	"lookup.busy.title":        {"Trop de consultations — Solidaire", "Too many lookups — Solidaire"},
+	"lookup.busy.heading":      {"Trop de consultations en peu de temps", "Too many lookups in a short time"},
+	"lookup.busy.text":         {"Cette connexion a consulté beaucoup de bons et de billets en une minute. Réessayez dans un instant.", "This connection looked up many certificates and tickets within a minute. Please try again in a moment."},
+	"lookup.busy.wait":         {"Cette connexion a consulté beaucoup de bons et de billets en une minute. Réessayez dans %s secondes.", "This connection looked up many certificates and tickets within a minute. Please try again in %s seconds."},
 	"voucher.notfound.title":   {"Bon introuvable — Solidaire", "Certificate not found — Solidaire"},
 	"voucher.notfound.heading": {"Bon introuvable", "Certificate not found"},
 	"voucher.notfound.text": {

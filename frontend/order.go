@@ -41,6 +41,9 @@ type voucherView struct {
 	QR     string // the QR code's image (the API's qr.png)
 	URL    string // the voucher's page
 	SentTo string // the address the voucher was also sent to, "" when none
+	// Later: the mail to SentTo waits for the day the buyer chose
+	// (DeliverAt).
+	Later bool
 	// Spendable is what it can pay now: the paid balance, and the bonus
 	// while it lasts (LiveBonus, 0 once it has expired).
 	Spendable int64
@@ -55,6 +58,7 @@ func newVoucherView(v *market.Voucher, buyerEmail string) *voucherView {
 	// The checkout mails a gift to its recipient when they are not the buyer.
 	if v.RecipientEmail != "" && !strings.EqualFold(v.RecipientEmail, buyerEmail) {
 		vv.SentTo = v.RecipientEmail
+		vv.Later = v.DeliverAt.After(time.Now())
 	}
 	return vv
 }

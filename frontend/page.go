@@ -43,6 +43,9 @@ type page struct {
 	// retryAfter, in seconds, is sent as Retry-After: when to try again
 	// a page that failed because a dependency is down.
 	retryAfter int
+	// cookies are set with the answer, a page or a redirect: the wallet's
+	// session opened or ended.
+	cookies []*http.Cookie
 }
 
 // layout is the data every template receives: the page and what the layout
@@ -179,8 +182,14 @@ func (p *Pages) page(fn pageFunc) http.HandlerFunc {
 		if err != nil {
 			pg = p.errorPage(r, l, err)
 		}
+		for _, c := range pg.cookies {
+			http.SetCookie(w, c)
+		}
 		if pg.redirect != "" {
 			w.Header().Set("Cache-Control", "no-store")
+			if pg.private {
+				w.Header().Set("Referrer-Policy", "no-referrer")
+			}
 			http.Redirect(w, r, pg.redirect, http.StatusSeeOther)
 			return
 		}

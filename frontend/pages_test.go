@@ -146,7 +146,7 @@ func TestPages(t *testing.T) {
 		{name: "campaign", path: "/c/billetsolidaire", status: 200,
 			want: append([]string{"#billetsolidaire", "#culturequebec", "<progress", `<label class="counter-label" for="progress-billetsolidaire">`,
 				"50\u202f000,00\u00a0$", "Personnes solidaires", "Le Cabaret des voisins", "Théâtre du Faubourg",
-				`/og/c/billetsolidaire.png"`}, shareTags...)},
+				`/og/c/billetsolidaire.png"`, `<p class="campaign-runby">Campagne menée par Isabelle Lachance</p>`}, shareTags...)},
 		{name: "campaign in English", path: "/c/achatlocal", header: en, status: 200,
 			want: []string{"Supporters", "$100,000.00", "goal reached"}},
 		{name: "unknown campaign is 404", path: "/c/nope", status: 404},

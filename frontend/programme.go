@@ -337,7 +337,7 @@ func (p *Pages) buyCard(r *http.Request, l *locale) (*page, error) {
 	} else {
 		f.fill(r.PostForm, f.Amounts)
 		f.WithoutBonus = r.PostForm.Get("without_bonus") == "1"
-		if amount, ok := f.chosen(l, pr.Currency); ok {
+		if amount, ok := f.chosen(l, pr.Currency); ok && len(f.Errors) == 0 {
 			in := f.order(l, market.ItemInput{Kind: market.KindProgrammeCard, Programme: pr.Slug, Amount: amount, Quantity: 1,
 				WithoutBonus: f.WithoutBonus})
 			if c, err := r.Cookie("sol_ref"); err == nil && len(c.Value) <= 64 {

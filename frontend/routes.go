@@ -29,6 +29,20 @@ func (p *Pages) routes() *http.ServeMux {
 	mux.HandleFunc("GET /commande/{id}", p.page(p.order))
 	mux.HandleFunc("GET /v/{code}", p.page(p.voucher))
 	mux.HandleFunc("GET /V/{code}", p.page(p.voucher))
+	mux.HandleFunc("GET /v/{code}/google-wallet", p.page(p.googleWallet))
+
+	// A citizen's vouchers, cards and tickets ("Mes bons"), opened by a
+	// link mailed to their address (see wallet.go): asking for the link,
+	// the link's button (a POST: mail scanners follow links), resending a
+	// voucher, changing a dated gift, leaving; a GET of a form's address
+	// goes back to the wallet.
+	mux.HandleFunc("GET /mes-bons", p.page(p.wallet))
+	mux.HandleFunc("POST /mes-bons/lien", p.page(p.walletLink))
+	mux.HandleFunc("POST /mes-bons/ouvrir", p.page(p.openWallet))
+	mux.HandleFunc("POST /mes-bons/renvoyer", p.page(p.resendVoucher))
+	mux.HandleFunc("POST /mes-bons/cadeau", p.page(p.rescheduleGift))
+	mux.HandleFunc("POST /mes-bons/deconnexion", p.page(p.leaveWallet))
+	mux.HandleFunc("GET /mes-bons/{form}", p.walletAgain)
 
 	// Share images (Open Graph, Twitter cards): /og/m/{slug}.png, /og/c/{slug}.png.
 	mux.HandleFunc("GET /og/m/{file}", p.merchantImage)

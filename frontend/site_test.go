@@ -2,6 +2,7 @@ package frontend_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -88,8 +90,11 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 		default:
 		}
 	}}
+	// Citizens' wallets ("Mes bons"), as cmd/solidaire wires them.
+	wallet := &market.WalletService{Store: db, Mail: composer, BaseURL: base}
 	cfg := frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: demo,
-		Checkout: checkout, Orders: db, DemoPayments: true, Limiter: limiter, Tickets: events}
+		Checkout: checkout, Orders: db, DemoPayments: true, Limiter: limiter, Tickets: events, Wallet: wallet,
+		LookupsPerIP: 10000, LookupsWindow: time.Minute}
 	var pages *frontend.Pages
 	if dist != nil {
 		pages, err = frontend.NewWithBundle(cfg, dist)
@@ -114,7 +119,7 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 		SignIn: &market.SignIn{Store: db, Mail: composer, BaseURL: base}, Merchants: db,
 		Till: &market.Till{Store: db, Feed: limiter}, Onboarding: db, Feed: limiter, DemoPayments: true,
 		PaymentAccounts: &market.PaymentsOnboarding{Store: db, ReturnURL: base + "/commerce/paiements"}, AdminOrders: db,
-		Campaigns: db, Clicks: clicks, Tickets: events, TicketStore: db, Programmes: programmes, ProgrammeReads: db,
+		Campaigns: db, Clicks: clicks, Tickets: events, TicketStore: db, Programmes: programmes, ProgrammeReads: db, Wallet: wallet,
 		Limits: api.Limits{CheckoutPerIP: generous, CheckoutPerBuyer: generous, LookupsPerIP: generous,
 			LookupsPerDevice: generous, LoginPerIP: generous, LoginPerAccount: generous}})
 	// A test-only route: the click counter rolls up every 10 s in
@@ -153,6 +158,30 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
+	})
+	// A test-only route: the outbox's mails to an address, newest first,
+	// as the browser tests read the links that mails carry.
+	mux.HandleFunc("GET /test/mails", func(w http.ResponseWriter, r *http.Request) {
+		list, err := db.Mails(r.Context(), "", 1000)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		type mailJSON struct {
+			To          string    `json:"to"`
+			Subject     string    `json:"subject"`
+			Text        string    `json:"text"`
+			Status      string    `json:"status"`
+			NextAttempt time.Time `json:"next_attempt"`
+		}
+		out := []mailJSON{}
+		for _, m := range list {
+			if strings.EqualFold(m.To, r.URL.Query().Get("to")) {
+				out = append(out, mailJSON{To: m.To, Subject: m.Subject, Text: m.Text, Status: string(m.Status), NextAttempt: m.NextAttempt})
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(out)
 	})
 	mux.Handle("/", handler)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}

@@ -63,6 +63,9 @@ func (p *Pages) ticket(r *http.Request, l *locale) (*page, error) {
 // ticketPage builds the holder's page of the code in the request, with the
 // choice awaiting confirmation and the error to show, if any.
 func (p *Pages) ticketPage(r *http.Request, l *locale, confirm market.Choice, failure error) (*page, error) {
+	if pg := p.lookupAllowed(r, l); pg != nil {
+		return pg, nil
+	}
 	if p.cfg.Tickets == nil {
 		return nil, market.NotFound("Billet")
 	}

@@ -13,6 +13,13 @@ type voucherData struct {
 	Status    string           // "active", "spent", "disputed" (frozen while its payment is contested) or "void"
 	Spendable int64            // what it can pay now: the paid balance, and the bonus while it lasts
 	Bonus     int64            // the promotional bonus still valid, 0 when none
+	// Giver is the buyer's name on a gift ("De la part de …"), "" when
+	// the voucher is no gift or the buyer gave no name.
+	Giver string
+	// AppleWallet and GoogleWallet are the addresses that put the voucher
+	// in a phone's wallet, "" when the operator configured none.
+	AppleWallet  string
+	GoogleWallet string
 }
 
 // voucher is a voucher's page, /v/{code} (and /V/{code}, the upper-case
@@ -22,6 +29,9 @@ type voucherData struct {
 func (p *Pages) voucher(r *http.Request, l *locale) (*page, error) {
 	if p.cfg.Orders == nil {
 		return nil, market.NotFound("Bon")
+	}
+	if pg := p.lookupAllowed(r, l); pg != nil {
+		return pg, nil
 	}
 	ctx := r.Context()
 	code := market.NormalizeCode(r.PathValue("code"))
@@ -37,6 +47,15 @@ func (p *Pages) voucher(r *http.Request, l *locale) (*page, error) {
 	}
 	now := l.now()
 	d := &voucherData{Voucher: newVoucherView(v, ""), Status: "active", Spendable: v.Spendable(now)}
+	if v.RecipientName != "" || v.RecipientEmail != "" {
+		d.Giver = v.Giver
+	}
+	if p.cfg.AppleWallet {
+		d.AppleWallet = "/api/v1/vouchers/" + v.Code + "/pass.pkpass"
+	}
+	if p.cfg.GoogleWallet && p.cfg.Passes != nil {
+		d.GoogleWallet = "/v/" + v.Code + "/google-wallet"
+	}
 	// The paid value never expires; a credit's bonus may, so it is shown
 	// apart, with its end.
 	if d.Spendable > v.Balance {

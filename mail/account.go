@@ -66,3 +66,83 @@ Solidaire
 `, inviter, merchantName, link, inviter, merchantName, link)
 	return &market.Mail{ID: market.NewID("mail"), To: addr, Subject: subject, Text: text, Status: market.MailPending}, nil
 }
+
+// SignInCode writes the mail with a one-time sign-in code, French first:
+// the account had too many failed sign-ins, so signing in takes the code
+// too.
+func (c Composer) SignInCode(to, code, lang string) (*market.Mail, error) {
+	addr, err := market.CheckEmail("to", to, true)
+	if err != nil {
+		return nil, err
+	}
+	subject := "Votre code de connexion Solidaire : " + code
+	if lang == "en" {
+		subject += " / Your Solidaire sign-in code"
+	}
+	text := fmt.Sprintf(`Bonjour,
+
+Il y a eu trop d'essais de connexion à votre compte Solidaire : pour vous connecter, saisissez ce code
+avec votre mot de passe, dans les 15 minutes (il ne sert qu'une fois) :
+
+    %s
+
+Si ce n'était pas vous, quelqu'un essaie de deviner votre mot de passe : il lui faudrait aussi ce code,
+qui n'arrive qu'ici. Ne le donnez à personne ; choisissez un nouveau mot de passe s'il est simple.
+
+—
+Hello,
+
+There were too many attempts to sign in to your Solidaire account: to sign in, enter this code with
+your password within 15 minutes (it works once):
+
+    %s
+
+If it was not you, someone is trying to guess your password: they would also need this code, which
+only comes here. Give it to nobody; choose a new password if yours is simple.
+
+Solidaire
+`, code, code)
+	return &market.Mail{ID: market.NewID("mail"), To: addr, Subject: subject, Text: text, Status: market.MailPending}, nil
+}
+
+// ApplicationWithYourAddress writes the mail to the owner of an account
+// whose address a business applied with, French first: nothing was
+// created; if it was them, they sign in (or choose a new password).
+func (c Composer) ApplicationWithYourAddress(to, business, signIn, reset, lang string) (*market.Mail, error) {
+	addr, err := market.CheckEmail("to", to, true)
+	if err != nil {
+		return nil, err
+	}
+	business = oneLine(business)
+	subject := "Une demande d'inscription avec votre adresse"
+	if lang == "en" {
+		subject += " / An application with your address"
+	}
+	text := fmt.Sprintf(`Bonjour,
+
+Quelqu'un a demandé à inscrire le commerce « %s » sur Solidaire avec votre adresse, qui a déjà un compte.
+Nous n'avons rien créé.
+
+Si c'était vous, connectez-vous avec votre mot de passe habituel :
+%s
+Mot de passe oublié ? Choisissez-en un nouveau ici : %s
+Pour ajouter ce commerce à votre compte, connectez-vous puis écrivez à l'équipe Solidaire.
+
+Si ce n'était pas vous, ignorez ce courriel : votre compte ne change pas.
+
+—
+Hello,
+
+Someone applied to sign the business "%s" up on Solidaire with your address, which already has an
+account. Nothing was created.
+
+If it was you, sign in with your usual password: %s
+Forgot it? Choose a new one here: %s
+To add this business to your account, sign in, then write to the Solidaire team.
+
+If it was not you, ignore this email: your account stays as it is.
+
+Solidaire
+`, business, signIn, reset, business, signIn, reset)
+	return &market.Mail{ID: market.NewID("mail"), To: addr, Subject: subject, Text: text, Status: market.MailPending}, nil
+}

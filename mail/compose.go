@@ -8,6 +8,7 @@ import (
 	netmail "net/mail"
 	"strings"
 	texttemplate "text/template"
+	"time"
 
 	"github.com/solidaire-app/solidaire/market"
 	"github.com/solidaire-app/solidaire/qrcode"
@@ -31,6 +32,9 @@ type Composer struct {
 	// BaseURL is the site's address, such as "https://solidaire.example":
 	// the voucher's page and its QR code are made from it.
 	BaseURL string
+	// AppleWallet adds the "Ajouter à Apple Wallet" link to voucher mails
+	// (when the operator configured a Pass Type certificate).
+	AppleWallet bool
 }
 
 // VoucherIssued writes the mail that announces v to the address to, in
@@ -100,9 +104,18 @@ func (c Composer) VoucherIssued(v *market.Voucher, to, buyerName, lang string) (
 		d.ForSomeone = v.RecipientName != "" || v.RecipientEmail != ""
 		if v.RecipientEmail != "" {
 			d.SentTo = oneLine(v.RecipientEmail)
+			if !v.DeliverAt.IsZero() {
+				loc := locationOf(v.Currency)
+				d.SentOnFR = frenchDateTime(v.DeliverAt.In(loc))
+				d.SentOnEN = v.DeliverAt.In(loc).Format("January 2, 2006 at 3:04 PM")
+			}
 		}
 	}
 	d.Subject = subject(d, english)
+	d.WalletURL = strings.TrimRight(c.BaseURL, "/") + "/mes-bons"
+	if c.AppleWallet {
+		d.PassURL = strings.TrimRight(c.BaseURL, "/") + "/api/v1/vouchers/" + v.Code + "/pass.pkpass"
+	}
 
 	qrText := market.VoucherURL(c.BaseURL, v.Code)
 	side, err := qrcode.Side(qrText)
@@ -136,11 +149,16 @@ type voucherData struct {
 	Gift       bool   // the mail is the gift, to its recipient
 	ForSomeone bool   // the buyer's mail about a voucher bought as a gift
 	SentTo     string // where the gift mail went, for the buyer's
-	Name       string // whom the mail greets, "" for no name
-	Buyer      string
-	Recipient  string
-	Merchant   string // where it is spent, in French
-	MerchantEN string // and in English
+	// SentOnFR and SentOnEN: the day a gift's mail leaves, when scheduled.
+	SentOnFR, SentOnEN string
+	// PassURL is the voucher as an Apple Wallet pass; WalletURL the page
+	// where all of a person's vouchers are found again.
+	PassURL, WalletURL string
+	Name               string // whom the mail greets, "" for no name
+	Buyer              string
+	Recipient          string
+	Merchant           string // where it is spent, in French
+	MerchantEN         string // and in English
 	// Programme names a town programme's card, spendable at its merchants
 	// (ProgrammeURL lists them), with its bonus and the bonus's end.
 	Programme    string
@@ -222,4 +240,13 @@ func groupDigits(n int64, sep string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// frenchMonths are the months as French writes them in a date.
+var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+	"septembre", "octobre", "novembre", "décembre"}
+
+// frenchDateTime writes a moment as French reads it: "14 mars 2027 à 9 h 00".
+func frenchDateTime(t time.Time) string {
+	return fmt.Sprintf("%d %s %d à %d h %02d", t.Day(), frenchMonths[t.Month()-1], t.Year(), t.Hour(), t.Minute())
 }

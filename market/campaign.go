@@ -18,10 +18,20 @@ type Campaign struct {
 	EndsAt      time.Time // zero: open-ended
 	Currency    Currency
 	Goal        int64 // minor units; 0: no goal
-	Merchants   []*Merchant
-	Events      []*Event
-	Counter     CampaignCounter
-	CreatedAt   time.Time
+	// Merchants and Events are the featured ones that agreed (their
+	// owner accepted, or the organiser runs them), approved only.
+	Merchants []*Merchant
+	Events    []*Event
+	// Awaiting names (by slug) the merchants featured when the campaign is
+	// created that have not agreed yet: their links, and their events',
+	// are stored waiting for AcceptCampaign. Set by Feature; nil: all
+	// agreed (seeded data).
+	Awaiting map[string]bool
+	// RunBy names who runs the campaign, for its public page: its
+	// organisers' names.
+	RunBy     []string
+	Counter   CampaignCounter
+	CreatedAt time.Time
 }
 
 // CampaignCounter is the public solidarity counter of a campaign.
@@ -61,4 +71,22 @@ type CampaignService interface {
 	Campaign(ctx context.Context, slug string) (*Campaign, error)
 	ListCampaigns(ctx context.Context) ([]*Campaign, error)
 	CreateCampaign(ctx context.Context, c *Campaign, merchantSlugs, eventIDs []string) error
+}
+
+// CampaignConsent is how a merchant agrees to be featured in a campaign.
+type CampaignConsent interface {
+	// AcceptCampaign marks the merchant's link to the campaign, and its
+	// events' links, as agreed. ENotFound when the campaign does not
+	// feature the merchant.
+	AcceptCampaign(ctx context.Context, campaignID, merchantID string) error
+	// CampaignInvitations lists the campaigns that feature the merchant,
+	// with whether it agreed.
+	CampaignInvitations(ctx context.Context, merchantID string) ([]*CampaignInvitation, error)
+}
+
+// CampaignInvitation is a campaign featuring a merchant, as its owner sees
+// it on the dashboard.
+type CampaignInvitation struct {
+	Campaign *Campaign
+	Accepted bool
 }

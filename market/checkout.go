@@ -40,6 +40,8 @@ type ItemInput struct {
 	RecipientName  string
 	RecipientEmail string
 	Message        string
+	// DeliverAt sends the recipient's mail on that date (zero: at once).
+	DeliverAt time.Time
 	// Programme is the slug of a programme card's programme; WithoutBonus
 	// buys the card without bonus (once the fund is spent).
 	Programme    string
@@ -311,13 +313,14 @@ func (s *CheckoutService) certificate(ctx context.Context, o *orderDraft, it Ite
 	if err != nil {
 		return nil, err
 	}
-	rEmail, err := recipient(it, field)
+	rEmail, err := recipient(it, field, s.now())
 	if err != nil {
 		return nil, err
 	}
 	o.lineName = "Bon solidaire — " + m.Name
 	return &OrderItem{Kind: KindGiftCertificate, Amount: it.Amount, Quantity: qty,
-		RecipientName: strings.TrimSpace(it.RecipientName), RecipientEmail: rEmail, Message: strings.TrimSpace(it.Message)}, nil
+		RecipientName: strings.TrimSpace(it.RecipientName), RecipientEmail: rEmail, Message: strings.TrimSpace(it.Message),
+		DeliverAt: it.DeliverAt}, nil
 }
 
 // ticket validates a ticket or solidarity ticket item: the event is on
@@ -340,6 +343,11 @@ func (s *CheckoutService) ticket(ctx context.Context, o *orderDraft, it ItemInpu
 	m, err := s.Store.MerchantByID(ctx, e.MerchantID)
 	if err != nil {
 		return nil, err
+	}
+	if m.MayTrade() != nil {
+		// The venue is not (or no longer) approved: to the buyer, the
+		// event is simply not on sale.
+		return nil, &Error{Code: EEventNotOnSale, Message: "Cet événement n'est pas en vente.", Fields: map[string]string{field("event"): "not on sale"}}
 	}
 	if err := o.seller(m, field("event")); err != nil {
 		return nil, err
@@ -414,7 +422,7 @@ func (s *CheckoutService) programmeCard(ctx context.Context, o *orderDraft, it I
 	if err != nil {
 		return nil, err
 	}
-	rEmail, err := recipient(it, field)
+	rEmail, err := recipient(it, field, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -424,7 +432,8 @@ func (s *CheckoutService) programmeCard(ctx context.Context, o *orderDraft, it I
 	}
 	o.lineName = "Carte " + p.Name
 	return &OrderItem{Kind: KindProgrammeCard, Amount: it.Amount, Quantity: qty, ProgrammeID: p.ID, Bonus: bonus,
-		RecipientName: strings.TrimSpace(it.RecipientName), RecipientEmail: rEmail, Message: strings.TrimSpace(it.Message)}, nil
+		RecipientName: strings.TrimSpace(it.RecipientName), RecipientEmail: rEmail, Message: strings.TrimSpace(it.Message),
+		DeliverAt: it.DeliverAt}, nil
 }
 
 // destination is the connected account a sale is paid to at once: the
@@ -440,7 +449,7 @@ func destination(m *Merchant) string {
 // recipient validates the gift part of an item (a certificate, a card)
 // and returns the recipient's address, folded; a message needs someone to
 // give it to.
-func recipient(it ItemInput, field func(string) string) (string, error) {
+func recipient(it ItemInput, field func(string) string, now time.Time) (string, error) {
 	email, err := CheckEmail(field("recipient.email"), it.RecipientEmail, false)
 	if err != nil {
 		return "", err
@@ -453,6 +462,12 @@ func recipient(it ItemInput, field func(string) string) (string, error) {
 	}
 	if it.Message != "" && email == "" && it.RecipientName == "" {
 		return "", Invalid(field("recipient"), "a message needs a recipient")
+	}
+	if err := CheckDeliverAt(field("recipient.deliver_at"), it.DeliverAt, now); err != nil {
+		return "", err
+	}
+	if !it.DeliverAt.IsZero() && email == "" {
+		return "", Invalid(field("recipient.email"), "a gift sent on a date needs the recipient's email")
 	}
 	return email, nil
 }

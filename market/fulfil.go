@@ -130,7 +130,10 @@ func (s *CheckoutService) fulfilment(ctx context.Context, o *Order) (*Fulfilment
 			v := &Voucher{ID: NewID("vch"), Code: NewCode(), MerchantID: o.MerchantID, MerchantSlug: o.MerchantSlug,
 				MerchantName: o.MerchantName, OrderID: o.ID, Initial: it.Amount, Balance: it.Amount, Currency: o.Currency,
 				RecipientName: it.RecipientName, RecipientEmail: it.RecipientEmail, Message: it.Message,
-				Status: VoucherActive, CreatedAt: f.PaidAt}
+				Status: VoucherActive, CreatedAt: f.PaidAt, Giver: o.BuyerName}
+			if it.DeliverAt.After(f.PaidAt) {
+				v.DeliverAt = it.DeliverAt
+			}
 			if p != nil {
 				// A programme card: spendable at the programme's merchants,
 				// its bonus (already reserved) expiring with the programme's.
@@ -180,6 +183,11 @@ func (s *CheckoutService) fulfilment(ctx context.Context, o *Order) (*Fulfilment
 				m, err := s.Mail.VoucherIssued(v, v.RecipientEmail, o.BuyerName, o.Lang)
 				if err != nil {
 					return nil, err
+				}
+				// A gift sent on a date waits in the outbox until then;
+				// the buyer may change its date and address meanwhile.
+				if !v.DeliverAt.IsZero() {
+					m.NextAttempt, v.GiftMailID = v.DeliverAt, m.ID
 				}
 				f.Mails = append(f.Mails, m)
 			}

@@ -26,6 +26,9 @@ const (
 	MerchantPending  MerchantStatus = "pending"
 	MerchantApproved MerchantStatus = "approved"
 	MerchantClosed   MerchantStatus = "closed"
+	// MerchantRefused is an application an admin turned down, with a
+	// reason (RefusedReason) mailed to the applicant.
+	MerchantRefused MerchantStatus = "refused"
 	// MerchantProgramme is a programme's operator: the seller of record of
 	// its cards, never listed.
 	MerchantProgramme MerchantStatus = "programme"
@@ -63,7 +66,10 @@ type Merchant struct {
 	Registration string
 	ContactEmail string
 	ContactPhone string
-	CreatedAt    time.Time
+	// RefusedReason is why an admin refused the application (status
+	// refused); only the admin listing reads it.
+	RefusedReason string
+	CreatedAt     time.Time
 }
 
 // Accepting reports whether the merchant sells items of kind k.
@@ -86,7 +92,7 @@ func (m *Merchant) Validate() error {
 		return Invalid("name", "is required")
 	case !m.Category.Valid():
 		return Invalid("category", "unknown category")
-	case m.City == "":
+	case CityKey(m.City) == "":
 		return Invalid("city", "is required")
 	case !m.Currency.Valid():
 		return Invalid("currency", "unknown currency")
@@ -103,9 +109,9 @@ func (m *Merchant) Validate() error {
 
 // MerchantFilter selects merchants in a listing. Zero fields select all.
 type MerchantFilter struct {
-	Query    string   // free text, matched folded against name, summary, city, category
+	Query    string   // free text: each of its terms (SearchTerms) begins a word of the name, summary, city or category names
 	Category Category // exact category
-	City     string   // city, folded ("montreal" matches "Montréal")
+	City     string   // city, by its key (CityKey: "montreal" matches "Montréal")
 	Page     Page
 }
 

@@ -96,9 +96,15 @@ func (o *PaymentsOnboarding) now() time.Time {
 // when two clicks race), asks the provider where the account stands,
 // records it, and, while the account cannot be charged, returns a fresh
 // onboarding link. email is the owner's, for the provider. With demo
-// payments the merchant is made ready. ERegionNotSupported for a merchant
+// payments the merchant is made ready. MayTrade's codes for a merchant not
+// approved; ERegionNotSupported for a merchant
 // outside the platform's countries; the provider's errors otherwise.
 func (o *PaymentsOnboarding) Start(ctx context.Context, m *Merchant, email string) (*PaymentsStatus, error) {
+	// Payments are the first step of selling: only an approved merchant
+	// takes it.
+	if err := m.MayTrade(); err != nil {
+		return nil, err
+	}
 	if o.Connect == nil {
 		if err := o.Store.SetMerchantPayments(ctx, m.ID, "", true); err != nil {
 			return nil, err

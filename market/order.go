@@ -67,6 +67,7 @@ type OrderItem struct {
 	RecipientName  string
 	RecipientEmail string
 	Message        string
+	DeliverAt      time.Time // the recipient's mail leaves then (zero: at once)
 	EventID        string
 	TicketTypeID   string
 	// ProgrammeID is the programme of a programme card, and Bonus what

@@ -127,15 +127,18 @@ func (s *Programmes) View(ctx context.Context, slug string) (*ProgrammeView, err
 
 // Join asks for a merchant to be in a programme. Only approved merchants of
 // the programme's currency may ask. ENotFound for an unknown programme;
-// EForbidden for a merchant not approved; EInvalid for another currency;
+// MayTrade's codes for a merchant not approved; EInvalid for another currency;
 // EConflict when it is in or asked already.
 func (s *Programmes) Join(ctx context.Context, m *Merchant, slug string) (*Programme, error) {
 	p, err := s.Store.Programme(ctx, slug)
 	if err != nil {
 		return nil, err
 	}
-	if m.Status != MerchantApproved {
-		return nil, &Error{Code: EForbidden, Message: "Votre commerce doit d'abord être approuvé par l'équipe Solidaire."}
+	if err := m.MayTrade(); err != nil || m.Status == MerchantProgramme {
+		if err == nil {
+			err = &Error{Code: EForbidden, Message: "Un programme ne rejoint pas un programme."}
+		}
+		return nil, err
 	}
 	if m.Currency != p.Currency {
 		return nil, &Error{Code: EInvalid, Message: "Ce programme n'est pas dans la devise de votre commerce.",

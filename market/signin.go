@@ -2,6 +2,9 @@ package market
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
+	"math/big"
 	"strings"
 	"sync"
 	"time"
@@ -55,12 +58,27 @@ const (
 	CodeReset  = "reset"
 	CodePair   = "pair"
 	CodeInvite = "invite"
+	CodeSignIn = "signin"
 )
+
+// ESignInCodeRequired: the account had too many failed sign-ins lately,
+// so signing in also takes the one-time code mailed to its address
+// (SendSignInCode); also the answer to a wrong, used or expired code.
+const ESignInCodeRequired = "signin_code_required"
+
+// SignInCodeTTL is how long a mailed sign-in code works (once).
+const SignInCodeTTL = 15 * time.Minute
 
 // AccountMailComposer writes the account emails (the mail package).
 type AccountMailComposer interface {
 	PasswordReset(to, link, lang string) (*Mail, error)
 	StaffInvitation(to, merchantName, inviter, link, lang string) (*Mail, error)
+	// SignInCode carries a one-time sign-in code.
+	SignInCode(to, code, lang string) (*Mail, error)
+	// ApplicationWithYourAddress tells an account's owner that a business
+	// applied to sell with their address; signIn and reset are the links
+	// to sign in and to choose a new password.
+	ApplicationWithYourAddress(to, business, signIn, reset, lang string) (*Mail, error)
 }
 
 func (s *SignIn) now() time.Time {
@@ -80,9 +98,20 @@ var (
 // the session's token, shown once. EUnauthorized for a wrong email or
 // password, without saying which.
 func (s *SignIn) Login(ctx context.Context, email, password string, token bool) (string, *Actor, error) {
+	u, err := s.account(ctx, email, password)
+	if err != nil {
+		return "", nil, err
+	}
+	return s.open(ctx, u, token)
+}
+
+// account returns the account of email when password is its password.
+// EUnauthorized otherwise, without saying which was wrong, and in the same
+// time whether the address has an account or not.
+func (s *SignIn) account(ctx context.Context, email, password string) (*User, error) {
 	wrong := &Error{Code: EUnauthorized, Message: "Adresse ou mot de passe incorrect."}
 	if len(password) > 256 || len(email) > 254 {
-		return "", nil, wrong
+		return nil, wrong
 	}
 	u, err := s.Store.UserByEmail(ctx, email)
 	if ErrorCode(err) == ENotFound {
@@ -90,14 +119,89 @@ func (s *SignIn) Login(ctx context.Context, email, password string, token bool) 
 		// reveal which addresses have accounts.
 		dummyOnce.Do(func() { dummyHash, _ = HashPassword("not a password at all") })
 		CheckPassword(dummyHash, password)
-		return "", nil, wrong
+		return nil, wrong
 	}
+	if err != nil {
+		return nil, err
+	}
+	if !CheckPassword(u.PasswordHash, password) {
+		return nil, wrong
+	}
+	return u, nil
+}
+
+// SendSignInCode mails a new one-time sign-in code (six digits, working
+// once for SignInCodeTTL) to the account of email, when password is its
+// password: an account under attack asks for it (ESignInCodeRequired at
+// the HTTP edge), and only its owner, who knows the password and reads
+// the mail, gets in. EUnauthorized for a wrong email or password, and then
+// nothing is sent, so guessing cannot flood the owner's mailbox.
+func (s *SignIn) SendSignInCode(ctx context.Context, email, password, lang string) error {
+	u, err := s.account(ctx, email, password)
+	if err != nil {
+		return err
+	}
+	var code string
+	for try := 0; ; try++ {
+		code = newSignInCode()
+		err = s.Store.CreateOneTimeCode(ctx, &OneTimeCode{Hash: signInCodeHash(u.ID, code), Purpose: CodeSignIn,
+			UserID: u.ID, Email: u.Email, ExpiresAt: s.now().Add(SignInCodeTTL)})
+		// Two live codes of one account may be the same six digits, once
+		// in a million: draw again.
+		if ErrorCode(err) != EConflict || try == 2 {
+			break
+		}
+	}
+	if err != nil {
+		return err
+	}
+	m, err := s.Mail.SignInCode(u.Email, code, lang)
+	if err != nil {
+		return err
+	}
+	return s.Store.QueueMail(ctx, m)
+}
+
+// LoginWithCode is Login for an account that asks for its mailed code:
+// the password and a live code from SendSignInCode, which it uses up.
+// EUnauthorized for a wrong email or password (the code is then left
+// alone); ESignInCodeRequired for a wrong, used or expired code.
+func (s *SignIn) LoginWithCode(ctx context.Context, email, password, code string, token bool) (string, *Actor, error) {
+	u, err := s.account(ctx, email, password)
 	if err != nil {
 		return "", nil, err
 	}
-	if !CheckPassword(u.PasswordHash, password) {
+	code = strings.Join(strings.Fields(code), "")
+	wrong := &Error{Code: ESignInCodeRequired, Message: "Code incorrect, expiré ou déjà utilisé : connectez-vous sans code pour en recevoir un autre."}
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
 		return "", nil, wrong
 	}
+	if _, err := s.Store.TakeOneTimeCode(ctx, CodeSignIn, signInCodeHash(u.ID, code), s.now()); ErrorCode(err) == ENotFound {
+		return "", nil, wrong
+	} else if err != nil {
+		return "", nil, err
+	}
+	return s.open(ctx, u, token)
+}
+
+// newSignInCode draws six random digits.
+func newSignInCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		panic("market: no randomness: " + err.Error())
+	}
+	return fmt.Sprintf("%06d", n.Int64())
+}
+
+// signInCodeHash is the stored form of a sign-in code: hashed with its
+// account's id, so that two accounts' codes never collide and a code is
+// worth nothing for another account.
+func signInCodeHash(userID, code string) string {
+	return HashToken(CodeSignIn + ":" + userID + ":" + code)
+}
+
+// open opens a session for u: a browser one, or a till's token.
+func (s *SignIn) open(ctx context.Context, u *User, token bool) (string, *Actor, error) {
 	secret, hash := NewAccessToken()
 	ttl := BrowserSessionTTL
 	if token {
@@ -154,6 +258,23 @@ func (s *SignIn) RequestPasswordReset(ctx context.Context, email, lang string) e
 		return err
 	}
 	m, err := s.Mail.PasswordReset(u.Email, s.BaseURL+"/connexion/nouveau-mot-de-passe?code="+secret, lang)
+	if err != nil {
+		return err
+	}
+	return s.Store.QueueMail(ctx, m)
+}
+
+// ExistingAccountApplied answers a business application made with the
+// address of an existing account: nothing is created, and the account's
+// owner is mailed instead (sign in, or choose a new password, if it was
+// them), so that the application's answer does not tell a stranger that
+// the address has an account. ENotFound when no account has the address.
+func (s *SignIn) ExistingAccountApplied(ctx context.Context, email, business, lang string) error {
+	u, err := s.Store.UserByEmail(ctx, email)
+	if err != nil {
+		return err
+	}
+	m, err := s.Mail.ApplicationWithYourAddress(u.Email, business, s.BaseURL+"/connexion", s.BaseURL+"/connexion/oubli", lang)
 	if err != nil {
 		return err
 	}

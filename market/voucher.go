@@ -33,6 +33,12 @@ type Voucher struct {
 	// programme's name); ProgrammeSlug is read-only.
 	ProgrammeID   string
 	ProgrammeSlug string
+	// DeliverAt is when a gift's mail leaves for its recipient (zero: at
+	// once); GiftMailID is that mail, whose date and address the buyer may
+	// change until it leaves. Giver is the buyer's name (read-only).
+	DeliverAt  time.Time
+	GiftMailID string
+	Giver      string
 }
 
 // VoucherStatus is whether a voucher can be spent.

@@ -6,6 +6,8 @@ import (
 	"image/color"
 	"image/png"
 	"sync"
+
+	"github.com/solidaire-app/solidaire/internal/mark"
 )
 
 // The brand colour (the site's theme colour) and the colours drawn on it.
@@ -34,7 +36,7 @@ func drawPassImages() map[string][]byte {
 				img.SetRGBA(x, y, brand)
 			}
 		}
-		fillHeart(img, float64(s)/2, float64(s)/2+float64(s)*0.02, float64(s)*0.6)
+		mark.FillHeart(img, float64(s)/2, float64(s)/2+float64(s)*0.02, float64(s)*0.6, white)
 		out[imageName("icon", scale)] = encodePNG(img)
 	}
 	for _, scale := range []int{1, 2} {
@@ -42,7 +44,7 @@ func drawPassImages() map[string][]byte {
 		// left leaves room for the logo text.
 		h := 50 * scale
 		img := image.NewRGBA(image.Rect(0, 0, h, h))
-		fillHeart(img, float64(h)/2, float64(h)/2+float64(h)*0.02, float64(h)*0.7)
+		mark.FillHeart(img, float64(h)/2, float64(h)/2+float64(h)*0.02, float64(h)*0.7, white)
 		out[imageName("logo", scale)] = encodePNG(img)
 	}
 	return out
@@ -64,39 +66,4 @@ func encodePNG(img image.Image) []byte {
 		panic(err) // encoding to memory cannot fail
 	}
 	return b.Bytes()
-}
-
-// fillHeart paints a white heart of width size centred on (cx, cy), with
-// 4×4 supersampling for smooth edges: the points inside the curve
-// (x²+y²−1)³ − x²y³ ≤ 0.
-func fillHeart(dst *image.RGBA, cx, cy, size float64) {
-	s := size / 2.3
-	b := image.Rect(int(cx-size/2)-1, int(cy-size/2)-1, int(cx+size/2)+2, int(cy+size/2)+2).Intersect(dst.Bounds())
-	const n = 4
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			hits := 0
-			for sy := 0; sy < n; sy++ {
-				for sx := 0; sx < n; sx++ {
-					hx := (float64(x) + (float64(sx)+0.5)/n - cx) / s
-					hy := -(float64(y)+(float64(sy)+0.5)/n-cy)/s + 0.1
-					a := hx*hx + hy*hy - 1
-					if a*a*a-hx*hx*hy*hy*hy <= 0 {
-						hits++
-					}
-				}
-			}
-			if hits > 0 {
-				blend(dst, x, y, float64(hits)/(n*n))
-			}
-		}
-	}
-}
-
-// blend paints white over the pixel at (x, y) with coverage a (image.RGBA
-// is alpha-premultiplied, so "over" mixes every channel alike).
-func blend(dst *image.RGBA, x, y int, a float64) {
-	o := dst.RGBAAt(x, y)
-	mix := func(c, d uint8) uint8 { return uint8(float64(c)*a + float64(d)*(1-a) + 0.5) }
-	dst.SetRGBA(x, y, color.RGBA{mix(white.R, o.R), mix(white.G, o.G), mix(white.B, o.B), mix(white.A, o.A)})
 }

@@ -13,7 +13,8 @@ const campaignColumns = `id, slug, title, description, hashtags, starts_at, ends
 	supporters, raised, created_at`
 
 // Campaign returns the campaign with the given slug, with its featured
-// merchants (approved ones only) and events; ENotFound when there is none.
+// merchants and events (those that agreed, of approved merchants only) and
+// the names of its organisers; ENotFound when there is none.
 func (db *DB) Campaign(ctx context.Context, slug string) (*market.Campaign, error) {
 	var c *market.Campaign
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
@@ -27,7 +28,7 @@ func (db *DB) Campaign(ctx context.Context, slug string) (*market.Campaign, erro
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+prefixed("m.", merchantColumns)+`
 			FROM campaign_merchants cm JOIN merchants m ON m.id = cm.merchant_id
-			WHERE cm.campaign_id = $1 AND m.status = 'approved' ORDER BY cm.position`, c.ID)
+			WHERE cm.campaign_id = $1 AND cm.accepted = 1 AND m.status = 'approved' ORDER BY cm.position`, c.ID)
 		if err != nil {
 			return err
 		}
@@ -46,7 +47,8 @@ func (db *DB) Campaign(ctx context.Context, slug string) (*market.Campaign, erro
 		rows.Close()
 		rows, err = tx.QueryContext(ctx, `SELECT `+eventColumns+`
 			FROM campaign_events ce JOIN events e ON e.id = ce.event_id JOIN merchants m ON m.id = e.merchant_id
-			WHERE ce.campaign_id = $1 ORDER BY e.starts_at, e.id`, c.ID)
+			WHERE ce.campaign_id = $1 AND ce.accepted = 1 AND m.status = 'approved' AND e.published = 1
+			ORDER BY e.starts_at, e.id`, c.ID)
 		if err != nil {
 			return err
 		}
@@ -58,6 +60,23 @@ func (db *DB) Campaign(ctx context.Context, slug string) (*market.Campaign, erro
 				return err
 			}
 			c.Events = append(c.Events, e)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		rows, err = tx.QueryContext(ctx, `SELECT u.name FROM user_campaigns uc JOIN users u ON u.id = uc.user_id
+			WHERE uc.campaign_id = $1 AND uc.role = $2 AND u.name <> '' ORDER BY u.name, u.id`, c.ID, string(market.RoleOrganiser))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var name string
+			if err := rows.Scan(&name); err != nil {
+				return err
+			}
+			c.RunBy = append(c.RunBy, name)
 		}
 		if err := rows.Err(); err != nil {
 			return err
@@ -88,8 +107,10 @@ func (db *DB) ListCampaigns(ctx context.Context) ([]*market.Campaign, error) {
 }
 
 // CreateCampaign validates and stores c with its featured merchants (by
-// slug) and events (by id), in that order. EConflict when the slug is
-// taken; ENotFound naming the first unknown merchant or event.
+// slug) and events (by id), in that order: the merchants c.Awaiting names,
+// and their events, wait for their agreement (AcceptCampaign). EConflict
+// when the slug is taken; EInvalid naming the first unknown merchant or
+// event.
 func (db *DB) CreateCampaign(ctx context.Context, c *market.Campaign, merchantSlugs, eventIDs []string) error {
 	if err := c.Validate(); err != nil {
 		return err
@@ -110,8 +131,8 @@ func (db *DB) CreateCampaign(ctx context.Context, c *market.Campaign, merchantSl
 			return err
 		}
 		for i, slug := range merchantSlugs {
-			res, err := tx.ExecContext(ctx, `INSERT INTO campaign_merchants (campaign_id, merchant_id, position)
-				SELECT $1, id, $2 FROM merchants WHERE slug = $3`, c.ID, i, slug)
+			res, err := tx.ExecContext(ctx, `INSERT INTO campaign_merchants (campaign_id, merchant_id, position, accepted)
+				SELECT $1, id, $2, $4 FROM merchants WHERE slug = $3`, c.ID, i, slug, boolInt(!c.Awaiting[slug]))
 			if err != nil {
 				return err
 			}
@@ -120,13 +141,17 @@ func (db *DB) CreateCampaign(ctx context.Context, c *market.Campaign, merchantSl
 			}
 		}
 		for i, id := range eventIDs {
-			res, err := tx.ExecContext(ctx, `INSERT INTO campaign_events (campaign_id, event_id, position)
-				SELECT $1, id, $2 FROM events WHERE id = $3`, c.ID, i, id)
+			var venue string
+			err := tx.QueryRowContext(ctx, `SELECT m.slug FROM events e JOIN merchants m ON m.id = e.merchant_id WHERE e.id = $1`, id).Scan(&venue)
+			if errors.Is(err, sql.ErrNoRows) {
+				return market.Invalid("events", "unknown event "+id)
+			}
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return market.Invalid("events", "unknown event "+id)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_events (campaign_id, event_id, position, accepted)
+				VALUES ($1, $2, $3, $4)`, c.ID, id, i, boolInt(!c.Awaiting[venue])); err != nil {
+				return err
 			}
 		}
 		return nil

@@ -120,14 +120,17 @@ func (db *DB) CloseDispute(ctx context.Context, eventID, paymentIntent string, d
 				return "", err
 			}
 			// Refunds never asked of Stripe are cancelled; one asked whose
-			// answer was lost may exist: the pass looks it up, records it if
-			// it does, cancels it if it does not, and never asks again.
+			// answer was lost may exist, and so may one that the refunds pass
+			// holds (leased) and is asking for at this moment: the pass looks
+			// each up, records it if it exists, cancels it if it does not, and
+			// never asks again.
+			now := millis(db.now())
 			if _, err := tx.ExecContext(ctx, `UPDATE refunds SET status = 'cancelled', last_error = 'dispute lost'
-				WHERE order_id = $1 AND status = 'requested' AND attempts = 0`, o.id); err != nil {
+				WHERE order_id = $1 AND status = 'requested' AND attempts = 0 AND lease_until <= $2`, o.id, now); err != nil {
 				return "", err
 			}
 			_, err = tx.ExecContext(ctx, `UPDATE refunds SET status = 'verify', last_error = 'dispute lost', retry_at = 0
-				WHERE order_id = $1 AND status = 'requested' AND attempts > 0`, o.id)
+				WHERE order_id = $1 AND status = 'requested' AND (attempts > 0 OR lease_until > $2)`, o.id, now)
 			return market.OutcomeDisputeLost, err
 		}
 		var open int

@@ -186,9 +186,15 @@ func TestPostgresStopped(t *testing.T) {
 			_, _, err := db.ListMerchants(ctx, market.MerchantFilter{Page: market.Page{Limit: 20}})
 			return err
 		},
+		"SearchMerchants": func() error {
+			_, _, err := db.ListMerchants(ctx, market.MerchantFilter{Query: "boulangerie montreal", City: "Montréal", Page: market.Page{Limit: 20}})
+			return err
+		},
 		"Merchant":              func() error { _, err := db.Merchant(ctx, m.Slug); return err },
 		"MerchantByID":          func() error { _, err := db.MerchantByID(ctx, m.ID); return err },
 		"Cities":                func() error { _, err := db.Cities(ctx); return err },
+		"ListCities":            func() error { _, err := db.ListCities(ctx); return err },
+		"City":                  func() error { _, err := db.City(ctx, "montreal"); return err },
 		"ListMerchantsByStatus": func() error { _, err := db.ListMerchantsByStatus(ctx, market.MerchantPending); return err },
 		"ListEvents": func() error {
 			_, _, err := db.ListEvents(ctx, market.EventFilter{Page: market.Page{Limit: 20}})

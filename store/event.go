@@ -40,7 +40,7 @@ func (db *DB) ListEvents(ctx context.Context, f market.EventFilter) ([]*market.E
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+`
 			FROM events e JOIN merchants m ON m.id = e.merchant_id
-			WHERE e.published = 1 AND ($1 = '' OR e.status = $1)
+			WHERE e.published = 1 AND m.status = 'approved' AND ($1 = '' OR e.status = $1)
 			  AND ($2 = '' OR m.slug = $2)
 			  AND e.starts_at >= $3
 			  AND (e.starts_at > $4 OR (e.starts_at = $4 AND e.id > $5))

@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/solidaire-app/solidaire/market"
 )
@@ -17,10 +20,13 @@ const merchantCardColumns = `id, slug, name, category, city, summary, currency, 
 const merchantColumns = `id, slug, name, category, city, address, summary, description, website,
 	currency, accepts, min_amount, max_amount, suggested, status, stripe_account, charges_enabled,
 	registration, contact_email, contact_phone, created_at, payouts_enabled, payments_due, payments_disabled_reason,
-	payments_checked_at`
+	payments_checked_at, refused_reason`
 
 // ListMerchants returns one page of approved merchants matching f, ordered
-// by slug, and the cursor of the next page ("" on the last one).
+// by slug, and the cursor of the next page ("" on the last one). A query
+// is searched for through the full-text index of each engine: each of its
+// terms (market.SearchTerms) must begin a word of the merchant's name,
+// summary, city or category names; a query without any term finds nothing.
 func (db *DB) ListMerchants(ctx context.Context, f market.MerchantFilter) ([]*market.Merchant, string, error) {
 	after := ""
 	if f.Page.Cursor != "" {
@@ -30,40 +36,29 @@ func (db *DB) ListMerchants(ctx context.Context, f market.MerchantFilter) ([]*ma
 		}
 		after = parts[0]
 	}
-	q := ""
-	if f.Query != "" {
-		q = "%" + likeEscaper.Replace(market.Fold(f.Query)) + "%"
+	var terms []string
+	if strings.TrimSpace(f.Query) != "" {
+		if terms = market.SearchTerms(f.Query); len(terms) == 0 {
+			return nil, "", nil
+		}
+	}
+	city := market.CityKey(f.City)
+	if !utf8.ValidString(city) || strings.ContainsRune(city, 0) {
+		return nil, "", nil // no city has that name, and PostgreSQL would refuse it
 	}
 	n := limit(f.Page)
-	rows, err := db.query(ctx, `SELECT `+merchantCardColumns+`
-		FROM merchants
-		WHERE status = 'approved'
-		  AND ($1 = '' OR search LIKE $1 ESCAPE '\')
-		  AND ($2 = '' OR category = $2)
-		  AND ($3 = '' OR city_key = $3)
-		  AND slug > $4
-		ORDER BY slug
-		LIMIT $5`,
-		q, string(f.Category), market.Fold(f.City), after, n+1)
-	if err != nil {
-		return nil, "", translate(err)
-	}
-	defer rows.Close()
 	var list []*market.Merchant
-	for rows.Next() {
-		var m market.Merchant
-		var category, currency, accepts, status string
-		if err := rows.Scan(&m.ID, &m.Slug, &m.Name, &category, &m.City, &m.Summary, &currency, &accepts, &status); err != nil {
-			return nil, "", translate(err)
-		}
-		m.Category, m.Currency, m.Status = market.Category(category), market.Currency(currency), market.MerchantStatus(status)
-		if m.Accepts, err = decodeKinds(accepts); err != nil {
-			return nil, "", err
-		}
-		list = append(list, &m)
+	var err error
+	if len(terms) == 0 {
+		var l listing
+		q := `SELECT ` + merchantCardColumns + ` FROM merchants WHERE ` + l.filters(f.Category, city, after) +
+			` ORDER BY slug LIMIT ` + l.arg(n+1)
+		list, _, err = db.merchantCards(ctx, q, l.args)
+	} else {
+		list, err = db.searchMerchants(ctx, db.searchQuery(terms, f.Category, f.City), f.Category, city, after, n+1)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, "", translate(err)
+	if err != nil {
+		return nil, "", err
 	}
 	next := ""
 	if len(list) > n {
@@ -73,8 +68,149 @@ func (db *DB) ListMerchants(ctx context.Context, f market.MerchantFilter) ([]*ma
 	return list, next, nil
 }
 
-// likeEscaper escapes LIKE's wildcards in user text.
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+// denseSearch is the number of matches from which a search walks the
+// merchants in slug order instead of sorting every match.
+var denseSearch = 2000
+
+// searchMerchants returns the first max approved merchants in slug order,
+// after the slug given, that the full-text query index matches, in the
+// category and city given (each "" for all). It picks between two ways:
+// sort every match (the cost grows with the matches, fine up to a few
+// thousand: "boulangerie montreal"), or walk the merchants in slug order
+// and keep those that match (the cost grows with the distance to the
+// matches, small when they are many: "restaurant"). An index cannot tell
+// in advance how many rows match, so the first way is tried on at most
+// denseSearch matches and the second one taken when there are more.
+func (db *DB) searchMerchants(ctx context.Context, index string, category market.Category, city, after string, max int) ([]*market.Merchant, error) {
+	var l listing
+	match := l.arg(index)
+	filters := l.filters(category, city, after)
+	// Both statements take these arguments, then their limits: $k1 (and $k2).
+	k1, k2 := "$"+strconv.Itoa(len(l.args)+1), "$"+strconv.Itoa(len(l.args)+2)
+	var hits, walk string
+	if db.Dialect == SQLite {
+		// The index drives the join (CROSS JOIN keeps it the outer loop:
+		// FTS5 hands its matches over one by one), so that LIMIT stops it.
+		hits = `SELECT slug FROM merchant_search_fts CROSS JOIN merchant_search ON merchant_search.id = merchant_search_fts.rowid
+			WHERE merchant_search_fts MATCH ` + match + ` AND ` + filters
+		walk = `SELECT slug FROM merchant_search INDEXED BY merchant_search_listing
+			WHERE id IN (SELECT rowid FROM merchant_search_fts WHERE merchant_search_fts MATCH ` + match + `) AND ` + filters
+	} else {
+		hits = `SELECT slug FROM merchants WHERE search_words @@ ` + match + `::tsquery AND ` + filters
+		walk = hits
+	}
+	// The hits are MATERIALIZED: they all come from the index, then are
+	// sorted. Left to itself, PostgreSQL's planner may walk the slug index
+	// and test each row, betting that the matches are spread evenly along
+	// it; they are not (a bakery's slug begins with "boulangerie"), and the
+	// walk can cross most of the table before the page is full.
+	sorted := `WITH hits AS MATERIALIZED (` + hits + ` LIMIT ` + k1 + `)
+		SELECT ` + merchantCardColumns + `, (SELECT COUNT(*) FROM hits) FROM merchants
+		WHERE slug IN (SELECT slug FROM hits ORDER BY slug LIMIT ` + k2 + `) ORDER BY slug`
+	list, matches, err := db.merchantCards(ctx, sorted, append(slices.Clone(l.args), denseSearch+1, max))
+	if err != nil || matches <= denseSearch {
+		return list, err
+	}
+	walked := `SELECT ` + merchantCardColumns + ` FROM merchants
+		WHERE slug IN (` + walk + ` ORDER BY slug LIMIT ` + k1 + `) ORDER BY slug`
+	list, _, err = db.merchantCards(ctx, walked, append(l.args, max))
+	return list, err
+}
+
+// listing writes the WHERE clause of a listing and collects its arguments.
+type listing struct{ args []any }
+
+// arg adds an argument and returns its placeholder.
+func (l *listing) arg(v any) string {
+	l.args = append(l.args, v)
+	return "$" + strconv.Itoa(len(l.args))
+}
+
+// filters returns the conditions of an approved merchant of category and
+// city (by key; each "" for all) after the slug given. Only the filters
+// given are written, so that the engine can walk the index of the one
+// given (category or city) in slug order.
+func (l *listing) filters(category market.Category, city, after string) string {
+	where := "status = 'approved'"
+	if category != "" {
+		where += " AND category = " + l.arg(string(category))
+	}
+	if city != "" {
+		where += " AND city_key = " + l.arg(city)
+	}
+	return where + " AND slug > " + l.arg(after)
+}
+
+// merchantCards runs a listing's query, whose rows are merchantCardColumns
+// and, when the query has one more column, a count, which it returns (0
+// without rows).
+func (db *DB) merchantCards(ctx context.Context, q string, args []any) ([]*market.Merchant, int, error) {
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, 0, translate(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, 0, translate(err)
+	}
+	var list []*market.Merchant
+	var count int
+	for rows.Next() {
+		var m market.Merchant
+		var category, currency, accepts, status string
+		dest := []any{&m.ID, &m.Slug, &m.Name, &category, &m.City, &m.Summary, &currency, &accepts, &status}
+		if len(cols) > len(dest) {
+			dest = append(dest, &count)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, 0, translate(err)
+		}
+		m.Category, m.Currency, m.Status = market.Category(category), market.Currency(currency), market.MerchantStatus(status)
+		if m.Accepts, err = decodeKinds(accepts); err != nil {
+			return nil, 0, err
+		}
+		list = append(list, &m)
+	}
+	return list, count, translate(rows.Err())
+}
+
+// searchQuery writes the full-text query of the engine for terms, each a
+// prefix of a word: FTS5's `"boul"* "montreal"*` (an implicit AND), or
+// PostgreSQL's tsquery `'boul':* & 'montreal':*`. Terms hold letters and
+// digits only (market.SearchTerms), so no quote or operator can reach
+// either syntax. The words of the category and city filtered on are added:
+// every merchant of that category or city has them in its search text, so
+// they change nothing in the answer but let the index, rather than the
+// filter after it, set aside the other merchants.
+func (db *DB) searchQuery(terms []string, category market.Category, city string) string {
+	all := slices.Clone(terms)
+	for _, w := range market.SearchTerms(string(category) + " " + city) {
+		if utf8.RuneCountInString(w) >= 3 {
+			all = append(all, w)
+		}
+	}
+	// A term that begins another one is implied by it.
+	var kept []string
+	for i, w := range all {
+		implied := slices.ContainsFunc(all, func(o string) bool { return o != w && strings.HasPrefix(o, w) })
+		if !implied && !slices.Contains(all[:i], w) {
+			kept = append(kept, w)
+		}
+	}
+	parts := make([]string, len(kept))
+	for i, w := range kept {
+		if db.Dialect == SQLite {
+			parts[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"*`
+		} else {
+			parts[i] = `'` + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(w) + `':*`
+		}
+	}
+	if db.Dialect == SQLite {
+		return strings.Join(parts, " ")
+	}
+	return strings.Join(parts, " & ")
+}
 
 // Merchant returns the merchant with the given slug, whatever its status;
 // ENotFound when there is none.
@@ -132,20 +268,36 @@ func (db *DB) prepareMerchant(m *market.Merchant) error {
 	return nil
 }
 
+// insertMerchant stores m. Its city is written as the list of cities
+// writes it, and joins the list when it is not there yet (the merchants an
+// admin, the demo or a programme creates; an application's city was found
+// in the list before). Its search text is what the directory's search
+// looks in: a statement that changes its name, summary, city or category
+// must write it again with merchantSearch.
 func insertMerchant(ctx context.Context, tx *sql.Tx, m *market.Merchant) error {
+	city, err := listCity(ctx, tx, market.City{Name: m.City, Country: market.CountryOf(m)}, m.CreatedAt)
+	if err != nil {
+		return err
+	}
+	m.City = city.Name
 	accepts, _ := json.Marshal(nonNil(m.Accepts))
 	suggested, _ := json.Marshal(nonNil(m.Suggested))
-	cat, _ := market.CategoryByslug(m.Category)
-	search := market.Fold(strings.Join([]string{m.Name, m.Summary, m.City, cat.FR, cat.EN, string(m.Category)}, " "))
-	_, err := tx.ExecContext(ctx, `INSERT INTO merchants (id, slug, name, category, city, city_key,
+	_, err = tx.ExecContext(ctx, `INSERT INTO merchants (id, slug, name, category, city, city_key,
 		address, summary, description, website, currency, accepts, min_amount, max_amount,
 		suggested, status, search, stripe_account, charges_enabled, registration, contact_email, contact_phone, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
-		m.ID, m.Slug, m.Name, string(m.Category), m.City, market.Fold(m.City),
+		m.ID, m.Slug, m.Name, string(m.Category), m.City, market.CityKey(m.City),
 		m.Address, m.Summary, m.Description, m.Website, string(m.Currency), string(accepts),
-		m.MinAmount, m.MaxAmount, string(suggested), string(m.Status), search,
+		m.MinAmount, m.MaxAmount, string(suggested), string(m.Status), merchantSearch(m),
 		m.StripeAccount, boolInt(m.ChargesEnabled), m.Registration, m.ContactEmail, m.ContactPhone, millis(m.CreatedAt))
 	return err
+}
+
+// merchantSearch is the search text of m (market.SearchText): its name,
+// summary and city, and its category's slug and French and English names.
+func merchantSearch(m *market.Merchant) string {
+	cat, _ := market.CategoryByslug(m.Category)
+	return market.SearchText(m.Name, m.Summary, m.City, cat.FR, cat.EN, string(m.Category))
 }
 
 // ListMerchantsByStatus returns the merchants of a status, oldest first:
@@ -167,10 +319,12 @@ func (db *DB) ListMerchantsByStatus(ctx context.Context, status market.MerchantS
 	return list, translate(rows.Err())
 }
 
-// SetMerchantStatus approves or closes a merchant. ENotFound when unknown.
+// SetMerchantStatus approves or closes a merchant (a refused one is
+// refused with RefuseMerchant). ENotFound when unknown.
 func (db *DB) SetMerchantStatus(ctx context.Context, merchantID string, status market.MerchantStatus) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE merchants SET status = $1 WHERE id = $2`, string(status), merchantID)
+		// A refusal's reason goes with the refusal (RefuseMerchant).
+		res, err := tx.ExecContext(ctx, `UPDATE merchants SET status = $1, refused_reason = '' WHERE id = $2`, string(status), merchantID)
 		if err != nil {
 			return err
 		}
@@ -229,23 +383,95 @@ func (db *DB) SetPaymentAccount(ctx context.Context, eventID string, a *market.P
 }
 
 // Cities returns the names of the cities that have approved merchants, in
-// alphabetical order.
+// alphabetical order of their keys: the directory's filter. Each city is
+// written as the list of cities writes it.
 func (db *DB) Cities(ctx context.Context) ([]string, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT city, MIN(city_key) FROM merchants
-		WHERE status = 'approved' GROUP BY city ORDER BY MIN(city_key)`)
+	rows, err := db.query(ctx, `SELECT name FROM cities c
+		WHERE EXISTS (SELECT 1 FROM merchants m WHERE m.city_key = c.city_key AND m.status = 'approved')
+		ORDER BY city_key`)
 	if err != nil {
 		return nil, translate(err)
 	}
 	defer rows.Close()
 	var cities []string
 	for rows.Next() {
-		var c, key string
-		if err := rows.Scan(&c, &key); err != nil {
+		var c string
+		if err := rows.Scan(&c); err != nil {
 			return nil, translate(err)
 		}
 		cities = append(cities, c)
 	}
 	return cities, translate(rows.Err())
+}
+
+// ListCities returns the list of cities merchants can be in, whether they
+// have merchants or not, in alphabetical order of their keys.
+func (db *DB) ListCities(ctx context.Context) ([]market.City, error) {
+	rows, err := db.query(ctx, `SELECT name, country FROM cities ORDER BY city_key`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var cities []market.City
+	for rows.Next() {
+		var c market.City
+		if err := rows.Scan(&c.Name, &c.Country); err != nil {
+			return nil, translate(err)
+		}
+		cities = append(cities, c)
+	}
+	return cities, translate(rows.Err())
+}
+
+// City returns the city of the list that name spells, whatever its accents,
+// case and spaces ("montreal" gives "Montréal"). ENotFound when the list
+// has no such city.
+func (db *DB) City(ctx context.Context, name string) (market.City, error) {
+	var c market.City
+	err := db.read.QueryRowContext(ctx, `SELECT name, country FROM cities WHERE city_key = $1`, market.CityKey(name)).
+		Scan(&c.Name, &c.Country)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, market.NotFound("Ville")
+	}
+	return c, translate(err)
+}
+
+// AddCity adds a city to the list (see market.NewCity for the checks).
+// EConflict, naming the city as the list writes it, when the list already
+// has it under any spelling.
+func (db *DB) AddCity(ctx context.Context, c market.City) (market.City, error) {
+	c, err := market.NewCity(c.Name, c.Country)
+	if err != nil {
+		return c, err
+	}
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO cities (city_key, name, country, created_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (city_key) DO NOTHING`, c.Key(), c.Name, c.Country, millis(db.now()))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+		var have string
+		if err := tx.QueryRowContext(ctx, `SELECT name FROM cities WHERE city_key = $1`, c.Key()).Scan(&have); err != nil {
+			return err
+		}
+		return &market.Error{Code: market.EConflict, Message: "Cette ville est déjà dans la liste : " + have + "."}
+	})
+	return c, err
+}
+
+// listCity returns the city of the list that c spells, adding c to the
+// list when it is not there (at the time given).
+func listCity(ctx context.Context, tx *sql.Tx, c market.City, at time.Time) (market.City, error) {
+	key := market.CityKey(c.Name)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO cities (city_key, name, country, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (city_key) DO NOTHING`, key, strings.Join(strings.Fields(c.Name), " "), c.Country, millis(at)); err != nil {
+		return c, err
+	}
+	err := tx.QueryRowContext(ctx, `SELECT name, country FROM cities WHERE city_key = $1`, key).Scan(&c.Name, &c.Country)
+	return c, err
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -259,7 +485,7 @@ func scanMerchant(s scanner) (*market.Merchant, error) {
 	err := s.Scan(&m.ID, &m.Slug, &m.Name, &category, &m.City, &m.Address, &m.Summary,
 		&m.Description, &m.Website, &currency, &accepts, &m.MinAmount, &m.MaxAmount,
 		&suggested, &status, &m.StripeAccount, &charges, &m.Registration, &m.ContactEmail, &m.ContactPhone, &created,
-		&payouts, &due, &m.PaymentsDisabledReason, &checked)
+		&payouts, &due, &m.PaymentsDisabledReason, &checked, &m.RefusedReason)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, err

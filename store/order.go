@@ -43,10 +43,10 @@ func (db *DB) CreateOrder(ctx context.Context, o *market.Order) error {
 				it.ID = market.NewID("itm")
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO order_items (id, order_id, position, kind, amount, quantity,
-				recipient_name, recipient_email, message, event_id, ticket_type_id, programme_id, bonus)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+				recipient_name, recipient_email, message, event_id, ticket_type_id, programme_id, bonus, deliver_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 				it.ID, o.ID, i, string(it.Kind), it.Amount, it.Quantity, it.RecipientName, it.RecipientEmail,
-				it.Message, it.EventID, it.TicketTypeID, it.ProgrammeID, it.Bonus); err != nil {
+				it.Message, it.EventID, it.TicketTypeID, it.ProgrammeID, it.Bonus, millis(it.DeliverAt)); err != nil {
 				return err
 			}
 		}
@@ -95,7 +95,7 @@ func (db *DB) orderWhere(ctx context.Context, where string, arg any) (*market.Or
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT id, kind, amount, quantity, recipient_name, recipient_email,
-			message, event_id, ticket_type_id, programme_id, bonus FROM order_items WHERE order_id = $1 ORDER BY position`, o.ID)
+			message, event_id, ticket_type_id, programme_id, bonus, deliver_at FROM order_items WHERE order_id = $1 ORDER BY position`, o.ID)
 		if err != nil {
 			return err
 		}
@@ -103,11 +103,12 @@ func (db *DB) orderWhere(ctx context.Context, where string, arg any) (*market.Or
 		for rows.Next() {
 			var it market.OrderItem
 			var kind string
+			var deliverAt int64
 			if err := rows.Scan(&it.ID, &kind, &it.Amount, &it.Quantity, &it.RecipientName, &it.RecipientEmail,
-				&it.Message, &it.EventID, &it.TicketTypeID, &it.ProgrammeID, &it.Bonus); err != nil {
+				&it.Message, &it.EventID, &it.TicketTypeID, &it.ProgrammeID, &it.Bonus, &deliverAt); err != nil {
 				return err
 			}
-			it.Kind = market.ItemKind(kind)
+			it.Kind, it.DeliverAt = market.ItemKind(kind), fromMillis(deliverAt)
 			o.Items = append(o.Items, &it)
 		}
 		return rows.Err()

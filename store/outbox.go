@@ -20,7 +20,11 @@ func (db *DB) insertMail(ctx context.Context, tx *sql.Tx, m *market.Mail) error 
 		m.ID = market.NewID("mail")
 	}
 	now := db.now().UTC()
-	m.CreatedAt, m.NextAttempt = now, now
+	// A mail may be due later (a gift sent on a date); never earlier.
+	m.CreatedAt = now
+	if m.NextAttempt.Before(now) {
+		m.NextAttempt = now
+	}
 	m.Status = market.MailPending
 	if db.holdMail.Load() {
 		m.Status = market.MailHeld
@@ -31,7 +35,7 @@ func (db *DB) insertMail(ctx context.Context, tx *sql.Tx, m *market.Mail) error 
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (id, to_addr, subject, text_body, html_body, attachments, status,
 		next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		m.ID, m.To, m.Subject, m.Text, m.HTML, string(att), string(m.Status), millis(now), millis(now))
+		m.ID, m.To, m.Subject, m.Text, m.HTML, string(att), string(m.Status), millis(m.NextAttempt), millis(now))
 	return err
 }
 
@@ -40,7 +44,8 @@ func (db *DB) insertMail(ctx context.Context, tx *sql.Tx, m *market.Mail) error 
 func (db *DB) ReleaseHeldMail(ctx context.Context) (int, error) {
 	var n int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', next_attempt_at = $1 WHERE status = 'held'`, millis(db.now()))
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending',
+			next_attempt_at = CASE WHEN next_attempt_at > $1 THEN next_attempt_at ELSE $1 END WHERE status = 'held'`, millis(db.now()))
 		if err != nil {
 			return err
 		}

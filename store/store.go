@@ -256,6 +256,10 @@ func (db *DB) Empty(ctx context.Context) (bool, error) {
 // baselines only: everything else goes through the store's methods.
 func (db *DB) RawDB() (*sql.DB, error) { return db.write, nil }
 
+// RawReadDB returns the database's read pool (the same pool as the write
+// one on PostgreSQL), for the bench command's raw read baselines only.
+func (db *DB) RawReadDB() *sql.DB { return db.read }
+
 // Stats counts orders by status, vouchers issued, tickets and redemptions
 // over the whole database, for /metrics: every instance reports the same
 // figures.

@@ -111,7 +111,10 @@ func TestMerchants(t *testing.T) {
 			{"QueryAccents", market.MerchantFilter{Query: "LEA"}, []string{"chez-lea"}},
 			{"QueryCategoryLabel", market.MerchantFilter{Query: "bakery"}, []string{"boulangerie-du-quartier"}},
 			{"QueryPercentIsLiteral", market.MerchantFilter{Query: "100%"}, []string{"cafe-olimpico"}},
-			{"QueryUnderscoreIsLiteral", market.MerchantFilter{Query: "e_"}, []string{"librairie-pantoute"}},
+			{"QueryUnderscoreIsText", market.MerchantFilter{Query: "pantoute_"}, []string{"librairie-pantoute"}},
+			// One letter begins too many words to narrow anything: a
+			// query of nothing longer finds nothing.
+			{"QueryOneLetter", market.MerchantFilter{Query: "e_"}, nil},
 			{"QueryQuote", market.MerchantFilter{Query: "l'"}, nil},
 			{"Combined", market.MerchantFilter{City: "Montréal", Category: "boulangerie", Query: "quartier"}, []string{"boulangerie-du-quartier"}},
 			{"NoMatch", market.MerchantFilter{City: "Paris"}, nil},

@@ -10,16 +10,18 @@ import (
 
 const voucherColumns = `v.id, v.code, v.merchant_id, m.slug, m.name, v.order_id, v.initial, v.balance, v.bonus,
 	v.bonus_expires_at, v.currency, v.recipient_name, v.recipient_email, v.message, v.status, v.created_at, v.programme_id,
-	COALESCE((SELECT slug FROM programmes WHERE id = v.programme_id), '')`
+	COALESCE((SELECT slug FROM programmes WHERE id = v.programme_id), ''), v.deliver_at, v.gift_mail_id`
 
 // insertVoucher writes a new voucher and its issue entries: its balance is
 // the sum of its ledger from the first write on.
 func insertVoucher(ctx context.Context, tx *sql.Tx, v *market.Voucher) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO vouchers (id, code, merchant_id, order_id, initial, balance, bonus,
-		bonus_expires_at, currency, recipient_name, recipient_email, message, status, created_at, initial_bonus, programme_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $7, $15)`,
+		bonus_expires_at, currency, recipient_name, recipient_email, message, status, created_at, initial_bonus, programme_id,
+		deliver_at, gift_mail_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $7, $15, $16, $17)`,
 		v.ID, v.Code, v.MerchantID, v.OrderID, v.Initial, v.Initial, v.Bonus, millis(v.BonusExpiresAt), string(v.Currency),
-		v.RecipientName, v.RecipientEmail, v.Message, string(v.Status), millis(v.CreatedAt), v.ProgrammeID); err != nil {
+		v.RecipientName, v.RecipientEmail, v.Message, string(v.Status), millis(v.CreatedAt), v.ProgrammeID,
+		millis(v.DeliverAt), v.GiftMailID); err != nil {
 		return err
 	}
 	ref := v.OrderID
@@ -39,8 +41,8 @@ func insertVoucher(ctx context.Context, tx *sql.Tx, v *market.Voucher) error {
 // Voucher returns the voucher with that code (as normalised by
 // market.NormalizeCode); ENotFound when unknown.
 func (db *DB) Voucher(ctx context.Context, code string) (*market.Voucher, error) {
-	rows, err := db.query(ctx, `SELECT `+voucherColumns+` FROM vouchers v JOIN merchants m ON m.id = v.merchant_id
-		WHERE v.code = $1`, code)
+	rows, err := db.query(ctx, `SELECT `+voucherColumns+`, COALESCE((SELECT buyer_name FROM orders WHERE id = v.order_id), '')
+		FROM vouchers v JOIN merchants m ON m.id = v.merchant_id WHERE v.code = $1`, code)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -51,7 +53,11 @@ func (db *DB) Voucher(ctx context.Context, code string) (*market.Voucher, error)
 		}
 		return nil, market.NotFound("Bon")
 	}
-	v, err := scanVoucher(rows)
+	var giver string
+	v, err := scanVoucher(extraScanner{rows, []any{&giver}})
+	if v != nil {
+		v.Giver = giver
+	}
 	return v, translate(err)
 }
 
@@ -155,14 +161,14 @@ func (db *DB) LedgerMismatches(ctx context.Context) ([]string, error) {
 func scanVoucher(s scanner) (*market.Voucher, error) {
 	var v market.Voucher
 	var currency, status string
-	var created, bonusExpires int64
+	var created, bonusExpires, deliverAt int64
 	err := s.Scan(&v.ID, &v.Code, &v.MerchantID, &v.MerchantSlug, &v.MerchantName, &v.OrderID, &v.Initial, &v.Balance,
 		&v.Bonus, &bonusExpires, &currency, &v.RecipientName, &v.RecipientEmail, &v.Message, &status, &created, &v.ProgrammeID,
-		&v.ProgrammeSlug)
+		&v.ProgrammeSlug, &deliverAt, &v.GiftMailID)
 	if err != nil {
 		return nil, err
 	}
 	v.Currency, v.Status, v.CreatedAt = market.Currency(currency), market.VoucherStatus(status), fromMillis(created)
-	v.BonusExpiresAt = fromMillis(bonusExpires)
+	v.BonusExpiresAt, v.DeliverAt = fromMillis(bonusExpires), fromMillis(deliverAt)
 	return &v, nil
 }

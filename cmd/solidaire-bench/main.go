@@ -90,6 +90,7 @@ var scenarios = []scenario{
 	{"onsale", onSaleSpike},
 	{"fundrace", fundRace},
 	{"settlement", settlement},
+	{"wallet", walletListing},
 }
 
 // listing measures GET /api/v1/merchants on each engine against a bare gin

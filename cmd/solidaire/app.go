@@ -36,6 +36,8 @@ var (
 	_ api.Limiter                  = (*cache.Redis)(nil)
 	_ api.Limiter                  = (*cache.Memory)(nil)
 	_ api.Limiter                  = (*cache.FallbackLimiter)(nil)
+	_ api.Counters                 = (*cache.Redis)(nil)
+	_ api.Counters                 = (*cache.Memory)(nil)
 	_ frontend.Limiter             = (*cache.FallbackLimiter)(nil)
 	_ api.WebhookParser            = (*payments.Stripe)(nil)
 	_ api.AdminOrders              = (*store.DB)(nil)
@@ -64,6 +66,11 @@ var (
 	_ api.Onboarding               = (*store.DB)(nil)
 	_ api.SignIn                   = (*market.SignIn)(nil)
 	_ api.Till                     = (*market.Till)(nil)
+	_ market.WalletStore           = (*store.DB)(nil)
+	_ market.WalletMailComposer    = mail.Composer{}
+	_ market.PassStore             = (*store.DB)(nil)
+	_ api.Wallet                   = (*market.WalletService)(nil)
+	_ api.WalletPasses             = (*market.WalletPasses)(nil)
 )
 
 // app is Solidaire wired together: the HTTP handler and the background
@@ -77,6 +84,8 @@ type app struct {
 	events     *market.CancellationService
 	refunds    *market.Refunds
 	programmes *market.Programmes
+	wallet     *market.WalletService
+	passes     *market.WalletPasses
 	kick       chan struct{}
 	closers    []func() error
 	running    sync.WaitGroup // background work, waited for before closing
@@ -111,6 +120,7 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 	var limiter api.Limiter = mem
 	var feed market.Feed = mem
 	var counter market.Counter = mem
+	var counters api.Counters = mem
 	if cfg.RedisURL != "" {
 		rc, err := cache.NewRedis(cfg.RedisURL, "solidaire:")
 		if err != nil {
@@ -121,6 +131,9 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		// A Redis outage must not switch the sign-in and code-lookup
 		// limits off: they fall back to this instance's own counts.
 		limiter, feed, counter = cache.NewFallbackLimiter(rc, mem, log), rc, rc
+		// Sign-in failures are counted across instances, or an attacker
+		// would get each instance's allowance.
+		counters = rc
 	}
 	a.clicks = &market.ClickCounter{Shared: counter, Local: mem, Store: db, Log: log}
 
@@ -143,7 +156,11 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		provider = payments.NewDemo(base)
 	}
 
-	composer := mail.Composer{BaseURL: base}
+	apple, google, err := walletPasses(cfg)
+	if err != nil {
+		return fail(err)
+	}
+	composer := mail.Composer{BaseURL: base, AppleWallet: apple != nil}
 	a.refunds = &market.Refunds{Store: db, Payments: provider, Log: log}
 	a.checkout = &market.CheckoutService{
 		Store:          db,
@@ -183,9 +200,15 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		}
 	}}
 
+	a.wallet = &market.WalletService{Store: db, Mail: composer, BaseURL: base}
+	a.passes = &market.WalletPasses{Store: db, Apple: apple, Google: google, BaseURL: base, Log: log}
+
+	limits := api.DefaultLimits.Scaled(cfg.LimitScale)
 	pages, err := frontend.New(frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: cfg.Demo,
+		LookupsPerIP: limits.LookupsPerIP.Count, LookupsWindow: limits.LookupsPerIP.Per,
 		Checkout: a.checkout, Orders: db, DemoPayments: provider.Name() == "demo",
-		FeeBasisPoints: cfg.FeeBasisPoints, Limiter: limiter, Tickets: a.events})
+		FeeBasisPoints: cfg.FeeBasisPoints, Limiter: limiter, Tickets: a.events,
+		Wallet: a.wallet, AppleWallet: a.passes.Apple != nil, GoogleWallet: a.passes.Google != nil, Passes: a.passes})
 	if err != nil {
 		return fail(err)
 	}
@@ -200,11 +223,13 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		Payments:        webhooks,
 		Idempotency:     db,
 		Limiter:         limiter,
+		Counters:        counters,
 		QR:              qrcode.PNG,
 		SignIn:          &market.SignIn{Store: db, Mail: composer, BaseURL: base},
 		Merchants:       db,
 		Till:            &market.Till{Store: db, Feed: feed},
 		Onboarding:      db,
+		Review:          &market.MerchantReview{Store: db, Mail: composer},
 		Feed:            feed,
 		PaymentAccounts: onboarding,
 		AdminOrders:     db,
@@ -216,8 +241,10 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		Stats:           db,
 		Tickets:         a.events,
 		TicketStore:     db,
+		Wallet:          a.wallet,
+		Passes:          a.passes,
 		TrustedProxies:  cfg.TrustedProxies,
-		Limits:          api.DefaultLimits.Scaled(cfg.LimitScale),
+		Limits:          limits,
 		Ready:           ready,
 		Pages:           pages,
 		Logger:          log,
@@ -262,6 +289,10 @@ func (a *app) background(ctx context.Context, log *slog.Logger) {
 	})
 	pass("bonuses", time.Hour, nil, func(ctx context.Context) error {
 		_, err := a.programmes.ExpireBonuses(ctx)
+		return err
+	})
+	pass("wallet-passes", 30*time.Second, nil, func(ctx context.Context) error {
+		_, err := a.passes.PushChanges(ctx)
 		return err
 	})
 	pass("purge", time.Hour, nil, func(ctx context.Context) error {

@@ -34,10 +34,22 @@ type config struct {
 	SMTPURL        string
 	FeeBasisPoints int64
 	TrustedProxies []string
-	fee            string
-	proxies        string
-	countries      string
-	scale          string
+	// Phone wallets (see passes/doc.go for how to obtain each credential).
+	ApplePassTypeID string
+	AppleTeamID     string
+	ApplePassCert   string // file: the Pass Type ID certificate, PEM
+	ApplePassKey    string // file: its private key, PEM
+	AppleWWDR       string // file: Apple's WWDR intermediate certificate
+	ApplePassSecret string // derives each pass's authentication token
+	AppleAPNsURL    string
+	GoogleIssuer    string
+	GoogleKey       string // file: the service account's JSON key
+	GoogleAPIURL    string
+	GoogleTokenURL  string
+	fee             string
+	proxies         string
+	countries       string
+	scale           string
 }
 
 // flags registers the configuration's flags on fs with their environment
@@ -65,6 +77,17 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.SMTPURL, "smtp", env("SMTP_URL", ""), "smtp://user:pass@host:587?from=Name%20<addr>; empty keeps mails in the outbox (SMTP_URL)")
 	fs.StringVar(&c.fee, "platform-fee-bps", env("SOLIDAIRE_PLATFORM_FEE_BPS", "0"), "platform fee in basis points of each order, 0 to 10000 (SOLIDAIRE_PLATFORM_FEE_BPS)")
 	fs.StringVar(&c.scale, "rate-limit-scale", env("SOLIDAIRE_RATE_LIMIT_SCALE", "1"), "multiplies every rate limit: 10 for a launch day behind few addresses (SOLIDAIRE_RATE_LIMIT_SCALE)")
+	fs.StringVar(&c.ApplePassTypeID, "apple-pass-type-id", env("APPLE_PASS_TYPE_ID", ""), "Apple Wallet Pass Type ID, pass.com.example.solidaire; empty: no Apple Wallet (APPLE_PASS_TYPE_ID)")
+	fs.StringVar(&c.AppleTeamID, "apple-team-id", env("APPLE_TEAM_ID", ""), "Apple developer Team ID (APPLE_TEAM_ID)")
+	fs.StringVar(&c.ApplePassCert, "apple-pass-cert", env("APPLE_PASS_CERT", ""), "file of the Pass Type ID certificate, PEM (APPLE_PASS_CERT)")
+	fs.StringVar(&c.ApplePassKey, "apple-pass-key", env("APPLE_PASS_KEY", ""), "file of its private key, PEM, unencrypted (APPLE_PASS_KEY)")
+	fs.StringVar(&c.AppleWWDR, "apple-wwdr-cert", env("APPLE_WWDR_CERT", ""), "file of Apple's WWDR G4 intermediate certificate (APPLE_WWDR_CERT)")
+	fs.StringVar(&c.ApplePassSecret, "apple-pass-auth-secret", env("APPLE_PASS_AUTH_SECRET", ""), "secret (16+ characters) each pass's web service token derives from; keep it (APPLE_PASS_AUTH_SECRET)")
+	fs.StringVar(&c.AppleAPNsURL, "apple-apns-url", env("APPLE_APNS_URL", ""), "APNs base URL; default Apple's production service (APPLE_APNS_URL)")
+	fs.StringVar(&c.GoogleIssuer, "google-wallet-issuer-id", env("GOOGLE_WALLET_ISSUER_ID", ""), "Google Wallet issuer ID; empty: no Google Wallet (GOOGLE_WALLET_ISSUER_ID)")
+	fs.StringVar(&c.GoogleKey, "google-wallet-key", env("GOOGLE_WALLET_KEY", ""), "file of the Google Cloud service account's JSON key (GOOGLE_WALLET_KEY)")
+	fs.StringVar(&c.GoogleAPIURL, "google-wallet-api", env("GOOGLE_WALLET_API_URL", ""), "Google Wallet REST API base URL; default Google's (GOOGLE_WALLET_API_URL)")
+	fs.StringVar(&c.GoogleTokenURL, "google-wallet-token-url", env("GOOGLE_WALLET_TOKEN_URL", ""), "OAuth token endpoint; default the key's (GOOGLE_WALLET_TOKEN_URL)")
 	fs.StringVar(&c.proxies, "trusted-proxies", env("SOLIDAIRE_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (SOLIDAIRE_TRUSTED_PROXIES)")
 }
 

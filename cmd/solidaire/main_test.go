@@ -274,3 +274,21 @@ func TestClicksSurviveRestart(t *testing.T) {
 		}
 	})
 }
+
+// TestWalletPassesConfig: a half-configured phone wallet is an error at
+// start, not a button that silently never appears.
+func TestWalletPassesConfig(t *testing.T) {
+	for name, c := range map[string]*config{
+		"apple without files": {ApplePassTypeID: "pass.org.example", AppleTeamID: "ABCDE12345"},
+		"apple missing file":  {ApplePassTypeID: "pass.org.example", ApplePassCert: "/nonexistent.pem"},
+		"google without key":  {GoogleIssuer: "3388000000012345678"},
+		"google missing file": {GoogleIssuer: "3388000000012345678", GoogleKey: "/nonexistent.json"},
+	} {
+		if _, _, err := walletPasses(c); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if a, g, err := walletPasses(&config{}); a != nil || g != nil || err != nil {
+		t.Fatalf("unconfigured: %v %v %v", a, g, err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/solidaire-app/solidaire/api"
 	"github.com/solidaire-app/solidaire/demo"
 	"github.com/solidaire-app/solidaire/market"
 	"github.com/solidaire-app/solidaire/store"
@@ -63,8 +64,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fmt.Fprintf(stdout, "Solidaire écoute sur %s (base %s, %s)\n", "http://"+addr, base, a.db.Dialect)
 	log.Info("listening", "addr", addr, "base", base, "database", string(a.db.Dialect), "redis", cfg.RedisURL != "", "demo", cfg.Demo)
 
+	// Requests that net/http refuses before any handler (a bad
+	// percent-escape in the path) are answered in the API's shapes too.
+	served := net.Listener(ln)
+	if h, ok := a.handler.(*api.Server); ok {
+		served = h.Listener(ln)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(served) }()
 	select {
 	case err := <-errc:
 		return err

@@ -18,6 +18,7 @@
 // Every text comes from the server in data- attributes: all of the
 // interface's strings live in the Go translations table.
 import { parseAmount } from "./amount";
+import { withOffset } from "./zone";
 
 type Field = HTMLInputElement | HTMLTextAreaElement;
 
@@ -136,7 +137,10 @@ export function initBuy(root: Document): void {
       if (without || form.querySelector("input[type=hidden][name=without_bonus]")) item.without_bonus = true;
     } else item.merchant = data.merchant;
     if (form.querySelector<HTMLInputElement>("input[name=for][value=gift]")?.checked) {
-      item.recipient = { name: value("recipient_name"), email: value("recipient_email"), message: value("message") };
+      const recipient: Record<string, string> = { name: value("recipient_name"), email: value("recipient_email"), message: value("message") };
+      // A day to send it on, typed in the phone's time, with its offset.
+      if (value("deliver_at")) recipient.deliver_at = withOffset(value("deliver_at"));
+      item.recipient = recipient;
     }
     return { buyer: { email: value("email"), name: value("name") }, items: [item], lang };
   };

@@ -33,7 +33,18 @@ export function initAccount(scope: HTMLElement): void {
     switch (mode) {
       case "signin": {
         if (missing(["email", "password"], t("signin.missing"))) return;
-        const res = await api.call<Me>("POST", "/auth/login", { email: value(form, "email"), password: input("password").value });
+        // The code field shows once the account asks for its mailed code;
+        // sent empty, the API mails a new one.
+        const codeField = scope.querySelector<HTMLElement>("[data-code-field]");
+        const code = codeField && !codeField.hidden ? value(form, "code") : "";
+        const res = await api.call<Me>("POST", "/auth/login", { email: value(form, "email"), password: input("password").value, code, lang });
+        if (!res.ok && res.error.code === "signin_code_required" && codeField) {
+          codeField.hidden = false;
+          formError(form, t(code ? "signin.code.wrong" : "signin.code.sent"));
+          input("code").value = "";
+          input("code").focus();
+          return;
+        }
         if (res.ok) {
           const admin = res.data.user?.admin && res.data.merchants.length === 0;
           let next = form.dataset.next || (admin ? "/admin" : "/caisse");

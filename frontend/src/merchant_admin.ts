@@ -2,7 +2,9 @@
 // order, or came after its seats were gone), which an admin accepts (the
 // vouchers or tickets issued and mailed) or refunds (the whole payment,
 // through Stripe), each after a confirmation that says what will happen;
-// merchants waiting for approval; and the outbox, where mails wait (held)
+// merchants by status (waiting for approval, approved, refused, closed),
+// which an admin approves, refuses with a reason mailed to the applicant,
+// or closes (out of the directory, its vouchers still taken); and the outbox, where mails wait (held)
 // when no SMTP server is configured, readable here with their links; and
 // the form that creates a town's programme (admin_programme.ts).
 import { initProgrammeForm } from "./admin_programme";
@@ -19,6 +21,8 @@ interface Pending {
   contact_email: string;
   contact_phone: string;
   address: string;
+  status: string;
+  refused_reason?: string;
   created_at: string;
 }
 
@@ -58,6 +62,12 @@ export function initAdmin(scope: HTMLElement): void {
     if (!s.me.user?.admin) return fail(t("admin.forbidden"));
     $("[data-body]").hidden = false;
     review();
+    const which = $<HTMLSelectElement>("#commerces-etat");
+    which.addEventListener("change", () => pending());
+    $<HTMLFormElement>("[data-merchants-form]").addEventListener("submit", (event) => {
+      event.preventDefault();
+      pending();
+    });
     pending();
     const select = $<HTMLSelectElement>("#courriels-etat");
     select.addEventListener("change", () => outbox(select.value));
@@ -182,8 +192,12 @@ export function initAdmin(scope: HTMLElement): void {
     $("#a-examiner").focus();
   };
 
+  // Merchants of the status chosen, oldest first, with what an admin may
+  // do to each: approve a pending, refused or closed one; refuse a pending
+  // one (with a reason); close an approved one.
   const pending = async () => {
-    const res = await api.call<{ data: Pending[] }>("GET", "/admin/merchants?status=pending");
+    const which = $<HTMLSelectElement>("#commerces-etat").value;
+    const res = await api.call<{ data: Pending[] }>("GET", "/admin/merchants?status=" + encodeURIComponent(which));
     if (!res.ok) return fail(explain(res.error));
     const list = $("[data-pending-list]");
     $("[data-pending-none]").hidden = res.data.data.length > 0;
@@ -195,36 +209,55 @@ export function initAdmin(scope: HTMLElement): void {
       const meta = document.createElement("p");
       meta.className = "note";
       meta.textContent = [t("category." + m.category), m.city, m.currency.toUpperCase()].join(" · ");
-      const facts = document.createElement("dl");
-      facts.className = "facts";
-      for (const [key, text] of [["admin.registration", m.registration], ["admin.contact", [m.contact_email, m.contact_phone].filter(Boolean).join(" · ")],
-        ["admin.address", m.address], ["admin.applied", date(m.created_at)]]) {
-        if (!text) continue;
-        const div = document.createElement("div");
-        const dt = document.createElement("dt");
-        dt.textContent = t(key);
-        const dd = document.createElement("dd");
-        dd.textContent = text;
-        div.append(dt, dd);
-        facts.append(div);
+      info.append(h, meta, facts([
+        ["admin.registration", m.registration],
+        ["admin.contact", [m.contact_email, m.contact_phone].filter(Boolean).join(" · ")],
+        ["admin.address", m.address],
+        ["admin.applied", date(m.created_at)],
+        ["admin.refused.reason", m.refused_reason || ""],
+      ]));
+      const actions = document.createElement("p");
+      actions.className = "inline-actions";
+      const action = (label: string, cls: string, run: () => Promise<unknown>) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = cls;
+        b.textContent = t(label);
+        b.append(hiddenName(" " + m.name));
+        b.addEventListener("click", run);
+        actions.append(b);
+      };
+      const done = async (text: string) => {
+        status.textContent = text;
+        await pending();
+        $("#en-attente").focus();
+      };
+      if (m.status !== "approved") {
+        action("admin.approve", "button", async () => {
+          if (!(await confirmDialog(t("admin.approve.confirm", m.name), t("admin.approve.yes")))) return;
+          const res = await api.call("POST", `/admin/merchants/${encodeURIComponent(m.slug)}/approve`);
+          if (!res.ok) return fail(explain(res.error));
+          await done(t("admin.approved", m.name));
+        });
       }
-      info.append(h, meta, facts);
-      const b = document.createElement("button");
-      b.type = "button";
-      b.className = "button";
-      b.textContent = t("admin.approve");
-      const hidden = document.createElement("span");
-      hidden.className = "visually-hidden";
-      hidden.textContent = " " + m.name;
-      b.append(hidden);
-      b.addEventListener("click", async () => {
-        if (!(await confirmDialog(t("admin.approve.confirm", m.name), t("admin.approve.yes")))) return;
-        const res = await api.call("POST", `/admin/merchants/${encodeURIComponent(m.slug)}/approve`);
-        if (!res.ok) return fail(explain(res.error));
-        status.textContent = t("admin.approved", m.name);
-        pending();
-      });
-      li.append(info, b);
+      if (m.status === "pending") {
+        action("admin.refuse", "button button-secondary", async () => {
+          const reason = await reasonDialog(m.name);
+          if (reason === null) return;
+          const res = await api.call("POST", `/admin/merchants/${encodeURIComponent(m.slug)}/refuse`, { reason });
+          if (!res.ok) return fail(explain(res.error));
+          await done(t("admin.refused", m.name));
+        });
+      }
+      if (m.status === "approved") {
+        action("admin.close", "button button-secondary", async () => {
+          if (!(await confirmDialog(t("admin.close.confirm"), t("admin.close.yes")))) return;
+          const res = await api.call("POST", `/admin/merchants/${encodeURIComponent(m.slug)}/close`);
+          if (!res.ok) return fail(explain(res.error));
+          await done(t("admin.closed", m.name));
+        });
+      }
+      li.append(info, actions);
       return li;
     }));
   };
@@ -264,4 +297,75 @@ function linkify(text: string): HTMLElement {
   }
   pre.append(text.slice(at));
   return pre;
+}
+
+// reasonDialog asks for the reason of a refusal (required, 500 characters
+// at most) in a modal dialog; null when the admin cancels.
+function reasonDialog(name: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const d = document.createElement("dialog");
+    d.className = "confirm";
+    const form = document.createElement("form");
+    form.method = "dialog";
+    form.noValidate = true;
+    const h = document.createElement("h2");
+    h.id = "refus-" + Date.now();
+    h.textContent = t("admin.refuse.title", name);
+    d.setAttribute("aria-labelledby", h.id);
+    const field = document.createElement("p");
+    field.className = "field";
+    const label = document.createElement("label");
+    label.htmlFor = "refus-motif";
+    label.textContent = t("admin.refuse.reason");
+    const hint = document.createElement("span");
+    hint.className = "hint";
+    hint.id = "refus-motif-aide";
+    hint.textContent = t("admin.refuse.hint");
+    const area = document.createElement("textarea");
+    area.id = "refus-motif";
+    area.name = "reason";
+    area.maxLength = 500;
+    area.rows = 4;
+    area.required = true;
+    area.setAttribute("aria-describedby", hint.id + " refus-motif-erreur");
+    const error = document.createElement("span");
+    error.className = "field-error";
+    error.id = "refus-motif-erreur";
+    error.hidden = true;
+    field.append(label, hint, area, error);
+    const actions = document.createElement("p");
+    actions.className = "confirm-actions";
+    const yes = document.createElement("button");
+    yes.type = "submit";
+    yes.className = "button button-large";
+    yes.textContent = t("admin.refuse.yes");
+    const no = document.createElement("button");
+    no.type = "button";
+    no.className = "button button-secondary";
+    no.textContent = t("admin.refuse.no");
+    no.addEventListener("click", () => d.close("no"));
+    actions.append(yes, no);
+    form.append(h, field, actions);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (!area.value.trim()) {
+        error.textContent = t("admin.refuse.required");
+        error.hidden = false;
+        area.setAttribute("aria-invalid", "true");
+        area.focus();
+        return;
+      }
+      d.close("yes");
+    });
+    d.append(form);
+    const back = document.activeElement as HTMLElement | null;
+    d.addEventListener("close", () => {
+      d.remove();
+      back?.focus();
+      resolve(d.returnValue === "yes" ? area.value.trim() : null);
+    });
+    document.body.append(d);
+    d.showModal();
+    area.focus();
+  });
 }

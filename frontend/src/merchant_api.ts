@@ -153,10 +153,15 @@ export class Api {
 
 // explain says what went wrong in plain words, for the errors any call
 // may meet; the caller handles the ones that mean something to it first.
+// notApproved are the 403 codes of a merchant or organiser Solidaire's team
+// has not approved: the server's message says what to do.
+const notApproved = new Set(["merchant_pending", "merchant_refused", "merchant_closed", "organiser_not_approved", "region_not_supported"]);
+
 export function explain(e: ApiError): string {
   if (e.status === 0 || e.status >= 500) return e.status === 0 ? t("api.network") : t("api.failed");
   if (e.status === 429) return t("api.busy", Math.max(1, e.retryAfter || 30));
-  if (e.status === 403) return t("api.forbidden");
+  // A merchant not (or no longer) approved is told why, in the server's words.
+  if (e.status === 403) return notApproved.has(e.code) && e.message ? e.message : t("api.forbidden");
   return e.message || t("api.invalid");
 }
 

@@ -10,6 +10,7 @@ import {
   startSession, t, time, value, when,
 } from "./merchant_api";
 import { refusal, startOnboarding } from "./merchant_payments";
+import { campaignsPanel } from "./merchant_campaigns";
 import { programmesPanel } from "./merchant_programmes";
 
 interface Redemption {
@@ -68,6 +69,7 @@ export function initDashboard(scope: HTMLElement): void {
     staff(s);
     devices();
     programmesPanel(scope, api, fail);
+    campaignsPanel(scope, api, fail);
   });
 
   // Today's redemptions, newest first.

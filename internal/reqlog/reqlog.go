@@ -1,5 +1,7 @@
 // Package reqlog carries a request's id in its context and adds it to every
-// log line written with that context, whichever package writes it.
+// log line written with that context, whichever package writes it; it also
+// carries the client's address as the HTTP layer found it (behind trusted
+// proxies only), for the pages' rate limits.
 package reqlog
 
 import (
@@ -18,6 +20,19 @@ func WithID(ctx context.Context, id string) context.Context {
 func ID(ctx context.Context) string {
 	id, _ := ctx.Value(key{}).(string)
 	return id
+}
+
+type ipKey struct{}
+
+// WithClientIP returns a context that carries the client's address.
+func WithClientIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, ipKey{}, ip)
+}
+
+// ClientIP returns the client's address carried by ctx, or "".
+func ClientIP(ctx context.Context) string {
+	ip, _ := ctx.Value(ipKey{}).(string)
+	return ip
 }
 
 // Handler wraps a slog.Handler so that records logged with a context that
