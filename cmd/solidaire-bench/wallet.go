@@ -120,11 +120,15 @@ func rawWallet(ctx context.Context, raw *sql.DB, hash string) error {
 	for _, q := range []string{
 		`SELECT v.id, v.code, m.name, v.balance, v.bonus, v.status, o.buyer_name FROM vouchers v
 			JOIN merchants m ON m.id = v.merchant_id LEFT JOIN orders o ON o.id = v.order_id
-			WHERE (o.buyer_email = $1 OR (v.recipient_email = $1 AND v.deliver_at <= $2)) ORDER BY v.created_at DESC`,
+			WHERE v.id IN (SELECT wv.id FROM orders wo JOIN vouchers wv ON wv.order_id = wo.id WHERE wo.buyer_email = $1
+				UNION SELECT wv.id FROM vouchers wv WHERE wv.recipient_email = $1 AND wv.deliver_at <= $2)
+			ORDER BY v.created_at DESC`,
 		`SELECT e.voucher_id, e.kind, e.amount, e.created_at, COALESCE(mr.name, '') FROM voucher_entries e
 			JOIN vouchers v ON v.id = e.voucher_id LEFT JOIN orders o ON o.id = v.order_id
 			LEFT JOIN redemptions r ON r.id = e.reference LEFT JOIN merchants mr ON mr.id = r.merchant_id
-			WHERE (o.buyer_email = $1 OR (v.recipient_email = $1 AND v.deliver_at <= $2)) ORDER BY e.voucher_id, e.created_at`,
+			WHERE v.id IN (SELECT wv.id FROM orders wo JOIN vouchers wv ON wv.order_id = wo.id WHERE wo.buyer_email = $1
+				UNION SELECT wv.id FROM vouchers wv WHERE wv.recipient_email = $1 AND wv.deliver_at <= $2)
+			ORDER BY e.voucher_id, e.created_at`,
 	} {
 		rows, err := tx.QueryContext(ctx, q, email, now)
 		if err != nil {
