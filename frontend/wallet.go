@@ -375,6 +375,11 @@ func (p *Pages) walletLink(r *http.Request, l *locale) (*page, error) {
 	if p.cfg.Wallet == nil {
 		return nil, market.NotFound("Mes bons")
 	}
+	// Per address of the client too (as the HTTP layer found it), so one
+	// source cannot mail links to a list of addresses.
+	if pg := p.lookupAllowed(r, l); pg != nil {
+		return pg, nil
+	}
 	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBody)
 	if err := r.ParseForm(); err != nil {
 		pg := askPage(l, http.StatusBadRequest, "")
