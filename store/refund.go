@@ -277,11 +277,19 @@ func leaseRefund(ctx context.Context, tx *sql.Tx, id string, now time.Time, leas
 
 // RefundAttempted counts a provider call about to start, committed before
 // the call: after a crash, the refund is looked up before it is asked
-// again.
+// again. A conditional update: EConflict when the refund is no longer one
+// to ask for (a lost dispute moved it since it was claimed), so the call
+// is not made on a stale read.
 func (db *DB) RefundAttempted(ctx context.Context, id string, at time.Time) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE refunds SET attempts = attempts + 1 WHERE id = $1 AND status = 'requested'`, id)
-		return err
+		res, err := tx.ExecContext(ctx, `UPDATE refunds SET attempts = attempts + 1 WHERE id = $1 AND status = 'requested'`, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return &market.Error{Code: market.EConflict, Message: "Ce remboursement a changé depuis qu'il a été pris : il sera revu au prochain passage."}
+		}
+		return nil
 	})
 }
 

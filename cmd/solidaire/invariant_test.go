@@ -949,5 +949,13 @@ func checkInvariants(t *testing.T, dbURL, stripeURL string) {
 	}
 	if paid != len(b.created) {
 		t.Errorf("%d refunds paid in the database, %d created at Stripe", paid, len(b.created))
+		for id := range b.created {
+			var status, lastError, order string
+			var attempts int
+			raw.QueryRowContext(ctx, `SELECT status, last_error, attempts, order_id FROM refunds WHERE id = $1`, id).Scan(&status, &lastError, &attempts, &order)
+			if status != "succeeded" {
+				t.Errorf("refund %s created at Stripe is %q in the database (attempts %d, last error %q, order %s)", id, status, attempts, lastError, order)
+			}
+		}
 	}
 }
