@@ -120,6 +120,10 @@ type meJSON struct {
 		Email string `json:"email"`
 		Name  string `json:"name"`
 		Admin bool   `json:"admin"`
+		// Organiser is true for whoever organises something: events at a
+		// merchant, a campaign or a town's programme (an admin's reach
+		// over all of them does not count).
+		Organiser bool `json:"organiser"`
 	} `json:"user,omitempty"`
 	Device *struct {
 		ID   string `json:"id"`
@@ -144,11 +148,12 @@ func (s *Server) newMe(c *gin.Context, a *market.Actor) (meJSON, error) {
 		}{a.DeviceID, a.Name}
 	} else {
 		out.User = &struct {
-			ID    string `json:"id"`
-			Email string `json:"email"`
-			Name  string `json:"name"`
-			Admin bool   `json:"admin"`
-		}{a.UserID, a.Email, a.Name, a.Admin}
+			ID        string `json:"id"`
+			Email     string `json:"email"`
+			Name      string `json:"name"`
+			Admin     bool   `json:"admin"`
+			Organiser bool   `json:"organiser"`
+		}{a.UserID, a.Email, a.Name, a.Admin, organises(a)}
 	}
 	for id, role := range a.Merchants {
 		m, err := s.cfg.Merchants.MerchantByID(c.Request.Context(), id)
@@ -158,6 +163,18 @@ func (s *Server) newMe(c *gin.Context, a *market.Actor) (meJSON, error) {
 		out.Merchants = append(out.Merchants, memberJSON{m.Slug, m.Name, role})
 	}
 	return out, nil
+}
+
+// organises reports whether the actor holds an organiser's role anywhere.
+func organises(a *market.Actor) bool {
+	for _, roles := range []map[string]market.Role{a.Merchants, a.Campaigns, a.Programmes} {
+		for _, r := range roles {
+			if r == market.RoleOrganiser {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // login answers POST /api/v1/auth/login: a session cookie, or with

@@ -57,7 +57,7 @@ func newEventJSON(e *market.Event) eventJSON {
 	return out
 }
 
-// listEvents answers GET /api/v1/events?status=&merchant=&limit=&cursor=.
+// listEvents answers GET /api/v1/events?status=&merchant=&city=&category=&from=&to=&limit=&cursor=.
 func (s *Server) listEvents(c *gin.Context) error {
 	p, err := page(c)
 	if err != nil {
@@ -71,7 +71,24 @@ func (s *Server) listEvents(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	events, next, err := s.cfg.Catalogue.ListEvents(c.Request.Context(), market.EventFilter{Status: status, Merchant: merchant, Page: p})
+	city, err := text(c, "city", 100)
+	if err != nil {
+		return err
+	}
+	cat := market.Category(c.Query("category"))
+	if cat != "" && !cat.Valid() {
+		return market.Invalid("category", "unknown category")
+	}
+	from, err := instant(c, "from")
+	if err != nil {
+		return err
+	}
+	to, err := instant(c, "to")
+	if err != nil {
+		return err
+	}
+	events, next, err := s.cfg.Catalogue.ListEvents(c.Request.Context(), market.EventFilter{Status: status, Merchant: merchant,
+		City: city, Category: cat, From: from, To: to, Page: p})
 	if err != nil {
 		return err
 	}
@@ -100,4 +117,18 @@ func (s *Server) getEvent(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, out)
 	return nil
+}
+
+// instant reads an optional RFC 3339 date-time query parameter; zero when
+// it is absent, EInvalid when it is malformed.
+func instant(c *gin.Context, name string) (time.Time, error) {
+	v := c.Query(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, market.Invalid(name, "must be an RFC 3339 date-time, for example 2027-01-02T00:00:00-05:00")
+	}
+	return t, nil
 }

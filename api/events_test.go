@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -238,8 +239,8 @@ func TestCancellation(t *testing.T) {
 					told++
 				}
 			}
-			if told != 5 {
-				t.Fatalf("%d cancellation mails, want 5 (one per seat)", told)
+			if told != 4 {
+				t.Fatalf("%d cancellation mails, want 4 (one per holder)", told)
 			}
 
 			st, out, _ = s.do("GET", "/api/v1/tickets/"+strings.ToLower(market.GroupCode(refund)), "", nil)
@@ -323,6 +324,126 @@ func TestCancellation(t *testing.T) {
 			}
 			if bad, _ := s.db.LedgerMismatches(context.Background()); len(bad) > 0 {
 				t.Fatalf("ledger mismatch %v", bad)
+			}
+		})
+	}
+}
+
+// TestHolderChoosesForAll: a holder of three tickets of one order gets one
+// mail that lists them, with one link that chooses for all of them (a
+// ticket chosen for on its own before keeps its choice); the holder's key
+// opens no one else's tickets, the pass tells no one twice, and the credit
+// mail, to the holder, states the value, the bonus and its end.
+func TestHolderChoosesForAll(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			s := newShop(t, engine, false, api.Limits{})
+			org := s.token(demo.OrganisateurEmail)
+			event, tt := s.newEvent(org, 20)
+			mine := s.buyTickets(event, tt, "Holder@Example.org", 3)
+			other := s.buyTickets(event, tt, "other@example.org", 1)[0]
+			deadline := time.Now().Add(7 * 24 * time.Hour).UTC().Format(time.RFC3339)
+			if st, out, _ := s.do("POST", "/api/v1/organiser/events/"+event+"/cancel", `{"options": ["refund", "credit", "donate"],
+				"credit_bonus_percent": 10, "deadline": "`+deadline+`"}`, org); st != 200 {
+				t.Fatalf("cancel: %d %s", st, out)
+			}
+			if n, err := s.events.NotifyHolders(ctx); err != nil || n != 4 {
+				t.Fatalf("notified %d tickets, %v", n, err)
+			}
+			if n, err := s.events.NotifyHolders(ctx); err != nil || n != 0 {
+				t.Fatalf("notified again: %d, %v", n, err)
+			}
+			mails, _ := s.db.Mails(ctx, "", 200)
+			var told []*market.Mail
+			for _, m := range mails {
+				if strings.HasPrefix(m.Subject, "Annulation") && strings.EqualFold(m.To, "holder@example.org") {
+					told = append(told, m)
+				}
+			}
+			if len(told) != 1 {
+				t.Fatalf("%d mails to the holder of 3 tickets, want 1", len(told))
+			}
+			for _, code := range mine {
+				if !strings.Contains(told[0].Text, market.GroupCode(code)) || !strings.Contains(told[0].Text, "/billet/"+code) {
+					t.Fatalf("the mail lacks ticket %s:\n%s", code, told[0].Text)
+				}
+			}
+			key := regexp.MustCompile(`\?tous=([0-9A-Z]+)`).FindStringSubmatch(told[0].Text)
+			if key == nil || strings.Contains(told[0].Text, other) {
+				t.Fatalf("the mail's link for all:\n%s", told[0].Text)
+			}
+			all := func(code, choice, key string) (int, string) {
+				st, out, _ := s.do("POST", "/api/v1/tickets/"+code+"/choice", `{"choice": "`+choice+`", "all": true, "key": "`+key+`"}`, nil)
+				return st, out
+			}
+			// A ticket chosen for on its own keeps its choice.
+			if st, out, _ := s.do("POST", "/api/v1/tickets/"+mine[1]+"/choice", `{"choice": "donate"}`, nil); st != 200 {
+				t.Fatalf("donate one: %d %s", st, out)
+			}
+			// A ticket code alone, or the holder's key with someone else's
+			// ticket, chooses for no one else.
+			if st, _ := all(mine[0], "credit", ""); st != 400 {
+				t.Fatalf("all without a key: %d", st)
+			}
+			if st, _ := all(other, "credit", key[1]); st != 404 {
+				t.Fatalf("the holder's key on another's ticket: %d", st)
+			}
+			if st, _ := all(mine[0], "credit", "0000000000000000000A"); st != 404 {
+				t.Fatalf("a guessed key: %d", st)
+			}
+			st, out := all(mine[2], "credit", strings.ToLower(key[1]))
+			var batch struct {
+				Chosen  []struct{ Ticket struct{ Code, Status string } }
+				Skipped []struct {
+					Ticket struct{ Code, Choice string }
+					Reason string
+				}
+			}
+			json.Unmarshal([]byte(out), &batch)
+			if st != 200 || len(batch.Chosen) != 2 || len(batch.Skipped) != 1 || batch.Skipped[0].Ticket.Code != mine[1] ||
+				batch.Skipped[0].Reason != "choice_already_made" || batch.Skipped[0].Ticket.Choice != "donate" {
+				t.Fatalf("choice for all: %d %s", st, out)
+			}
+			for i, want := range []market.TicketStatus{market.TicketCredited, market.TicketDonated, market.TicketCredited} {
+				if tk, _ := s.db.Ticket(ctx, mine[i]); tk.Status != want {
+					t.Fatalf("ticket %d: %s, want %s", i, tk.Status, want)
+				}
+			}
+			if tk, _ := s.db.Ticket(ctx, other); tk.Choice != "" {
+				t.Fatalf("another holder's ticket was chosen for: %s", tk.Choice)
+			}
+			// The same again: idempotent; another choice for all changes nothing.
+			if st, out := all(mine[0], "credit", key[1]); st != 200 || strings.Count(out, `"outcome":{"choice":"credit","settled":true`) != 2 {
+				t.Fatalf("the same choice for all again: %d %s", st, out)
+			}
+			if st, out := all(mine[0], "refund", key[1]); st != 200 || strings.Count(out, "choice_already_made") != 3 {
+				t.Fatalf("another choice for all: %d %s", st, out)
+			}
+			if st, out, _ := s.do("POST", "/api/v1/tickets/"+mine[0]+"/choice", `{"choice": "refund"}`, nil); st != 409 || !strings.Contains(out, "choice_already_made") {
+				t.Fatalf("another choice for one: %d %s", st, out)
+			}
+			mails, _ = s.db.Mails(ctx, "", 200)
+			credits := 0
+			for _, m := range mails {
+				if strings.HasPrefix(m.Subject, "Annulation") && strings.EqualFold(m.To, "holder@example.org") && m.ID != told[0].ID {
+					t.Fatalf("a second cancellation mail: %s", m.Text)
+				}
+				if !strings.HasPrefix(m.Subject, "Votre crédit pour") {
+					continue
+				}
+				credits++
+				if !strings.EqualFold(m.To, "holder@example.org") || !strings.Contains(m.Text, "Bonjour Holder,") ||
+					!strings.Contains(m.Text, ": 33,00\u00a0$ dont 3,00\u00a0$ de bonus offert par") || !strings.Contains(m.Text, "valable jusqu'au ") ||
+					!strings.Contains(m.Text, "la valeur payée n'expire jamais") || strings.Contains(m.Text, "vous offre") {
+					t.Fatalf("credit mail to %s: %s\n%s", m.To, m.Subject, m.Text)
+				}
+			}
+			if credits != 2 {
+				t.Fatalf("%d credit mails, want one per credited ticket", credits)
+			}
+			if n, _ := s.events.NotifyHolders(ctx); n != 0 {
+				t.Fatalf("notified after the choices: %d", n)
 			}
 		})
 	}

@@ -36,6 +36,9 @@ type paymentsJSON struct {
 	DisabledReason string            `json:"disabled_reason,omitempty"`
 	Explanation    string            `json:"explanation,omitempty"`
 	CheckedAt      *time.Time        `json:"checked_at,omitempty"`
+	// MerchantStatus is the merchant's review (pending, approved, refused,
+	// closed): the dashboard's first steps start with it.
+	MerchantStatus market.MerchantStatus `json:"merchant_status,omitempty"`
 }
 
 func newPaymentsJSON(st *market.PaymentsStatus) paymentsJSON {
@@ -98,7 +101,9 @@ func (s *Server) paymentsStatus(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	out := newPaymentsJSON(st)
+	out.MerchantStatus = m.Status
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, newPaymentsJSON(st))
+	c.JSON(http.StatusOK, out)
 	return nil
 }

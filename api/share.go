@@ -403,7 +403,7 @@ func (s *Server) createLink(c *gin.Context) error {
 	}
 	out := s.newLinkJSON(l, cam.Currency)
 	c.JSON(http.StatusCreated, gin.H{"code": l.Code, "url": out.URL, "link": out,
-		"text": fmt.Sprintf("%s : soutenez nos commerces et nos salles, achetez un bon solidaire aujourd'hui.%s %s", cam.Title, tags, out.URL)})
+		"text": fmt.Sprintf("%s : %s%s %s", cam.Title, shareCall(cam, target), tags, out.URL)})
 	return nil
 }
 
@@ -496,4 +496,28 @@ func (s *Server) disableLink(c *gin.Context) error {
 	s.links.put(code, nil, time.Minute)
 	c.Status(http.StatusNoContent)
 	return nil
+}
+
+// shareCall is what a share link's ready-to-post text asks for: tickets
+// when the link leads to an event or the campaign is a ticket campaign (it
+// features events, and merchants only as their venues), certificates or
+// tickets when it features both and the link leads to the campaign,
+// certificates otherwise (frontend/src/organiser_campaigns.ts says the
+// same for links made before).
+func shareCall(cam *market.Campaign, target string) string {
+	venues := map[string]bool{}
+	for _, e := range cam.Events {
+		venues[e.MerchantSlug] = true
+	}
+	tickets := len(cam.Events) > 0
+	for _, m := range cam.Merchants {
+		tickets = tickets && venues[m.Slug]
+	}
+	switch {
+	case strings.HasPrefix(target, "/e/") || tickets && !strings.HasPrefix(target, "/m/") || tickets && venues[strings.TrimPrefix(target, "/m/")]:
+		return "soutenez nos salles, réservez ou offrez un billet solidaire aujourd'hui."
+	case len(cam.Events) > 0 && !strings.HasPrefix(target, "/m/"):
+		return "soutenez nos commerces et nos salles, achetez un bon ou un billet solidaire aujourd'hui."
+	}
+	return "soutenez nos commerces et nos salles, achetez un bon solidaire aujourd'hui."
 }

@@ -18,6 +18,7 @@ type Tickets interface {
 	Postpone(ctx context.Context, eventID string, o market.CancelOptions, dryRun bool) (*market.CancelPreview, error)
 	View(ctx context.Context, code string) (*market.ChoiceView, error)
 	Choose(ctx context.Context, code string, c market.Choice) (*market.Ticket, error)
+	ChooseAll(ctx context.Context, code, key string, c market.Choice) (*market.ChoiceBatch, error)
 	Tally(ctx context.Context, eventID string) (*market.ChoiceTally, error)
 }
 
@@ -90,15 +91,29 @@ func (s *Server) getTicket(c *gin.Context) error {
 	return nil
 }
 
+// choiceRequest is a holder's choice: for the ticket of the path, or with
+// all and the holder's key (from the holder's mail), for all their tickets
+// of the event.
+type choiceRequest struct {
+	Choice market.Choice `json:"choice"`
+	All    bool          `json:"all"`
+	Key    string        `json:"key"`
+}
+
 // chooseForTicket answers POST /api/v1/tickets/{code}/choice {"choice"}:
 // the outcome (refund id, credit voucher, or donation). The same choice
 // again returns the first outcome; another is 409 choice_already_made.
+// With "all": true and the holder's "key", the choice is applied to every
+// ticket of the same holder and event that has no other choice yet, and
+// the answer lists the tickets chosen and those skipped, with why; a key
+// that is not this ticket's holder's is 404.
 func (s *Server) chooseForTicket(c *gin.Context) error {
-	var req struct {
-		Choice market.Choice `json:"choice"`
-	}
+	var req choiceRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
+	}
+	if req.All && strings.TrimSpace(req.Key) == "" {
+		return market.Invalid("key", "the holder's key (from the mail) is required with all")
 	}
 	switch req.Choice {
 	case market.ChoiceRefund, market.ChoiceCredit, market.ChoiceDonate, market.ChoiceKeep:
@@ -111,6 +126,14 @@ func (s *Server) chooseForTicket(c *gin.Context) error {
 	// The holder's choice must be carried out even if the phone hangs up.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 30*time.Second)
 	defer cancel()
+	if req.All {
+		b, err := s.cfg.Tickets.ChooseAll(ctx, c.Param("code"), req.Key, req.Choice)
+		if err != nil {
+			return err
+		}
+		c.JSON(http.StatusOK, s.batchAnswer(b))
+		return nil
+	}
 	claimAnswer(c, http.StatusOK, s.choiceAnswer)
 	t, err := s.cfg.Tickets.Choose(ctx, c.Param("code"), req.Choice)
 	if err != nil {
@@ -128,9 +151,35 @@ func (s *Server) choiceAnswer(t *market.Ticket) any {
 		"settled": t.Status != market.TicketValid || t.Choice == market.ChoiceKeep}}
 }
 
+// batchAnswer is the answer to a holder's choice for all their tickets.
+func (s *Server) batchAnswer(b *market.ChoiceBatch) any {
+	chosen := []any{}
+	for _, t := range b.Chosen {
+		chosen = append(chosen, s.choiceAnswer(t))
+	}
+	skipped := []any{}
+	for _, k := range b.Skipped {
+		skipped = append(skipped, gin.H{"ticket": s.newTicketJSON(k.Ticket), "reason": k.Reason})
+	}
+	return gin.H{"chosen": chosen, "skipped": skipped}
+}
+
 // rechoose answers a repeated choice (same Idempotency-Key) with the
-// outcome as it stands now: the first choice, carried further.
+// outcome as it stands now: the first choice, carried further (for all of
+// a holder's tickets, the batch again, which is idempotent).
 func (s *Server) rechoose(c *gin.Context) error {
+	var req choiceRequest
+	if err := bindJSON(c, &req); err == nil && req.All {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 30*time.Second)
+		defer cancel()
+		b, err := s.cfg.Tickets.ChooseAll(ctx, c.Param("code"), req.Key, req.Choice)
+		if err != nil {
+			return err
+		}
+		c.Header("Idempotent-Replayed", "true")
+		c.JSON(http.StatusOK, s.batchAnswer(b))
+		return nil
+	}
 	v, err := s.cfg.Tickets.View(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		return err

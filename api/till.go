@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -130,11 +131,17 @@ type redemptionJSON struct {
 	By           string       `json:"by"`
 	CreatedAt    time.Time    `json:"created_at"`
 	ReversedAt   *time.Time   `json:"reversed_at"`
+	// UndoUntil is when the undo window (market.ReverseWindow) closes; it
+	// and Undoable say whether the till may still undo it: not reversed,
+	// within the window, and asked by someone who may redeem.
+	UndoUntil time.Time `json:"undo_until"`
+	Undoable  bool      `json:"undoable"`
 }
 
 func newRedemptionJSON(r *market.Redemption) redemptionJSON {
 	out := redemptionJSON{ID: r.ID, Code: market.LastFour(r.VoucherCode), Amount: market.Money{Amount: r.Amount, Currency: r.Currency},
-		BalanceAfter: market.Money{Amount: r.BalanceAfter, Currency: r.Currency}, By: r.ActorName, CreatedAt: r.CreatedAt}
+		BalanceAfter: market.Money{Amount: r.BalanceAfter, Currency: r.Currency}, By: r.ActorName, CreatedAt: r.CreatedAt,
+		UndoUntil: r.CreatedAt.Add(market.ReverseWindow)}
 	if !r.ReversedAt.IsZero() {
 		out.ReversedAt = &r.ReversedAt
 	}
@@ -250,12 +257,21 @@ func period(c *gin.Context, m *market.Merchant, month bool) (time.Time, time.Tim
 }
 
 // listRedemptions answers GET /api/v1/merchant/redemptions?from=&to=: the
-// day's redemptions by default, newest first, with the totals.
+// day's redemptions by default, newest first, with the totals. A paired
+// till, which may redeem but not see the dashboard, gets its own
+// redemptions only: what it can undo from its day's list.
 func (s *Server) listRedemptions(c *gin.Context) error {
+	a := actor(c)
 	m, err := s.merchantFor(c, market.PermDashboard)
+	own := false
+	if market.ErrorCode(err) == market.EForbidden {
+		m, err = s.merchantFor(c, market.PermRedeem)
+		own = true
+	}
 	if err != nil {
 		return err
 	}
+	canUndo := a.Can(m.ID, market.PermRedeem)
 	from, to, err := period(c, m, false)
 	if err != nil {
 		return err
@@ -264,10 +280,16 @@ func (s *Server) listRedemptions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := list[redemptionJSON]{Data: make([]redemptionJSON, len(rs))}
+	out := list[redemptionJSON]{Data: make([]redemptionJSON, 0, len(rs))}
 	var total int64
-	for i, r := range rs {
-		out.Data[i] = newRedemptionJSON(r)
+	now := time.Now()
+	for _, r := range rs {
+		if own && r.ActorID != a.ID() {
+			continue
+		}
+		j := newRedemptionJSON(r)
+		j.Undoable = canUndo && j.ReversedAt == nil && now.Before(j.UndoUntil)
+		out.Data = append(out.Data, j)
 		if r.ReversedAt.IsZero() {
 			total += r.Amount
 		}
@@ -328,19 +350,7 @@ func (s *Server) ledger(c *gin.Context) error {
 	}
 	c.Header("Cache-Control", "no-store")
 	if c.Query("format") == "csv" || c.NegotiateFormat(gin.MIMEJSON, "text/csv") == "text/csv" {
-		loc := m.Location()
-		c.Header("Content-Type", "text/csv; charset=utf-8")
-		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="solidaire-%s-%s-%s.csv"`, m.Slug,
-			from.In(loc).Format("2006-01-02"), to.Add(-time.Millisecond).In(loc).Format("2006-01-02")))
-		c.Status(http.StatusOK)
-		w := csv.NewWriter(c.Writer)
-		w.Write(csvRow("date", "operation", "bon", "montant", "solde_apres", "devise", "reference"))
-		for _, l := range lines {
-			w.Write(csvRow(l.At.In(loc).Format(time.RFC3339), l.Kind, l.Voucher, csvNumber(decimal(l.Amount)),
-				csvNumber(decimal(l.BalanceAfter)), string(l.Currency), l.Reference))
-		}
-		w.Flush()
-		return w.Error()
+		return s.ledgerCSV(c, m, from, to, lines)
 	}
 	type lineJSON struct {
 		At           time.Time    `json:"at"`
@@ -349,12 +359,13 @@ func (s *Server) ledger(c *gin.Context) error {
 		Amount       market.Money `json:"amount"`
 		BalanceAfter market.Money `json:"balance_after"`
 		Reference    string       `json:"reference"`
+		By           string       `json:"by"`
 	}
 	out := make([]lineJSON, len(lines))
 	var redeemed int64
 	for i, l := range lines {
 		out[i] = lineJSON{l.At, l.Kind, l.Voucher, market.Money{Amount: l.Amount, Currency: l.Currency},
-			market.Money{Amount: l.BalanceAfter, Currency: l.Currency}, l.Reference}
+			market.Money{Amount: l.BalanceAfter, Currency: l.Currency}, l.Reference, l.By}
 		if l.Kind == market.EntryRedeem || l.Kind == market.EntryReverse {
 			redeemed -= l.Amount
 		}
@@ -362,6 +373,81 @@ func (s *Server) ledger(c *gin.Context) error {
 	c.JSON(http.StatusOK, gin.H{"data": out, "next_cursor": "", "from": from, "to": to,
 		"redeemed": market.Money{Amount: redeemed, Currency: m.Currency}})
 	return nil
+}
+
+// ledgerKinds names the ledger's operations in each language of the CSV
+// (French, English); a kind missing here is written as it is.
+var ledgerKinds = map[string][2]string{
+	market.EntryIssue:    {"Émission", "Issue"},
+	market.EntryRedeem:   {"Encaissement", "Redemption"},
+	market.EntryReverse:  {"Annulation", "Reversal"},
+	market.EntryVoid:     {"Bon annulé", "Void"},
+	market.EntryBonus:    {"Bonus", "Bonus"},
+	market.EntryFreeze:   {"Gel (paiement contesté)", "Freeze (disputed payment)"},
+	market.EntryUnfreeze: {"Dégel", "Unfreeze"},
+	market.EntryExpire:   {"Expiration du bonus", "Bonus expiry"},
+}
+
+// csvFrench reports whether the ledger's CSV is for a French spreadsheet:
+// ?lang= (fr or en) when given, else the Accept-Language header's first
+// of French and English; English (and "," with "12.50") when neither says.
+func csvFrench(c *gin.Context) bool {
+	switch c.Query("lang") {
+	case "fr":
+		return true
+	case "en":
+		return false
+	}
+	for _, part := range strings.Split(c.GetHeader("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		switch {
+		case tag == "fr" || strings.HasPrefix(tag, "fr-"):
+			return true
+		case tag == "en" || strings.HasPrefix(tag, "en-"):
+			return false
+		}
+	}
+	return false
+}
+
+// ledgerCSV writes the ledger for a spreadsheet: UTF-8 with a byte order
+// mark (so that Excel reads the accents), and, in French, ";" between
+// cells with a decimal comma (what a French spreadsheet expects); the
+// operation in the reader's language, the whole voucher code (the
+// merchant holds it at its till anyway), who redeemed, and the currency in
+// upper case. Every cell goes through csvRow: names are typed by people.
+func (s *Server) ledgerCSV(c *gin.Context, m *market.Merchant, from, to time.Time, lines []*market.LedgerLine) error {
+	loc := m.Location()
+	fr := csvFrench(c)
+	lang, number := 1, func(minor int64) csvNumber { return csvNumber(decimal(minor)) }
+	head := csvRow("date", "operation", "voucher", "amount", "balance_after", "currency", "by", "reference")
+	if fr {
+		lang = 0
+		number = func(minor int64) csvNumber { return csvNumber(strings.Replace(decimal(minor), ".", ",", 1)) }
+		head = csvRow("date", "opération", "bon", "montant", "solde après", "devise", "par", "référence")
+	}
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="solidaire-%s-%s-%s.csv"`, m.Slug,
+		from.In(loc).Format("2006-01-02"), to.Add(-time.Millisecond).In(loc).Format("2006-01-02")))
+	c.Status(http.StatusOK)
+	if _, err := c.Writer.WriteString("\ufeff"); err != nil {
+		return err
+	}
+	w := csv.NewWriter(c.Writer)
+	if fr {
+		w.Comma = ';'
+	}
+	w.Write(head)
+	for _, l := range lines {
+		kind := l.Kind
+		if names, ok := ledgerKinds[l.Kind]; ok {
+			kind = names[lang]
+		}
+		w.Write(csvRow(l.At.In(loc).Format("2006-01-02 15:04:05"), kind, l.Code, number(l.Amount), number(l.BalanceAfter),
+			strings.ToUpper(string(l.Currency)), l.By, l.Reference))
+	}
+	w.Flush()
+	return w.Error()
 }
 
 // decimal formats minor units as "12.50" for spreadsheets.

@@ -107,10 +107,10 @@ func TestTill(t *testing.T) {
 				t.Fatalf("ledger: %d entries, %v", len(ledger), err)
 			}
 			st, out, _ := s.do("GET", "/api/v1/merchant/ledger", "", with(owner, "Accept", "text/csv"))
-			if st != 200 || !strings.HasPrefix(out, "date,operation,bon,montant,solde_apres,devise,reference\n") ||
-				!strings.Contains(out, ",redeem,"+code[16:]+",-12.00,38.00,cad,") ||
-				!strings.Contains(out, ",reverse,"+code[16:]+",12.00,50.00,cad,") ||
-				!strings.Contains(out, ",issue,"+code[16:]+",50.00,50.00,cad,") || strings.Contains(out, code) {
+			if st != 200 || !strings.HasPrefix(out, "\ufeffdate,operation,voucher,amount,balance_after,currency,by,reference\n") ||
+				!strings.Contains(out, ",Redemption,"+code+",-12.00,38.00,CAD,Mireille Gagnon,") ||
+				!strings.Contains(out, ",Reversal,"+code+",12.00,50.00,CAD,Mireille Gagnon,") ||
+				!strings.Contains(out, ",Issue,"+code+",50.00,50.00,CAD,,") {
 				t.Fatalf("CSV: %d\n%s", st, out)
 			}
 			st, out, _ = s.do("GET", "/api/v1/merchant/summary", "", owner)
@@ -217,6 +217,11 @@ func TestAuthorisation(t *testing.T) {
 		}
 		if st, _, _ := s.do("GET", "/api/v1/merchant/summary", "", till); st != 403 {
 			t.Fatalf("device summary: %d", st)
+		}
+		// Its day's list holds what it redeemed itself, which it may undo.
+		if st, out, _ := s.do("GET", "/api/v1/merchant/redemptions", "", till); st != 200 || strings.Count(out, `"id":`) != 1 ||
+			!strings.Contains(out, `"by":"Caisse 1"`) || !strings.Contains(out, `"undoable":true`) {
+			t.Fatalf("device's redemptions: %d %s", st, out)
 		}
 		if st, _, _ := s.do("POST", "/api/v1/merchant/devices/"+paired.Device.ID+"/revoke", "", owner); st != 204 {
 			t.Fatalf("revoke: %d", st)

@@ -69,7 +69,7 @@ func (p *Pages) eventPage(r *http.Request, l *locale, e *market.Event, venue *ma
 		title = l.must("event.title.postponed", e.Title)
 	}
 	when := l.Date(e.StartsAt, e.Currency)
-	text := l.must("share.event", e.Title, when, e.MerchantName)
+	text := l.must("share.event", e.Title, when, l.AtVenue(e.MerchantName))
 	d := &eventData{Event: e, Venue: venue, Share: newShare(p.baseURL(r)+path, e.Title, text), Buy: f}
 	if f != nil {
 		d.Script = p.assets.url("holder.js")

@@ -40,8 +40,8 @@ type sideData struct {
 // islandPrefixes are the message keys each view hands its island.
 var islandPrefixes = map[string][]string{
 	"connexion":   {"api.", "session.", "signin.", "forgot.", "reset.", "invite."},
-	"till":        {"api.", "session.", "till.", "pair."},
-	"commerce":    {"api.", "session.", "dash.", "payments."},
+	"till":        {"api.", "session.", "till.", "pair.", "day."},
+	"commerce":    {"api.", "session.", "dash.", "payments.", "day."},
 	"inscription": {"api.", "apply."},
 	"admin":       {"api.", "session.", "admin."},
 }
@@ -51,8 +51,12 @@ var islandPrefixes = map[string][]string{
 // signed-in person sees, or carry a code in their address.
 func (p *Pages) sidePage(l *locale, view, mode, titleKey, path string) (*page, *sideData) {
 	d := &sideData{Mode: mode, Script: p.assets.url("merchant.js"), Messages: islandMessages(l, islandPrefixes[view]...)}
+	section := "merchant"
+	if view == "admin" {
+		section = "admin"
+	}
 	return &page{view: view, Title: l.must(titleKey), Description: l.must("site.description"), Path: path,
-		Section: "merchant", NoIndex: true, private: true, Data: d}, d
+		Section: section, NoIndex: true, private: true, Data: d}, d
 }
 
 // islandMessages returns the merchant messages whose keys start with one of

@@ -124,7 +124,7 @@ var messages = map[string][2]string{
 	"share.copied":      {"Lien copié !", "Link copied!"},
 	"share.copy.failed": {"Copie impossible : sélectionnez le lien et copiez-le.", "Could not copy: select the link and copy it."},
 	"share.merchant":    {"Soutenez %s (%s) : offrez un bon d'achat sur Solidaire.", "Support %s (%s): give a gift certificate on Solidaire."},
-	"share.event":       {"%s, %s, à %s : réservez ou offrez un billet solidaire.", "%s, %s, at %s: book or give a solidarity ticket."},
+	"share.event":       {"%s, %s, %s : réservez ou offrez un billet solidaire.", "%s, %s, %s: book or give a solidarity ticket."},
 
 	// Share images.
 	"og.merchant.alt":    {"%s — %s à %s, sur Solidaire", "%s — %s in %s, on Solidaire"},

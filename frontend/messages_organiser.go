@@ -38,7 +38,7 @@ var organiserMessages = map[string][2]string{
 
 	// The holder's ticket.
 	"ticket.title":                  {"Votre billet : %s — Solidaire", "Your ticket: %s — Solidaire"},
-	"ticket.description":            {"Votre billet pour %s, à %s.", "Your ticket for %s, at %s."},
+	"ticket.description":            {"Votre billet pour %s, %s.", "Your ticket for %s, %s."},
 	"ticket.kind":                   {"Billet", "Ticket"},
 	"ticket.kind.solidarity":        {"Billet solidaire", "Solidarity ticket"},
 	"ticket.price":                  {"Prix payé", "Price paid"},
@@ -70,7 +70,7 @@ var organiserMessages = map[string][2]string{
 	"ticket.choice.credit.bonus":    {"Recevoir un crédit (+%d\u00a0%%)", "Get a credit (+%d%%)"},
 	"ticket.choice.credit.hint":     {"Un bon d'achat de %s à utiliser chez %s.", "A gift certificate of %s to use at %s."},
 	"ticket.choice.donate":          {"Faire un don à la salle", "Donate to the venue"},
-	"ticket.choice.donate.hint":     {"Vos %s restent à %s.", "Your %s stay with %s."},
+	"ticket.choice.donate.hint":     {"Vos %s restent %s.", "Your %s stay %s."},
 	"ticket.choice.keep":            {"Garder mon billet", "Keep my ticket"},
 	"ticket.choice.keep.hint":       {"Valable pour la nouvelle date : %s.", "Valid for the new date: %s."},
 	"ticket.confirm.refund":         {"Vous faire rembourser %s ?", "Get a refund of %s?"},
@@ -115,7 +115,7 @@ var organiserMessages = map[string][2]string{
 	"ticket.outcome.crediting":      {"Crédit en préparation", "Credit on its way"},
 	"ticket.outcome.crediting.text": {"Votre choix est enregistré : votre bon d'achat arrive dans les prochaines minutes, sur cette page et par courriel.", "Your choice is recorded: your gift certificate arrives in the next few minutes, on this page and by email."},
 	"ticket.outcome.donate":         {"Merci pour votre don !", "Thank you for your donation!"},
-	"ticket.outcome.donate.text":    {"Vos %s restent à %s : votre générosité l'aide à traverser la crise.", "Your %s stay with %s: your generosity helps it through the crisis."},
+	"ticket.outcome.donate.text":    {"Vos %s restent %s : votre générosité l'aide à traverser la crise.", "Your %s stay %s: your generosity helps it through the crisis."},
 	"ticket.outcome.keep":           {"Vous gardez votre billet", "You keep your ticket"},
 	"ticket.outcome.keep.text":      {"Rendez-vous le %s : présentez le code QR à l'entrée.", "See you on %s: show the QR code at the door."},
 	"ticket.notfound.title":         {"Billet introuvable — Solidaire", "Ticket not found — Solidaire"},

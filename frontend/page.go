@@ -109,6 +109,8 @@ func funcs(l *locale) template.FuncMap {
 		"date":     l.Date,
 		"day":      l.Day,
 		"category": l.Category,
+		"at":       l.AtVenue,
+		"upfirst":  upfirst,
 		"isodate":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"paras":    paragraphs,
 		"typo":     typo,

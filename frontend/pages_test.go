@@ -213,8 +213,11 @@ func TestAssets(t *testing.T) {
 		if cc := res.Header.Get("Cache-Control"); !strings.Contains(cc, "immutable") || !strings.Contains(cc, "max-age=31536000") {
 			t.Errorf("Cache-Control %q", cc)
 		}
-		if len(body) >= 32_000 {
-			t.Errorf("app.css weighs %d bytes; the budget is 32 KB (the whole site, merchant and organiser sides included)", len(body))
+		// 40 KB since the citizens' wallet, the events page, the role
+		// landing and the till's day list (36 KB then, 8.5 KB gzipped):
+		// one request for the whole site, cached for a year.
+		if len(body) >= 40_000 {
+			t.Errorf("app.css weighs %d bytes; the budget is 40 KB (the whole site, merchant and organiser sides included)", len(body))
 		}
 	}}.run(t, base)
 	scenario{path: "/static/app.css?v=old", status: 200, ctype: "text/css", check: func(t *testing.T, res *http.Response, _ []byte) {

@@ -12,6 +12,7 @@ func (p *Pages) routes() *http.ServeMux {
 	mux.HandleFunc("GET /{$}", p.page(p.home))
 	mux.HandleFunc("GET /m/{slug}", p.page(p.merchant))
 	mux.HandleFunc("GET /e/{id}", p.page(p.event))
+	mux.HandleFunc("GET /evenements", p.page(p.events))
 	mux.HandleFunc("GET /c/{slug}", p.page(p.campaign))
 	mux.HandleFunc("GET /p/{slug}", p.page(p.programme))
 

@@ -3,6 +3,8 @@ package frontend
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/solidaire-app/solidaire/market"
@@ -17,6 +19,22 @@ import (
 // confirmation, the second records it and answers 303 to the page. The
 // ticket island opens the confirmation in a dialog instead and records the
 // choice through POST /api/v1/tickets/{code}/choice.
+//
+// Opened from the mail that tells a holder of all their tickets
+// (/billet/{code}?tous={key}), the page chooses for all of them: the key
+// rides along in the forms (tous), the choice posts without the island
+// (which chooses for one ticket) and is applied through ChooseAll.
+
+// holderTickets chooses for all of a holder's tickets of an event with the
+// holder's key (market.CancellationService); ENotFound for a key that is
+// not the ticket's holder's.
+type holderTickets interface {
+	ChooseAll(ctx context.Context, code, key string, c market.Choice) (*market.ChoiceBatch, error)
+}
+
+// eHolderKey is the refusal of a key that does not open the holder's
+// tickets, on the page only.
+const eHolderKey = "holder_key_invalid"
 
 // ticketData is the holder's page.
 type ticketData struct {
@@ -35,6 +53,9 @@ type ticketData struct {
 	Confirm *choiceOption    // the choice awaiting its confirmation (without JavaScript)
 	Error   string           // why a choice was refused
 	Script  string           // the organiser bundle (the choice island); "" without a bundle
+	AllKey  string           // the holder's key: the choices apply to all their tickets; "" for this ticket only
+	AllNote string           // what a choice for all does, or what it did
+	OneOnly string           // the page of this ticket alone, when AllKey is set
 }
 
 // choiceOption is one of the holder's choices: its button, and its
@@ -101,6 +122,17 @@ func (p *Pages) ticketPage(r *http.Request, l *locale, confirm market.Choice, fa
 		}
 	}
 	d.Intro = choiceIntro(l, e, v.Choices)
+	if key := allKey(r); key != "" && len(v.Choices) > 0 {
+		if _, ok := p.cfg.Tickets.(holderTickets); ok {
+			d.AllKey, d.AllNote, d.OneOnly = key, l.must("ticket.all.note"), "/billet/"+t.Code
+			d.Action = "/billet/" + t.Code + "?tous=" + url.QueryEscape(key)
+		}
+	}
+	if n := r.URL.Query().Get("faits"); n != "" && len(v.Choices) == 0 {
+		done, _ := strconv.Atoi(n)
+		kept, _ := strconv.Atoi(r.URL.Query().Get("gardes"))
+		d.AllNote = l.must("ticket.all.done", done, kept)
+	}
 	d.Outcome = outcomeOf(l, t, e)
 	switch {
 	case t.Status == market.TicketDisputed:
@@ -120,10 +152,12 @@ func (p *Pages) ticketPage(r *http.Request, l *locale, confirm market.Choice, fa
 		d.Error = l.must("ticket.error.closed")
 	case market.ETicketCheckedIn:
 		d.Error, d.Notice = l.must("ticket.error.checkedin"), ""
+	case eHolderKey:
+		d.Error = l.must("ticket.all.invalid")
 	default:
 		d.Error = l.must("ticket.error.failed")
 	}
-	pg := &page{view: "ticket", Title: l.must("ticket.title", e.Title), Description: l.must("ticket.description", e.Title, e.MerchantName),
+	pg := &page{view: "ticket", Title: l.must("ticket.title", e.Title), Description: l.must("ticket.description", e.Title, l.AtVenue(e.MerchantName)),
 		Path: "/billet/" + t.Code, NoIndex: true, private: true, Data: d}
 	return pg, nil
 }
@@ -173,7 +207,7 @@ func choiceFor(l *locale, c market.Choice, t *market.Ticket, e *market.Event) *c
 		}
 		o.Hint, o.Heading = l.must("ticket.choice.credit.hint", total, venue), l.must("ticket.confirm.credit", total)
 	case market.ChoiceDonate:
-		o.Label, o.Hint = l.must("ticket.choice.donate"), l.must("ticket.choice.donate.hint", price, venue)
+		o.Label, o.Hint = l.must("ticket.choice.donate"), l.must("ticket.choice.donate.hint", price, l.WithVenue(venue))
 		o.Heading, o.Text = l.must("ticket.confirm.donate", price, venue), l.must("ticket.confirm.donate.text", price)
 	case market.ChoiceKeep:
 		when := l.Date(e.StartsAt, e.Currency)
@@ -231,7 +265,7 @@ func outcomeOf(l *locale, t *market.Ticket, e *market.Event) *ticketOutcome {
 		}
 		return &ticketOutcome{Kind: "info", Heading: l.must("ticket.outcome.crediting"), Text: l.must("ticket.outcome.crediting.text")}
 	case market.ChoiceDonate:
-		return &ticketOutcome{Kind: "success", Heading: l.must("ticket.outcome.donate"), Text: l.must("ticket.outcome.donate.text", price, e.MerchantName)}
+		return &ticketOutcome{Kind: "success", Heading: l.must("ticket.outcome.donate"), Text: l.must("ticket.outcome.donate.text", price, l.WithVenue(e.MerchantName))}
 	case market.ChoiceKeep:
 		return &ticketOutcome{Kind: "success", Heading: l.must("ticket.outcome.keep"),
 			Text: l.must("ticket.outcome.keep.text", l.Date(e.StartsAt, e.Currency))}
@@ -274,6 +308,11 @@ func (p *Pages) chooseForTicket(r *http.Request, l *locale) (*page, error) {
 	// The holder's choice is carried out even if the phone hangs up.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
 	defer cancel()
+	if key := allKey(r); key != "" {
+		if all, ok := p.cfg.Tickets.(holderTickets); ok {
+			return p.chooseForAll(ctx, r, l, all, key, choice)
+		}
+	}
 	t, err := p.cfg.Tickets.Choose(ctx, r.PathValue("code"), choice)
 	switch market.ErrorCode(err) {
 	case "":
@@ -296,4 +335,29 @@ func (p *Pages) refusedChoice(r *http.Request, l *locale, why error) (*page, err
 		pg.status = http.StatusConflict
 	}
 	return pg, err
+}
+
+// allKey is the holder's key the request carries (?tous=), if any.
+func allKey(r *http.Request) string {
+	return market.NormalizeCode(r.URL.Query().Get("tous"))
+}
+
+// chooseForAll records a confirmed choice for all of the holder's tickets
+// and answers 303 to the ticket's page, which says how many were chosen
+// for and how many kept their choice; a key that is not the holder's
+// shows the page again with why (409).
+func (p *Pages) chooseForAll(ctx context.Context, r *http.Request, l *locale, all holderTickets, key string, choice market.Choice) (*page, error) {
+	code := market.NormalizeCode(r.PathValue("code"))
+	b, err := all.ChooseAll(ctx, code, key, choice)
+	switch {
+	case err == nil:
+		return &page{redirect: "/billet/" + code + "?faits=" + strconv.Itoa(len(b.Chosen)) + "&gardes=" + strconv.Itoa(len(b.Skipped))}, nil
+	case market.ErrorCode(err) != market.ENotFound:
+		return nil, err
+	}
+	if _, err := p.cfg.Tickets.View(ctx, code); market.ErrorCode(err) == market.ENotFound {
+		return messagePage(http.StatusNotFound, l, "ticket.notfound"), nil
+	}
+	r.URL.RawQuery = "" // the key opens nothing: the page chooses for this ticket
+	return p.refusedChoice(r, l, &market.Error{Code: eHolderKey})
 }

@@ -256,7 +256,7 @@ func TestTicketPage(t *testing.T) {
 			t.Fatalf("status %d", res.StatusCode)
 		}
 		_, body := s.send(t, "GET", "/billet/"+tickets[1].Code, nil, nil)
-		must(t, body, "Merci pour votre don\u202f!", "Vos 28,00\u00a0$ restent à Théâtre du Faubourg")
+		must(t, body, "Merci pour votre don\u202f!", "Vos 28,00\u00a0$ restent au Théâtre du Faubourg")
 		_, body = s.send(t, "GET", cabaret, nil, nil)
 		must(t, body, `<strong>56,00`+"\u00a0$</strong> laissés à la salle par solidarité")
 	})

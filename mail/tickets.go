@@ -85,20 +85,30 @@ func (c Composer) TicketsIssued(o *market.Order, e *market.Event, tickets []*mar
 		Attachments: atts, Status: market.MailPending}, nil
 }
 
-// EventChanged writes the mail telling a holder that an event is cancelled
-// or postponed, with the one-tap choice page.
-func (c Composer) EventChanged(t *market.Ticket, e *market.Event, lang string) (*market.Mail, error) {
-	addr, err := market.CheckEmail("to", t.HolderEmail, true)
+// EventChanged writes the one mail that tells a holder that an event is
+// cancelled or postponed: their tickets of it, each with its own page
+// (where it can be chosen for on its own), and, with key, the holder's one
+// link that chooses for all of them. It returns EInvalid for no ticket or
+// an address that cannot be written to.
+func (c Composer) EventChanged(tickets []*market.Ticket, e *market.Event, key, lang string) (*market.Mail, error) {
+	if len(tickets) == 0 {
+		return nil, market.Invalid("tickets", "missing")
+	}
+	addr, err := market.CheckEmail("to", tickets[0].HolderEmail, true)
 	if err != nil {
 		return nil, err
 	}
-	link := c.BaseURL + "/billet/" + t.Code
+	base := strings.TrimRight(c.BaseURL, "/")
+	link := base + "/billet/" + tickets[0].Code
+	if key != "" {
+		link += "?tous=" + key
+	}
 	loc := locationOf(e.Currency)
 	var subject, body string
 	o := e.Choices
 	deadline := ""
 	if o != nil && !o.Deadline.IsZero() {
-		deadline = " avant le " + o.Deadline.In(loc).Format("02/01/2006")
+		deadline = " avant le " + frenchDate(o.Deadline.In(loc))
 	}
 	offers := []string{}
 	if o != nil {
@@ -117,13 +127,32 @@ func (c Composer) EventChanged(t *market.Ticket, e *market.Event, lang string) (
 			}
 		}
 	}
+	yours, stay, forAll, forAllEN := "Votre billet", "Votre billet reste valable", "Choisissez en un geste", "Choose here"
+	if len(tickets) > 1 {
+		yours, stay = fmt.Sprintf("Vos %d billets", len(tickets)), fmt.Sprintf("Vos %d billets restent valables", len(tickets))
+		forAll = fmt.Sprintf("Choisissez en un geste pour vos %d billets", len(tickets))
+		forAllEN = fmt.Sprintf("Choose for your %d tickets at once here", len(tickets))
+	}
+	var list strings.Builder
+	fmt.Fprintf(&list, "%s :\n", yours)
+	for _, t := range tickets {
+		label := "Billet"
+		if t.TypeName != "" {
+			label += " — " + oneLine(t.TypeName)
+		}
+		fmt.Fprintf(&list, "- %s, %s, code %s : %s/billet/%s\n", label, formatMoney(t.Price, t.Currency, "fr"), market.GroupCode(t.Code), base, t.Code)
+	}
+	each := ""
+	if len(tickets) > 1 {
+		each = "Vous pouvez aussi choisir billet par billet, sur la page de chacun.\n"
+	}
 	if e.Status == market.EventCancelled {
 		subject = "Annulation : " + oneLine(e.Title)
 		body = fmt.Sprintf("Bonjour,\n\n%s, prévu chez %s, est annulé.", oneLine(e.Title), oneLine(e.MerchantName))
 		if o != nil && o.Reason != "" {
 			body += "\nRaison : " + oneLine(o.Reason)
 		}
-		body += fmt.Sprintf("\n\nVous pouvez %s. Choisissez en un geste%s :\n%s\n", strings.Join(offers, ", ou "), deadline, link)
+		body += fmt.Sprintf("\n\nVous pouvez %s. %s%s :\n%s\n\n%s%s", strings.Join(offers, ", ou "), forAll, deadline, link, list.String(), each)
 		if o != nil && o.Default != "" {
 			def := "le remboursement"
 			if o.Default == market.ChoiceCredit {
@@ -131,14 +160,81 @@ func (c Composer) EventChanged(t *market.Ticket, e *market.Event, lang string) (
 			}
 			body += fmt.Sprintf("\nSans réponse de votre part, nous appliquerons %s. Le remboursement reste toujours possible sur demande.\n", def)
 		}
-		body += "\n—\nThe event is cancelled. Choose a refund, a credit or a donation here: " + link + "\n"
+		body += fmt.Sprintf("\n—\nThe event is cancelled. Choose a refund, a credit or a donation. %s: %s\n", forAllEN, link)
 	} else {
 		subject = "Report : " + oneLine(e.Title)
-		body = fmt.Sprintf("Bonjour,\n\n%s, chez %s, est reporté au %s. Votre billet reste valable pour la nouvelle date.\n\nSi la nouvelle date ne vous convient pas, vous pouvez %s%s :\n%s\n\n—\nThe event is postponed to %s; your ticket stays valid. If the new date does not suit you, choose here: %s\n",
-			oneLine(e.Title), oneLine(e.MerchantName), e.StartsAt.In(loc).Format("02/01/2006 à 15h04"), strings.Join(offers, ", ou "),
-			deadline, link, e.StartsAt.In(loc).Format("2006-01-02 15:04"), link)
+		body = fmt.Sprintf("Bonjour,\n\n%s, chez %s, est reporté au %s. %s pour la nouvelle date.\n\nSi la nouvelle date ne vous convient pas, vous pouvez %s. %s%s :\n%s\n\n%s%s\n—\nThe event is postponed to %s; your tickets stay valid. If the new date does not suit you, %s: %s\n",
+			oneLine(e.Title), oneLine(e.MerchantName), frenchDateTime(e.StartsAt.In(loc)), stay,
+			strings.Join(offers, ", ou "), forAll, deadline, link, list.String(), each, e.StartsAt.In(loc).Format("2006-01-02 15:04"), strings.ToLower(forAllEN[:1])+forAllEN[1:], link)
 	}
 	return &market.Mail{ID: market.NewID("mail"), To: addr, Subject: subject, Text: body + "\nSolidaire\n", Status: market.MailPending}, nil
+}
+
+// creditData is what the credit templates show.
+type creditData struct {
+	Name, Event, Merchant      string
+	Value, Paid                amount
+	Bonus                      *amount
+	BonusUntilFR, BonusUntilEN string
+	Code, URL, WalletURL       string
+	QRSrc                      template.URL
+	QRSize                     int
+	Quebec                     bool
+}
+
+// CreditIssued writes the mail of a holder's credit v for the event
+// titled eventTitle, to the holder's address: its whole value, the bonus
+// the venue offers and until when, that the paid value never expires, the
+// code with its QR code and how to use it, in French then in English. It
+// is the holder's own credit, not a gift. EInvalid for a voucher or an
+// address that cannot be written to.
+func (c Composer) CreditIssued(v *market.Voucher, to, holderName, eventTitle, lang string) (*market.Mail, error) {
+	if v == nil || market.NormalizeCode(v.Code) != v.Code || !v.Currency.Valid() {
+		return nil, market.Invalid("voucher", "not a credit voucher")
+	}
+	addr, err := market.CheckEmail("to", to, true)
+	if err != nil {
+		return nil, err
+	}
+	if c.BaseURL == "" {
+		return nil, fmt.Errorf("mail: the Composer has no BaseURL")
+	}
+	base := strings.TrimRight(c.BaseURL, "/")
+	d := creditData{Name: oneLine(holderName), Event: oneLine(eventTitle), Merchant: oneLine(v.MerchantName),
+		Value: formatBoth(v.Initial+v.Bonus, v.Currency), Paid: formatBoth(v.Initial, v.Currency),
+		Code: market.GroupCode(v.Code), URL: base + "/v/" + v.Code, WalletURL: base + "/mes-bons",
+		QRSrc: template.URL("cid:" + qrName), Quebec: v.Currency == market.CAD}
+	if v.Bonus > 0 {
+		b := formatBoth(v.Bonus, v.Currency)
+		d.Bonus = &b
+		if !v.BonusExpiresAt.IsZero() {
+			at := v.BonusExpiresAt.In(locationOf(v.Currency))
+			d.BonusUntilFR, d.BonusUntilEN = frenchDate(at), at.Format("January 2, 2006")
+		}
+	}
+	qrText := market.VoucherURL(c.BaseURL, v.Code)
+	if d.QRSize, err = qrcode.Side(qrText); err != nil {
+		return nil, fmt.Errorf("mail: QR code of a credit: %w", err)
+	}
+	var text, html bytes.Buffer
+	if err := textTemplates.ExecuteTemplate(&text, "credit.txt", d); err != nil {
+		return nil, fmt.Errorf("mail: credit text: %w", err)
+	}
+	if err := htmlTemplates.ExecuteTemplate(&html, "credit.html", d); err != nil {
+		return nil, fmt.Errorf("mail: credit HTML: %w", err)
+	}
+	subject := "Votre crédit pour « " + d.Event + " » chez " + d.Merchant
+	if strings.HasPrefix(strings.ToLower(lang), "en") {
+		subject += " / Your credit for \"" + d.Event + "\" at " + d.Merchant
+	}
+	return &market.Mail{ID: market.NewID("mail"), To: addr, Subject: subject, Text: text.String(), HTML: html.String(),
+		Attachments: []market.Attachment{{Name: qrName, ContentType: "image/png", QRText: qrText, Inline: true}},
+		Status:      market.MailPending}, nil
+}
+
+// frenchDate writes a day as French reads it: "2 janvier 2027".
+func frenchDate(t time.Time) string {
+	return fmt.Sprintf("%d %s %d", t.Day(), frenchMonths[t.Month()-1], t.Year())
 }
 
 // locationOf is the zone event times are shown in: Paris for euro venues,

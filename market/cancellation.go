@@ -16,8 +16,20 @@ type EventStore interface {
 	UpdateEvent(ctx context.Context, e *Event) error
 	SetEventChoices(ctx context.Context, eventID string, status EventStatus, o CancelOptions) error
 	EventTickets(ctx context.Context, eventID string) ([]*Ticket, error)
+	// TicketsToNotify returns the tickets still to tell of up to n holders
+	// (a holder is an event and a holder email, compared case-blind), all
+	// of each holder's tickets together, ordered by holder.
 	TicketsToNotify(ctx context.Context, n int) ([]*Ticket, error)
-	MarkNotified(ctx context.Context, ticketID string, m *Mail) error
+	// MarkNotified records that a holder was told of all the tickets of
+	// the notice, with its mail and its key, in one transaction, once: a
+	// notice whose tickets were all told already is a no-op; one whose
+	// tickets were told in part is EConflict (the next pass tells the rest).
+	MarkNotified(ctx context.Context, n *HolderNotice) error
+	// HolderTickets returns the event's tickets of a holder email (case-blind).
+	HolderTickets(ctx context.Context, eventID, email string) ([]*Ticket, error)
+	// HolderKey returns the event and holder email that the key of hash
+	// opens; ENotFound when unknown.
+	HolderKey(ctx context.Context, hash string) (eventID, email string, err error)
 	Ticket(ctx context.Context, code string) (*Ticket, error)
 	// RecordChoice records a holder's choice once (a conditional update:
 	// a checked-in ticket refuses with ETicketCheckedIn) and, for a
@@ -39,8 +51,40 @@ type EventStore interface {
 
 // EventMailComposer writes the mails of cancellations and credits.
 type EventMailComposer interface {
-	EventChanged(t *Ticket, e *Event, lang string) (*Mail, error)
-	VoucherIssued(v *Voucher, to, buyerName, lang string) (*Mail, error)
+	// EventChanged writes the one mail that tells a holder of their
+	// tickets of e (seat tickets only), with key, the holder's key that
+	// chooses for all of them ("" when there is only one).
+	EventChanged(tickets []*Ticket, e *Event, key, lang string) (*Mail, error)
+	// CreditIssued writes the mail of a holder's credit v for the event
+	// titled eventTitle: its value, its bonus and the bonus's end.
+	CreditIssued(v *Voucher, to, holderName, eventTitle, lang string) (*Mail, error)
+}
+
+// HolderNotice is what tells one holder (an event and a holder email) of
+// a cancellation or a postponement: their tickets, the mail, and the hash
+// of the key that chooses for all of them at once.
+type HolderNotice struct {
+	EventID   string
+	Email     string
+	TicketIDs []string
+	KeyHash   string // "" when no key was given (a single ticket, no mail)
+	Mail      *Mail  // nil when no mail is sent (solidarity tickets only)
+}
+
+// ChoiceBatch is what a holder's choice for all their tickets did: the
+// tickets it was applied to, and those it left as they were (chosen
+// already, used at the door, or no longer open), with why.
+type ChoiceBatch struct {
+	Chosen  []*Ticket
+	Skipped []SkippedTicket
+}
+
+// SkippedTicket is a ticket a choice for all left alone, and the error
+// code that says why (choice_already_made, ticket_checked_in,
+// choice_not_open).
+type SkippedTicket struct {
+	Ticket *Ticket
+	Reason string
 }
 
 // CancellationService runs what organisers do to events and what holders choose when
@@ -366,7 +410,7 @@ func (s *CancellationService) settle(ctx context.Context, t *Ticket, e *Event) e
 		var m *Mail
 		if s.Mail != nil {
 			var err error
-			if m, err = s.Mail.VoucherIssued(v, t.HolderEmail, t.HolderName, "fr"); err != nil {
+			if m, err = s.Mail.CreditIssued(v, t.HolderEmail, t.HolderName, e.Title, "fr"); err != nil {
 				return err
 			}
 		}
@@ -386,40 +430,135 @@ func (s *CancellationService) putOff(ctx context.Context, t *Ticket, step string
 }
 
 // NotifyHolders tells the holders of cancelled and postponed events, a
-// batch at a time, each once; it returns how many it told.
+// batch of holders at a time, each once, with one mail per holder and
+// event that lists their tickets and carries the key that chooses for all
+// of them; it returns how many tickets it told of.
 func (s *CancellationService) NotifyHolders(ctx context.Context) (int, error) {
 	told := 0
 	events := map[string]*Event{}
 	for {
-		tickets, err := s.Store.TicketsToNotify(ctx, 100)
+		tickets, err := s.Store.TicketsToNotify(ctx, 50)
 		if err != nil || len(tickets) == 0 {
 			return told, err
 		}
-		for _, t := range tickets {
+		for _, group := range byHolder(tickets) {
 			if ctx.Err() != nil {
 				return told, ctx.Err()
 			}
-			e := events[t.EventID]
+			e := events[group[0].EventID]
 			if e == nil {
-				if e, err = s.Store.Event(ctx, t.EventID); err != nil {
+				if e, err = s.Store.Event(ctx, group[0].EventID); err != nil {
 					return told, err
 				}
-				events[t.EventID] = e
+				events[group[0].EventID] = e
 			}
-			var m *Mail
-			if s.Mail != nil && t.Kind == KindTicket {
-				if m, err = s.Mail.EventChanged(t, e, "fr"); err != nil {
+			n, err := s.notify(ctx, group, e)
+			if err != nil {
+				for _, t := range group {
 					s.putOff(ctx, t, "notify", err)
-					continue
 				}
-			}
-			if err := s.Store.MarkNotified(ctx, t.ID, m); err != nil {
-				s.putOff(ctx, t, "notify", err)
 				continue
 			}
-			told++
+			told += n
 		}
 	}
+}
+
+// notify tells one holder of their tickets of e, in one mail.
+func (s *CancellationService) notify(ctx context.Context, group []*Ticket, e *Event) (int, error) {
+	n := &HolderNotice{EventID: e.ID, Email: group[0].HolderEmail}
+	var seats []*Ticket
+	for _, t := range group {
+		n.TicketIDs = append(n.TicketIDs, t.ID)
+		if t.Kind == KindTicket {
+			seats = append(seats, t)
+		}
+	}
+	if s.Mail != nil && len(seats) > 0 {
+		key := ""
+		if len(seats) > 1 {
+			// The key is the holder's, not a ticket's: a ticket code
+			// given away never lets its bearer choose for the others.
+			key = NewCode()
+			n.KeyHash = HashToken(key)
+		}
+		m, err := s.Mail.EventChanged(seats, e, key, "fr")
+		if err != nil {
+			return 0, err
+		}
+		n.Mail = m
+	}
+	if err := s.Store.MarkNotified(ctx, n); err != nil {
+		return 0, err
+	}
+	return len(group), nil
+}
+
+// byHolder splits tickets, ordered by holder, into one group per holder
+// (event and holder email, case-blind).
+func byHolder(tickets []*Ticket) [][]*Ticket {
+	var groups [][]*Ticket
+	for i, t := range tickets {
+		if i == 0 || t.EventID != tickets[i-1].EventID || !strings.EqualFold(t.HolderEmail, tickets[i-1].HolderEmail) {
+			groups = append(groups, nil)
+		}
+		groups[len(groups)-1] = append(groups[len(groups)-1], t)
+	}
+	return groups
+}
+
+// ChooseAll records choice c for every ticket of the holder that key
+// opens, at the event of the ticket code (the key comes from the holder's
+// mail; the code alone never chooses for other tickets). Tickets chosen
+// otherwise already, used at the door or no longer open are left as they
+// are and reported; those chosen so already count as chosen (as Choose,
+// it is idempotent, and a retry carries on what a crash left). An
+// Idempotency-Key that ctx may carry is not kept per ticket.
+// ENotFound for an unknown code, or a key that is not this ticket's
+// holder's.
+func (s *CancellationService) ChooseAll(ctx context.Context, code, key string, c Choice) (*ChoiceBatch, error) {
+	v, err := s.View(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	key = NormalizeCode(key)
+	if key == "" {
+		return nil, NotFound("Clé")
+	}
+	eventID, email, err := s.Store.HolderKey(ctx, HashToken(key))
+	if err != nil {
+		return nil, err
+	}
+	if eventID != v.Ticket.EventID || !strings.EqualFold(email, v.Ticket.HolderEmail) {
+		return nil, NotFound("Clé")
+	}
+	tickets, err := s.Store.HolderTickets(ctx, eventID, email)
+	if err != nil {
+		return nil, err
+	}
+	// One request chooses for several tickets: the answer to keep for its
+	// Idempotency-Key is the whole batch, not a ticket's.
+	ctx = WithClaim(ctx, nil)
+	b := &ChoiceBatch{}
+	for _, t := range tickets {
+		if t.Kind != KindTicket || !strings.EqualFold(t.HolderEmail, email) {
+			continue
+		}
+		if t.Choice != "" && t.Choice != c {
+			b.Skipped = append(b.Skipped, SkippedTicket{Ticket: t, Reason: EChoiceAlreadyMade})
+			continue
+		}
+		done, err := s.Choose(ctx, t.Code, c)
+		switch code := ErrorCode(err); code {
+		case "":
+			b.Chosen = append(b.Chosen, done)
+		case EChoiceAlreadyMade, ETicketCheckedIn, EChoiceNotOpen:
+			b.Skipped = append(b.Skipped, SkippedTicket{Ticket: t, Reason: code})
+		default:
+			return b, err
+		}
+	}
+	return b, nil
 }
 
 // ApplyDefaults gives the organiser's default to holders of cancelled

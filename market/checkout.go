@@ -182,6 +182,11 @@ func (s *CheckoutService) Resume(ctx context.Context, orderID, token string) (st
 	if err != nil {
 		return "", err
 	}
+	// A merchant closed (or refused) since the order was opened sells no
+	// more: the order is not sent on to payment.
+	if m.MayTrade() != nil {
+		return "", &Error{Code: EConflict, Message: "Ce commerce ne vend plus sur Solidaire pour le moment : rien n'a été payé."}
+	}
 	lines := make([]string, len(o.Items))
 	for i, it := range o.Items {
 		switch it.Kind {

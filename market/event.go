@@ -91,8 +91,12 @@ func (e *Event) Validate() error {
 // EventFilter selects events in a listing. Zero fields select all.
 type EventFilter struct {
 	Status   EventStatus
-	Merchant string // venue slug
-	Upcoming bool   // only events that start after now
+	Merchant string    // venue slug
+	Upcoming bool      // only events that start after now
+	City     string    // the venue's city, any spelling of it (CityKey)
+	Category Category  // the venue's category
+	From     time.Time // only events starting at or after From
+	To       time.Time // only events starting before To
 	Page     Page
 }
 

@@ -165,8 +165,10 @@ type LedgerLine struct {
 	At           time.Time
 	Kind         string
 	Voucher      string // last four characters of the code
+	Code         string // the whole code, for the merchant's own export
 	Amount       int64  // signed, minor units
 	BalanceAfter int64
 	Currency     Currency
 	Reference    string
+	By           string // who redeemed (a person or a till), for a redemption and its reversal
 }

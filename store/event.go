@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/solidaire-app/solidaire/market"
 )
@@ -19,8 +21,9 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// ListEvents returns one page of events matching f, by start time, with
-// their ticket types, and the cursor of the next page.
+// ListEvents returns one page of the published events of approved venues
+// matching f, by start time, with their ticket types, and the cursor of the
+// next page. City and category are the venue's. EInvalid for a bad cursor.
 func (db *DB) ListEvents(ctx context.Context, f market.EventFilter) ([]*market.Event, string, error) {
 	var afterMs int64 = -1 << 62
 	afterID := ""
@@ -35,6 +38,17 @@ func (db *DB) ListEvents(ctx context.Context, f market.EventFilter) ([]*market.E
 	if f.Upcoming {
 		from = millis(db.now())
 	}
+	if !f.From.IsZero() && millis(f.From) > from {
+		from = millis(f.From)
+	}
+	var to int64 = 1 << 62
+	if !f.To.IsZero() {
+		to = millis(f.To)
+	}
+	city := market.CityKey(f.City)
+	if !utf8.ValidString(city) || strings.ContainsRune(city, 0) {
+		return nil, "", nil // no city has that name, and PostgreSQL would refuse it
+	}
 	n := limit(f.Page)
 	var list []*market.Event
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
@@ -42,11 +56,12 @@ func (db *DB) ListEvents(ctx context.Context, f market.EventFilter) ([]*market.E
 			FROM events e JOIN merchants m ON m.id = e.merchant_id
 			WHERE e.published = 1 AND m.status = 'approved' AND ($1 = '' OR e.status = $1)
 			  AND ($2 = '' OR m.slug = $2)
-			  AND e.starts_at >= $3
+			  AND e.starts_at >= $3 AND e.starts_at < $7
+			  AND ($8 = '' OR m.city_key = $8) AND ($9 = '' OR m.category = $9)
 			  AND (e.starts_at > $4 OR (e.starts_at = $4 AND e.id > $5))
 			ORDER BY e.starts_at, e.id
 			LIMIT $6`,
-			string(f.Status), f.Merchant, from, afterMs, afterID, n+1)
+			string(f.Status), f.Merchant, from, afterMs, afterID, n+1, to, city, string(f.Category))
 		if err != nil {
 			return err
 		}

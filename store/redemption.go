@@ -214,8 +214,11 @@ func (db *DB) Redemptions(ctx context.Context, merchantID string, from, to time.
 func (db *DB) MerchantLedger(ctx context.Context, merchantID string, from, to time.Time) ([]*market.LedgerLine, error) {
 	// Its own vouchers' movements, and those of programme cards spent at
 	// its till (their redemptions and reversals).
-	rows, err := db.read.QueryContext(ctx, `SELECT e.created_at, e.kind, v.code, e.amount, e.balance_after, v.currency, e.reference
+	// A redemption and its reversal name who redeemed.
+	rows, err := db.read.QueryContext(ctx, `SELECT e.created_at, e.kind, v.code, e.amount, e.balance_after, v.currency, e.reference,
+			COALESCE(r.actor_name, '')
 		FROM voucher_entries e JOIN vouchers v ON v.id = e.voucher_id
+		LEFT JOIN redemptions r ON r.id = e.reference AND e.kind IN ('redeem', 'reverse')
 		WHERE e.created_at >= $2 AND e.created_at < $3 AND (v.merchant_id = $1 OR (v.programme_id <> ''
 			AND e.kind IN ('redeem', 'reverse') AND e.reference IN (SELECT id FROM redemptions WHERE merchant_id = $1)))
 		ORDER BY e.created_at, e.id`, merchantID, millis(from), millis(to))
@@ -228,12 +231,12 @@ func (db *DB) MerchantLedger(ctx context.Context, merchantID string, from, to ti
 		var l market.LedgerLine
 		var at int64
 		var code, currency string
-		if err := rows.Scan(&at, &l.Kind, &code, &l.Amount, &l.BalanceAfter, &currency, &l.Reference); err != nil {
+		if err := rows.Scan(&at, &l.Kind, &code, &l.Amount, &l.BalanceAfter, &currency, &l.Reference, &l.By); err != nil {
 			return nil, translate(err)
 		}
 		// The last four characters only, without the ellipsis that lists on
 		// screens use: a spreadsheet column.
-		l.At, l.Voucher, l.Currency = fromMillis(at), code[max(0, len(code)-4):], market.Currency(currency)
+		l.At, l.Voucher, l.Code, l.Currency = fromMillis(at), code[max(0, len(code)-4):], code, market.Currency(currency)
 		list = append(list, &l)
 	}
 	return list, translate(rows.Err())

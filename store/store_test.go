@@ -249,6 +249,48 @@ func TestEventsAndCampaigns(t *testing.T) {
 				t.Fatalf("paged: %v", paged)
 			}
 		})
+		t.Run("Filters", func(t *testing.T) {
+			// Another city, another category, and a venue not approved
+			// whose event never shows.
+			shop := merchant("librairie-du-port", "Librairie du Port", "librairie", "Québec")
+			pending := merchant("salle-en-attente", "Salle en attente", "spectacle", "Montréal")
+			pending.Status = market.MerchantPending
+			for _, m := range []*market.Merchant{shop, pending} {
+				if err := db.CreateMerchant(ctx, m); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, e := range []*market.Event{
+				{ID: "evt_port", MerchantID: shop.ID, Title: "Lecture", City: "Québec", StartsAt: now.Add(30 * time.Hour), Currency: market.CAD},
+				{ID: "evt_hidden", MerchantID: pending.ID, Title: "Cachée", City: "Montréal", StartsAt: now.Add(30 * time.Hour), Currency: market.CAD},
+			} {
+				if err := db.CreateEvent(ctx, e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for name, tc := range map[string]struct {
+				f    market.EventFilter
+				want []string
+			}{
+				"city, any spelling": {market.EventFilter{City: "  montreal ", Upcoming: true}, []string{"evt_a", "evt_b", "evt_c"}},
+				"other city":         {market.EventFilter{City: "Québec"}, []string{"evt_port"}},
+				"unknown city":       {market.EventFilter{City: "Gaspé"}, nil},
+				"category":           {market.EventFilter{Category: "librairie"}, []string{"evt_port"}},
+				"category and city":  {market.EventFilter{Category: "spectacle", City: "Québec"}, nil},
+				"from":               {market.EventFilter{From: now.Add(36 * time.Hour)}, []string{"evt_b", "evt_c"}},
+				"to":                 {market.EventFilter{Upcoming: true, To: now.Add(30 * time.Hour)}, []string{"evt_a"}},
+				"from and to":        {market.EventFilter{From: now.Add(25 * time.Hour), To: now.Add(49 * time.Hour)}, []string{"evt_port", "evt_b"}},
+				"from before now":    {market.EventFilter{Upcoming: true, From: now.Add(-72 * time.Hour), City: "Montréal"}, []string{"evt_a", "evt_b", "evt_c"}},
+			} {
+				list, _, err := db.ListEvents(ctx, tc.f)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if got := eventIDs(list); !equal(got, tc.want) {
+					t.Errorf("%s: got %v, want %v", name, got, tc.want)
+				}
+			}
+		})
 		t.Run("Campaign", func(t *testing.T) {
 			c := &market.Campaign{Slug: "billetsolidaire", Title: "#billetsolidaire", Hashtags: []string{"billetsolidaire"},
 				StartsAt: now, Currency: market.CAD, Goal: 500000}

@@ -164,27 +164,80 @@ func (db *DB) EventTickets(ctx context.Context, eventID string) ([]*market.Ticke
 	return db.tickets(ctx, `WHERE t.event_id = $1 ORDER BY t.created_at, t.id`, eventID)
 }
 
-// TicketsToNotify returns up to n tickets of cancelled or postponed events
-// whose holders have not been told yet: the resumable state of the bulk
-// notification is in the tickets themselves.
+// notifyDue is the condition of a ticket whose holder is still to tell
+// ($2 the time now).
+const notifyDue = `t.notified_at = 0 AND t.status = 'valid' AND t.choice = '' AND e.status IN ('cancelled', 'postponed')
+	AND t.retry_at <= $2`
+
+// TicketsToNotify returns the tickets of cancelled or postponed events
+// whose holders have not been told yet, for up to n holders (an event and
+// a holder email, case-blind), all of a holder's tickets together and
+// ordered by holder: the resumable state of the bulk notification is in
+// the tickets themselves.
 func (db *DB) TicketsToNotify(ctx context.Context, n int) ([]*market.Ticket, error) {
-	return db.tickets(ctx, `WHERE t.notified_at = 0 AND t.status = 'valid' AND t.choice = '' AND e.status IN ('cancelled', 'postponed')
-		AND t.retry_at <= $2 ORDER BY t.created_at, t.id LIMIT $1`, n, millis(db.now()))
+	return db.tickets(ctx, `WHERE `+notifyDue+` AND t.event_id || ' ' || lower(t.holder_email) IN (
+			SELECT t.event_id || ' ' || lower(t.holder_email)`+ticketFrom+`WHERE `+notifyDue+`
+			GROUP BY t.event_id, lower(t.holder_email) ORDER BY MIN(t.created_at), t.event_id, lower(t.holder_email) LIMIT $1)
+		ORDER BY t.event_id, lower(t.holder_email), t.created_at, t.id`, n, millis(db.now()))
 }
 
-// MarkNotified records that a holder was told, queueing the mail in the
-// same transaction so that each holder gets one.
-func (db *DB) MarkNotified(ctx context.Context, ticketID string, m *market.Mail) error {
+// MarkNotified records that a holder was told of the notice's tickets,
+// queueing its mail and keeping the hash of its key in the same
+// transaction, so that each holder gets one mail: when the tickets were
+// all told already it does nothing; when only some were, EConflict (and
+// nothing), so that the next pass tells of the rest.
+func (db *DB) MarkNotified(ctx context.Context, n *market.HolderNotice) error {
+	if len(n.TicketIDs) == 0 {
+		return nil
+	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE tickets SET notified_at = $1 WHERE id = $2 AND notified_at = 0`, millis(db.now()), ticketID)
+		args := []any{millis(db.now())}
+		in := ""
+		for i, id := range n.TicketIDs {
+			if i > 0 {
+				in += ", "
+			}
+			args = append(args, id)
+			in += "$" + itoa(len(args))
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET notified_at = $1 WHERE notified_at = 0 AND id IN (`+in+`)`, args...)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 || m == nil {
+		switch told, _ := res.RowsAffected(); {
+		case told == 0:
+			return nil // told already
+		case int(told) != len(n.TicketIDs):
+			return &market.Error{Code: market.EConflict, Message: "Une partie de ces billets a déjà été annoncée."}
+		}
+		if n.KeyHash != "" {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO holder_keys (hash, event_id, holder_email, created_at) VALUES ($1, $2, $3, $4)`,
+				n.KeyHash, n.EventID, n.Email, millis(db.now())); err != nil {
+				return err
+			}
+		}
+		if n.Mail == nil {
 			return nil
 		}
-		return db.insertMail(ctx, tx, m)
+		return db.insertMail(ctx, tx, n.Mail)
 	})
+}
+
+// HolderTickets returns the event's tickets of a holder email, compared
+// case-blind, in the order they were issued.
+func (db *DB) HolderTickets(ctx context.Context, eventID, email string) ([]*market.Ticket, error) {
+	return db.tickets(ctx, `WHERE t.event_id = $1 AND lower(t.holder_email) = lower($2) ORDER BY t.created_at, t.id`, eventID, email)
+}
+
+// HolderKey returns the event and the holder email that the holder's key
+// of this hash chooses for; ENotFound when unknown.
+func (db *DB) HolderKey(ctx context.Context, hash string) (string, string, error) {
+	var eventID, email string
+	err := db.read.QueryRowContext(ctx, `SELECT event_id, holder_email FROM holder_keys WHERE hash = $1`, hash).Scan(&eventID, &email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", market.NotFound("Clé")
+	}
+	return eventID, email, translate(err)
 }
 
 // RecordChoice records a holder's choice once: a conditional update, so

@@ -7,6 +7,7 @@
 // mails, and a person who belongs to two merchants picking one.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { base, checkA11y, launch, noHorizontalScroll, plain, shot, withPage } from "./helpers.mjs";
 import { bakery, buyVoucher, password, signIn } from "./merchant_helpers.mjs";
@@ -63,7 +64,8 @@ test("the dashboard: live redemptions from a till in another page, the ledger an
     // Undone at the till: the row says so.
     await till.getByRole("button", { name: "Annuler cet encaissement" }).click();
     await till.getByRole("button", { name: "Oui, annuler l'encaissement" }).click();
-    await row.filter({ hasText: "(annulé)" }).waitFor();
+    await row.filter({ hasText: /Annulé à \d{1,2} h \d\d/ }).waitFor();
+    assert.doesNotMatch(plain(await row.innerText()), /42,50 \$/, "no balance after an undone redemption");
     assert.equal(plain(await total.innerText()), before);
     await till.close();
 
@@ -76,9 +78,12 @@ test("the dashboard: live redemptions from a till in another page, the ledger an
     assert.match(plain(await ledger.innerText()), /Encaissé sur la période : /);
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Télécharger (CSV)" }).click()]);
     assert.match(download.suggestedFilename(), /^solidaire-boulangerie-du-quartier-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/);
-    const csv = await (await page.request.get(base + "/api/v1/merchant/ledger?format=csv")).text();
-    assert.match(csv.split("\n")[0], /^date,operation,bon,montant/);
-    assert.match(csv, new RegExp(`redeem,${voucher.code.slice(-4)},-7\\.50`));
+    // For a French spreadsheet: a byte order mark, ";" and a decimal comma.
+    const csv = readFileSync(await download.path(), "utf8");
+    assert.match(csv.split("\n")[0], /^\ufeffdate;opération;bon;montant/);
+    assert.match(csv, new RegExp(`;Encaissement;${voucher.code};-7,50;42,50;CAD;Mireille Gagnon;`));
+    const english = await (await page.request.get(base + "/api/v1/merchant/ledger?format=csv&lang=en")).text();
+    assert.match(english, new RegExp(`,Redemption,${voucher.code},-7\\.50,42\\.50,CAD,Mireille Gagnon,`));
     await checkA11y(page);
 
     // The team: the owner, and an invitation.
@@ -318,7 +323,7 @@ test("a business applies, the admin approves it, its owner joins the bakery's te
     await page.getByLabel("Courriel").fill(owner);
     await page.getByLabel("Mot de passe", { exact: true }).fill("un autre mot de passe");
     await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.waitForURL(base + "/caisse");
+    await page.waitForURL(base + "/commerce");
   });
 
   // The bakery's owner removes the new member, after a confirmation.

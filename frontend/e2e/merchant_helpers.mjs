@@ -55,14 +55,15 @@ export async function buyTicket(request) {
   return { ticket: order.tickets[0], event };
 }
 
-// signIn signs in on /connexion, as a person does, and waits for where
-// it leads.
-export async function signIn(page, email, next = "") {
-  await page.goto(base + "/connexion" + (next ? "?next=" + encodeURIComponent(next) : ""));
+// signIn signs in on /connexion?next=, as a person does, and waits for
+// where it leads: the till unless told (landing.test.mjs checks where
+// each role lands without next).
+export async function signIn(page, email, next = "/caisse") {
+  await page.goto(base + "/connexion?next=" + encodeURIComponent(next));
   await page.getByLabel("Courriel").fill(email);
   await page.getByLabel("Mot de passe", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Se connecter" }).click();
-  await page.waitForURL(base + (next || (email.startsWith("admin@") ? "/admin" : "/caisse")));
+  await page.waitForURL(base + next);
 }
 
 // money is how the pages write an amount in French: "12,50 $".

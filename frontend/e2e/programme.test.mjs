@@ -33,9 +33,10 @@ const admin = "admin@demo.solidaire.local";
 // The card bought by the first test, redeemed by the next ones.
 let card = "";
 
-// signIn signs in on /connexion and waits for where it leads.
+// signIn signs in on /connexion and waits for where it leads: the till
+// is asked for, the other spaces are where their people land.
 async function signIn(page, email, landing) {
-  await page.goto(base + "/connexion");
+  await page.goto(base + "/connexion" + (landing === "/caisse" ? "?next=%2Fcaisse" : ""));
   await page.getByLabel("Courriel").fill(email);
   await page.getByLabel("Mot de passe", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Se connecter" }).click();

@@ -165,6 +165,8 @@ test("a lost answer is retried with the same key; a rate limit says how long to 
     const keys = redemptionKeys(page);
     let calls = 0;
     await page.route(/\/redemptions$/, async (route) => {
+      // The day's list (a GET) goes through; the redemption is the one.
+      if (route.request().method() !== "POST") return route.continue();
       calls++;
       if (calls === 1) return route.abort("failed");
       if (calls === 2) {
@@ -332,6 +334,66 @@ test("the holder's pages say a disputed voucher and ticket are blocked", async (
     await page.getByText(/^Ce billet est bloqué/).waitFor();
     assert.equal(await page.locator("img[src*='/qr.png']").count(), 0, "no QR code to show at the door");
     await shot(page, "ticket-disputed-phone");
+    await checkA11y(page);
+  });
+});
+
+test("undo a redemption from the day's list, then read the ledger as cards on a phone", async () => {
+  await withPage(browser, "phone", {}, async (page) => {
+    const voucher = await buyVoucher(page.request, 3000);
+    const last4 = "…" + voucher.code.slice(-4);
+    await signIn(page, bakery);
+    await lookUp(page, voucher.code);
+    await page.getByLabel("Montant à encaisser").fill("12");
+    await page.getByRole("button", { name: "Encaisser", exact: true }).click();
+    await page.getByRole("button", { name: "Confirmer : encaisser 12,00 $" }).click();
+    await page.locator("[data-done]").waitFor();
+    // Away from the result screen: the next customer.
+    await page.getByRole("button", { name: "Code suivant" }).first().click();
+    assert.equal(await page.locator("[data-done]").isVisible(), false);
+
+    // The day's list, a card per redemption, with its undo button.
+    const list = page.locator("[data-day]");
+    const row = list.locator("tr", { hasText: last4 });
+    await row.waitFor();
+    assert.match(plain(await row.innerText()), /12,00 \$[\s\S]*18,00 \$[\s\S]*Mireille Gagnon/);
+    assert.equal(await row.evaluate((tr) => getComputedStyle(tr).display), "flex", "a card, not a table row");
+    await noHorizontalScroll(page);
+    await shot(page, "till-day-list-phone");
+    await checkA11y(page);
+    await row.getByRole("button", { name: /^Annuler/ }).click();
+    const dialog = page.getByRole("dialog");
+    assert.equal(plain(await dialog.locator("p").first().innerText()), "Annuler cet encaissement de 12,00 $ ? Le montant retourne sur le bon.");
+    await dialog.getByRole("button", { name: "Oui, annuler l'encaissement" }).click();
+    await row.filter({ hasText: /Annulé à \d{1,2} h \d\d/ }).waitFor();
+    assert.equal(await row.getByRole("button").count(), 0, "no undo left on an undone row");
+    assert.doesNotMatch(plain(await row.innerText()), /18,00 \$/, "no balance after an undone redemption");
+    assert.match(plain(await page.locator("[data-status]").innerText()), new RegExp(`Encaissement de 12,00 \\$ annulé \\(bon ${last4}\\)`));
+    const api = await (await page.request.get(`${base}/api/v1/vouchers/${voucher.code}`)).json();
+    assert.equal(api.balance?.amount ?? api.voucher?.balance?.amount, 3000, "the amount went back");
+    await shot(page, "till-day-undone-phone");
+    await checkA11y(page);
+
+    // The dashboard on the same phone: the day's list says it is undone,
+    // and the month's ledger is a card per line, amounts in sight.
+    await page.goto(base + "/commerce");
+    const dash = page.locator("[data-today-rows] tr", { hasText: last4 });
+    await dash.filter({ hasText: /Annulé à/ }).waitFor();
+    await page.getByRole("button", { name: "Afficher" }).click();
+    const ledger = page.locator("[data-ledger-result] table");
+    await ledger.waitFor();
+    const cards = ledger.locator("tbody tr", { hasText: voucher.code.slice(-4) });
+    assert.ok(await cards.count() >= 3, "sale, redemption and its undo");
+    for (const card of await cards.all()) {
+      assert.equal(await card.evaluate((tr) => getComputedStyle(tr).display), "flex");
+      const amount = card.locator(".day-amount");
+      assert.match(plain(await amount.innerText()), /\d+,\d\d \$/);
+      const box = await amount.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 360, `the amount is on the screen: ${JSON.stringify(box)}`);
+    }
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), "nothing scrolls sideways");
+    await noHorizontalScroll(page);
+    await shot(page, "dashboard-ledger-phone");
     await checkA11y(page);
   });
 });

@@ -59,8 +59,9 @@ test("Mes bons on a phone: a link from the outbox, three vouchers, one sent agai
     ];
     const given = await bought(request, { email: "awa@example.org", name: "Awa" }, 4000, { name: "Léa", email: holder });
 
-    // From the menu, the address form.
+    // From the menu (folded on a phone), the address form.
     await page.goto(base + "/");
+    await page.getByText("Menu", { exact: true }).click();
     await page.getByRole("navigation", { name: "Navigation principale" }).getByRole("link", { name: "Mes bons" }).click();
     await page.waitForURL(base + "/mes-bons");
     await page.getByRole("heading", { level: 1, name: "Mes bons" }).waitFor();

@@ -9,10 +9,12 @@ import { initFilters } from "./filters";
 import { initOrder, initPrint } from "./order";
 import { initProgramme } from "./programme";
 import { initShare } from "./share";
+import { initSpaces } from "./spaces";
 import { registerServiceWorker } from "./sw";
 import { initZone } from "./zone";
 
 initZone(document);
+initSpaces(document);
 initShare(document);
 initFilters(document);
 initBuy(document);

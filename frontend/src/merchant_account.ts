@@ -2,6 +2,7 @@
 // password, joining a merchant's team, and a business applying to sell.
 // Each posts JSON to the API and shows its errors by the fields it names.
 import { Api, Me, busy, clearErrors, explain, fieldError, formError, lang, showFieldErrors, t, value } from "./merchant_api";
+import { Space, keepSpaces, spaceHome, spacesOf } from "./spaces";
 
 export function initAccount(scope: HTMLElement): void {
   const form = scope.querySelector<HTMLFormElement>("form[data-form]");
@@ -46,14 +47,18 @@ export function initAccount(scope: HTMLElement): void {
           return;
         }
         if (res.ok) {
-          const admin = res.data.user?.admin && res.data.merchants.length === 0;
-          let next = form.dataset.next || (admin ? "/admin" : "/caisse");
-          if (!form.dataset.next && !admin && res.data.merchants.length === 0) {
+          const spaces = spacesOf(res.data);
+          keepSpaces(spaces);
+          // The page that sent here comes first; else each person's space,
+          // or a choice between them; a team member of no space, the till.
+          if (form.dataset.next) location.assign(form.dataset.next);
+          else if (spaces.length === 1 && spaces[0] === "organisation" && !res.data.merchants.some((m) => m.role === "organiser")) {
             // A town's organiser, who belongs to no shop: their programmes.
             const mine = await api.call<{ data: unknown[] }>("GET", "/organiser/programmes");
-            if (mine.ok && mine.data.data.length > 0) next = "/organisation/programmes";
-          }
-          location.assign(next);
+            location.assign(mine.ok && mine.data.data.length > 0 ? "/organisation/programmes" : spaceHome.organisation);
+          } else if (spaces.length === 1) location.assign(spaceHome[spaces[0]]);
+          else if (spaces.length > 1) choose(spaces);
+          else location.assign(res.data.merchants.length > 0 ? "/caisse" : "/commerce");
           return;
         }
         if (res.error.status === 401) {
@@ -175,6 +180,17 @@ export function initAccount(scope: HTMLElement): void {
       return;
     }
     if (!showFieldErrors(form, res.error.fields)) formError(form, explain(res.error));
+  };
+
+  // choose replaces the form by the links to the person's spaces.
+  const choose = (spaces: Space[]) => {
+    const chooser = scope.querySelector<HTMLElement>("[data-spaces]");
+    if (!chooser) return location.assign(spaceHome[spaces[0]]);
+    for (const li of chooser.querySelectorAll<HTMLElement>("[data-space]")) li.hidden = !spaces.includes(li.dataset.space as Space);
+    form.hidden = true;
+    scope.querySelector<HTMLElement>(".account-apply")?.setAttribute("hidden", "");
+    chooser.hidden = false;
+    chooser.querySelector<HTMLElement>("h2")?.focus();
   };
 
   let sending = false;

@@ -6,6 +6,8 @@
 // Every string comes from the Go messages table, in the page's JSON
 // (#side-messages): the islands carry none of their own.
 
+import { keepSpaces, spacesOf } from "./spaces";
+
 export interface Money {
   amount: number;
   currency: string;
@@ -172,7 +174,7 @@ export interface Member {
 }
 
 export interface Me {
-  user?: { id: string; email: string; name: string; admin: boolean };
+  user?: { id: string; email: string; name: string; admin: boolean; organiser?: boolean };
   device?: { id: string; name: string };
   merchants: Member[];
 }
@@ -180,6 +182,18 @@ export interface Me {
 export interface Session {
   me: Me;
   member: Member | null; // the merchant the page acts for
+}
+
+const tillKey = "solidaire.till.";
+
+// tillUsed reports whether a person opened the merchant's till on this
+// browser.
+export function tillUsed(slug: string): boolean {
+  try {
+    return localStorage.getItem(tillKey + slug) === "1";
+  } catch {
+    return false;
+  }
 }
 
 // signInURL is the sign-in page that comes back here afterwards.
@@ -218,6 +232,7 @@ export async function startSession(api: Api, scope: HTMLElement, say: (text: str
     location.assign(signInURL());
   };
   const me = res.data;
+  if (me.user) keepSpaces(spacesOf(me));
   const bar = scope.querySelector<HTMLElement>("[data-session]");
   const who = scope.querySelector<HTMLElement>("[data-session-who]");
   if (who) who.textContent = me.device ? t("session.device", me.device.name) : t("session.account", me.user?.name || me.user?.email || "");
@@ -247,6 +262,15 @@ export async function startSession(api: Api, scope: HTMLElement, say: (text: str
     if (member) api.merchant = member.slug;
   }
   for (const el of scope.querySelectorAll<HTMLElement>("[data-merchant-name]")) el.textContent = member?.name || "";
+  // The till opened by a person (not a paired device) on this browser:
+  // one of the dashboard's first steps (tillUsed).
+  if (allowDevice && me.user && member) {
+    try {
+      localStorage.setItem(tillKey + member.slug, "1");
+    } catch {
+      // The dashboard then counts on paired devices only.
+    }
+  }
   const signout = scope.querySelector<HTMLButtonElement>("[data-signout]");
   const unpair = scope.querySelector<HTMLButtonElement>("[data-unpair]");
   if (me.device && unpair) {
@@ -261,6 +285,7 @@ export async function startSession(api: Api, scope: HTMLElement, say: (text: str
     signout.addEventListener("click", async () => {
       signout.disabled = true;
       await api.call("POST", "/auth/logout");
+      keepSpaces(null);
       location.assign("/connexion?fin=1");
     });
   }

@@ -12,16 +12,8 @@ import {
 import { refusal, startOnboarding } from "./merchant_payments";
 import { campaignsPanel } from "./merchant_campaigns";
 import { programmesPanel } from "./merchant_programmes";
-
-interface Redemption {
-  id: string;
-  code: string;
-  amount: Money;
-  balance_after: Money;
-  by: string;
-  created_at: string;
-  reversed_at: string | null;
-}
+import { DayList, DayRedemption } from "./day_list";
+import { stepsPanel } from "./merchant_steps";
 
 interface LiveEvent {
   type: "redemption" | "reversal";
@@ -53,6 +45,7 @@ export function initDashboard(scope: HTMLElement): void {
     alert.textContent = text;
   };
   let currency = "cad";
+  let mayUndo = false;
 
   startSession(api, scope, fail, false).then((s) => {
     $("[data-loading]").hidden = true;
@@ -60,10 +53,12 @@ export function initDashboard(scope: HTMLElement): void {
     if (!s.member) return fail(t("session.none"));
     $("[data-body]").hidden = false;
     const can = manager(s, s.member);
+    mayUndo = can || s.member.role === "staff";
     for (const el of scope.querySelectorAll<HTMLElement>("[data-need]")) el.hidden = !can;
     $<HTMLInputElement>("[data-merchant-input]").value = api.merchant;
     today().then(live);
     if (!can) return;
+    stepsPanel(scope, api, s.member);
     summary();
     ledger();
     staff(s);
@@ -72,8 +67,17 @@ export function initDashboard(scope: HTMLElement): void {
     campaignsPanel(scope, api, fail);
   });
 
-  // Today's redemptions, newest first.
-  const rows = $("[data-today-rows]");
+  // Today's redemptions, newest first, each undoable from the list for
+  // its 30 minutes (see day_list.ts).
+  const rows = $<HTMLTableSectionElement>("[data-today-rows]");
+  const day = new DayList(rows, api, false);
+  day.onError = fail;
+  day.onUndone = (r, text) => {
+    total -= r.amount.amount;
+    count--;
+    news.textContent = text;
+    figures();
+  };
   let total = 0;
   let count = 0;
   const figures = () => {
@@ -82,32 +86,13 @@ export function initDashboard(scope: HTMLElement): void {
     $("[data-today-none]").hidden = rows.children.length > 0;
     $("[data-today-table]").hidden = rows.children.length === 0;
   };
-  const row = (r: Redemption, fresh: boolean): HTMLTableRowElement => {
-    const tr = document.createElement("tr");
-    tr.dataset.id = r.id;
-    const cells = [time(r.created_at, currency), r.code, money(r.amount), money(r.balance_after), r.by];
-    cells.forEach((text, i) => {
-      const td = tr.insertCell();
-      td.textContent = text;
-      if (i === 2 || i === 3) td.className = "num";
-    });
-    if (fresh) tr.classList.add("is-new");
-    if (r.reversed_at) reversed(tr);
-    return tr;
-  };
-  const reversed = (tr: HTMLTableRowElement) => {
-    tr.classList.add("is-reversed");
-    const note = document.createElement("span");
-    note.textContent = " (" + t("dash.reversed") + ")";
-    tr.cells[2].append(note);
-  };
   const today = async () => {
-    const res = await api.call<{ data: Redemption[]; total: Money }>("GET", "/merchant/redemptions");
+    const res = await api.call<{ data: DayRedemption[]; total: Money }>("GET", "/merchant/redemptions");
     if (!res.ok) return fail(explain(res.error));
     currency = res.data.total.currency;
     total = res.data.total.amount;
     count = res.data.data.filter((r) => !r.reversed_at).length;
-    rows.replaceChildren(...res.data.data.map((r) => row(r, false)));
+    day.show(res.data.data, currency);
     figures();
   };
 
@@ -138,17 +123,18 @@ export function initDashboard(scope: HTMLElement): void {
       } catch {
         return;
       }
-      const tr = rows.querySelector<HTMLTableRowElement>(`tr[data-id="${CSS.escape(e.id)}"]`);
+      const tr = day.find(e.id);
       if (e.type === "reversal") {
-        if (tr && !tr.classList.contains("is-reversed")) {
-          reversed(tr);
+        if (tr && day.undone(tr, e.at, currency)) {
           total -= e.amount.amount;
           count--;
         }
         news.textContent = t("dash.live.reversed", money(e.amount), e.code);
       } else if (!tr) {
         for (const old of rows.querySelectorAll(".is-new")) old.classList.remove("is-new");
-        rows.prepend(row({ id: e.id, code: e.code, amount: e.amount, balance_after: e.balance_after, by: e.by, created_at: e.at, reversed_at: null }, true));
+        // Undoable by whoever may redeem here: the API says so on the next read.
+        rows.prepend(day.row({ id: e.id, code: e.code, amount: e.amount, balance_after: e.balance_after, by: e.by, created_at: e.at, reversed_at: null,
+          undoable: mayUndo }, currency, true));
         total += e.amount.amount;
         count++;
         news.textContent = t("dash.live.new", money(e.amount), e.code);
@@ -183,7 +169,7 @@ export function initDashboard(scope: HTMLElement): void {
       clearErrors(form);
       busy(form, true);
       const q = new URLSearchParams({ from: from.value, to: to.value });
-      const res = await api.call<{ data: { at: string; kind: string; voucher: string; amount: Money; balance_after: Money }[]; redeemed: Money }>(
+      const res = await api.call<{ data: { at: string; kind: string; voucher: string; amount: Money; balance_after: Money; by?: string }[]; redeemed: Money }>(
         "GET", "/merchant/ledger?" + q);
       busy(form, false);
       if (!res.ok) {
@@ -199,24 +185,28 @@ export function initDashboard(scope: HTMLElement): void {
         return;
       }
       p.textContent = t("dash.ledger.redeemed", money(res.data.redeemed));
+      // A table on a wide screen, a card per line on a phone (amount first).
       const table = document.createElement("table");
-      table.className = "table";
+      table.className = "table table-cards";
       table.createCaption().textContent = t("dash.ledger.caption", from.value, to.value);
       const head = table.createTHead().insertRow();
-      for (const [key, num] of [["dash.col.date", false], ["dash.col.kind", false], ["dash.col.voucher", false], ["dash.col.amount", true], ["dash.col.balance", true]] as const) {
+      const columns = [["dash.col.date", ""], ["dash.col.kind", ""], ["dash.col.voucher", ""], ["dash.col.amount", "num day-amount"],
+        ["dash.col.balance", "num"], ["dash.col.by", ""]] as const;
+      for (const [key, cls] of columns) {
         const th = document.createElement("th");
         th.scope = "col";
         th.textContent = t(key);
-        if (num) th.className = "num";
+        if (cls) th.className = "num";
         head.append(th);
       }
       const tbody = table.createTBody();
       for (const l of lines) {
         const tr = tbody.insertRow();
-        [when(l.at, currency), t("dash.kind." + l.kind), l.voucher, money(l.amount), money(l.balance_after)].forEach((text, i) => {
+        [when(l.at, currency), t("dash.kind." + l.kind), l.voucher, money(l.amount), money(l.balance_after), l.by || ""].forEach((text, i) => {
           const td = tr.insertCell();
           td.textContent = text;
-          if (i > 2) td.className = "num";
+          td.dataset.label = t(columns[i][0]);
+          if (columns[i][1]) td.className = columns[i][1];
         });
       }
       const wrap = document.createElement("div");

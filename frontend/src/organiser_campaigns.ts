@@ -21,7 +21,7 @@ interface Campaign {
   goal: Money | null;
   counter: { supporters: number; raised: Money };
   merchants?: { slug: string; name: string }[];
-  events?: { id: string; title: string }[];
+  events?: { id: string; title: string; merchant: { slug: string } }[];
 }
 
 interface Group {
@@ -122,6 +122,20 @@ export async function campaignsPage(frame: Frame): Promise<void> {
       else failed(frame, form, err);
     }
   });
+}
+
+// composeKey is the message of a link's ready-to-post text: it speaks of
+// tickets when the link leads to an event or the campaign is a ticket
+// campaign (events, and merchants only as their venues), of certificates
+// and tickets when it features both, of certificates otherwise
+// (api/share.go writes a new link's text by the same rule).
+function composeKey(c: Campaign, target: string): string {
+  const venues = new Set((c.events || []).map((e) => e.merchant.slug));
+  const tickets = venues.size > 0 && (c.merchants || []).every((m) => venues.has(m.slug));
+  const merchant = target.startsWith("/m/") ? target.slice(3) : "";
+  if (target.startsWith("/e/") || (tickets && (!merchant || venues.has(merchant)))) return "share.kit.compose.tickets";
+  if (venues.size > 0 && !merchant) return "share.kit.compose.both";
+  return "share.kit.compose";
 }
 
 // shareURLs are the networks' share dialogs for a link and its text.
@@ -237,7 +251,7 @@ export async function dashboard(frame: Frame): Promise<void> {
   root.querySelector("[data-links]")?.addEventListener("click", (ev) => {
     const b = (ev.target as HTMLElement).closest<HTMLElement>("[data-share-link]");
     const l = b && links[Number(b.dataset.shareLink)];
-    if (l) showShare(l, T("share.kit.compose", campaign.title, tags(campaign), l.url));
+    if (l) showShare(l, T(composeKey(campaign, l.target), campaign.title, tags(campaign), l.url));
   });
 
   const load = async () => {

@@ -4,7 +4,8 @@
 // ticket in, in a few taps, with big type and plain words for every
 // refusal. A redemption carries an Idempotency-Key made when it is first
 // confirmed and kept for its retries, so a lost answer never debits twice;
-// the last one can be undone (within the API's 30 minutes). A voucher whose
+// the last one can be undone (within the API's 30 minutes), and so can each
+// of the day's redemptions from the list under the form. A voucher whose
 // payment is contested is shown blocked, without the redemption form; a
 // bonus is shown apart from the paid value, with its end.
 //
@@ -16,6 +17,7 @@ import {
   Api, ApiError, Device, Money, confirmDialog, explain, fieldError, lang, money, newKey, savePairing, startSession, t, when, zoneOf,
 } from "./merchant_api";
 import { Camera } from "./till_camera";
+import { DayList, DayRedemption } from "./day_list";
 
 interface Ticket {
   code: string;
@@ -84,6 +86,23 @@ export function initTill(scope: HTMLElement): void {
   const ticketState = $("[data-t-state]");
   const api = new Api();
 
+  // The day's redemptions (a paired till sees its own), each undoable
+  // from the list for its 30 minutes.
+  const dayBox = $("[data-day]");
+  const dayRows = $<HTMLTableSectionElement>("[data-day-rows]");
+  const dayList = new DayList(dayRows, api, true);
+  const loadDay = async () => {
+    const res = await api.call<{ data: DayRedemption[]; total: Money }>("GET", "/merchant/redemptions");
+    if (!res.ok) {
+      dayBox.hidden = true;
+      return;
+    }
+    dayList.show(res.data.data, res.data.total.currency);
+    dayBox.hidden = false;
+    $("[data-day-none]").hidden = res.data.data.length > 0;
+    $("[data-day-wrap]").hidden = res.data.data.length === 0;
+  };
+
   let current: Scan | null = null;
   // The redemption being confirmed or sent: its key stays the same for
   // every retry of the same code and amount.
@@ -110,6 +129,16 @@ export function initTill(scope: HTMLElement): void {
     retryAction = null;
   };
   retry.addEventListener("click", () => retryAction?.());
+  dayList.onError = (text) => fail(text);
+  dayList.onUndone = (r, text) => {
+    clearAlert();
+    say(text);
+    // Undone from the list: the result screen's undo has nothing left to do.
+    if (last?.id === r.id) {
+      last = null;
+      if (!donePanel.hidden) showOnly(null);
+    }
+  };
 
   const showOnly = (panel: HTMLElement | null) => {
     for (const p of [voucherPanel, donePanel, ticketPanel]) p.hidden = p !== panel;
@@ -292,6 +321,7 @@ export function initTill(scope: HTMLElement): void {
         doneBonus.hidden = !doneBonus.textContent;
         $<HTMLButtonElement>("[data-undo]").hidden = false;
         showOnly(donePanel);
+        loadDay();
         $("[data-done-amount]").focus();
         navigator.vibrate?.(60);
         return;
@@ -348,6 +378,7 @@ export function initTill(scope: HTMLElement): void {
         return refused(res.error);
       }
       last = null;
+      loadDay();
       // The voucher again, with what it holds now, ready for the right amount.
       const again = await api.call<Scan>("POST", "/merchant/scan", { code: r.code });
       const balance = again.ok && again.data.kind === "voucher" ? again.data.balance : { ...r.amount, amount: r.balance_after.amount + r.amount.amount };
@@ -546,6 +577,7 @@ export function initTill(scope: HTMLElement): void {
     }
     body.hidden = false;
     codeInput.focus();
+    loadDay();
   });
 }
 
