@@ -167,7 +167,15 @@ func startInstance(t *testing.T, bin string, env []string) *instance {
 		t.Fatalf("instance did not start:\n%s", log)
 	}
 	in := &instance{cmd: cmd, base: base}
-	t.Cleanup(func() { in.stop() })
+	t.Cleanup(func() {
+		in.stop()
+		// A failed run shows how each instance ended: a crash, a stall.
+		if t.Failed() {
+			log, _ := os.ReadFile(logf.Name())
+			lines := strings.Split(strings.TrimSpace(string(log)), "\n")
+			t.Logf("the end of the log of instance %s (%s):\n%s", base, in.cmd.ProcessState, strings.Join(lines[max(0, len(lines)-40):], "\n"))
+		}
+	})
 	return in
 }
 
