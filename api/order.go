@@ -130,14 +130,25 @@ func (s *Server) getOrder(c *gin.Context) error {
 
 // voucherByCode reads the code of a voucher route, as typed or scanned.
 func (s *Server) voucherByCode(c *gin.Context) (*market.Voucher, error) {
-	code := market.NormalizeCode(c.Param("code"))
-	if code == "" {
-		return nil, market.NotFound("Bon")
-	}
-	if err := s.limit(c, "voucher:ip:"+c.ClientIP(), s.cfg.Limits.LookupsPerIP); err != nil {
+	code, err := s.voucherCode(c)
+	if err != nil {
 		return nil, err
 	}
 	return s.cfg.Orders.Voucher(c.Request.Context(), code)
+}
+
+// voucherCode reads the voucher code of the path, as typed or scanned, and
+// spends one code lookup of the caller's address; ENotFound for what
+// cannot be a code.
+func (s *Server) voucherCode(c *gin.Context) (string, error) {
+	code := market.NormalizeCode(c.Param("code"))
+	if code == "" {
+		return "", market.NotFound("Bon")
+	}
+	if err := s.limit(c, "voucher:ip:"+c.ClientIP(), s.cfg.Limits.LookupsPerIP); err != nil {
+		return "", err
+	}
+	return code, nil
 }
 
 // getVoucher answers GET /api/v1/vouchers/{code}: the balance check. The

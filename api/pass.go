@@ -25,11 +25,11 @@ const pkpassType = "application/vnd.apple.pkpass"
 // voucherPass answers GET /api/v1/vouchers/{code}/pass.pkpass: the
 // voucher in Apple Wallet (the code is the bearer).
 func (s *Server) voucherPass(c *gin.Context) error {
-	v, err := s.voucherByCode(c)
+	code, err := s.voucherCode(c)
 	if err != nil {
 		return err
 	}
-	b, err := s.cfg.Passes.ApplePass(c.Request.Context(), v.Code)
+	b, err := s.cfg.Passes.ApplePass(c.Request.Context(), code)
 	if err != nil {
 		return err
 	}
@@ -42,11 +42,11 @@ func (s *Server) voucherPass(c *gin.Context) error {
 // voucherGoogleWallet answers GET /api/v1/vouchers/{code}/google-wallet:
 // the signed "save to Google Wallet" link.
 func (s *Server) voucherGoogleWallet(c *gin.Context) error {
-	v, err := s.voucherByCode(c)
+	code, err := s.voucherCode(c)
 	if err != nil {
 		return err
 	}
-	u, err := s.cfg.Passes.GoogleSaveURL(c.Request.Context(), v.Code)
+	u, err := s.cfg.Passes.GoogleSaveURL(c.Request.Context(), code)
 	if err != nil {
 		return err
 	}

@@ -291,10 +291,13 @@ func (a *app) background(ctx context.Context, log *slog.Logger) {
 		_, err := a.programmes.ExpireBonuses(ctx)
 		return err
 	})
-	pass("wallet-passes", 30*time.Second, nil, func(ctx context.Context) error {
-		_, err := a.passes.PushChanges(ctx)
-		return err
-	})
+	if a.passes.Apple != nil || a.passes.Google != nil {
+		// Without a phone wallet configured there is nobody to tell.
+		pass("wallet-passes", 30*time.Second, nil, func(ctx context.Context) error {
+			_, err := a.passes.PushChanges(ctx)
+			return err
+		})
+	}
 	pass("purge", time.Hour, nil, func(ctx context.Context) error {
 		_, err := a.db.PurgeIdempotent(ctx, 48*time.Hour)
 		return err
