@@ -85,6 +85,7 @@ need_apt postgresql have_initdb postgresql
 need_apt redis-server "have redis-server" redis-server
 need_apt node "have node && have npm" nodejs npm
 need_apt chromium "have chromium" chromium
+need_apt openssl "have openssl" openssl
 need_go stripe-mock github.com/stripe/stripe-mock@v0.203.0
 
 install
