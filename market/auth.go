@@ -61,11 +61,15 @@ const (
 	PermLedger    Permission = "ledger"    // the ledger, its CSV, the liability
 	PermManage    Permission = "manage"    // staff, devices, payments onboarding
 	PermEvents    Permission = "events"    // create, edit, cancel events
+	// PermPage is running the public page: profile, photos, today's
+	// status, news posts and the merchant's campaigns.
+	PermPage Permission = "page"
 )
 
 // grants is the one place that says which role may do what.
 var grants = map[Role][]Permission{
-	RoleOwner:     {PermScan, PermRedeem, PermDashboard, PermLedger, PermManage, PermEvents},
+	RoleOwner:     {PermScan, PermRedeem, PermDashboard, PermLedger, PermManage, PermEvents, PermPage},
+	RoleCommunity: {PermPage},
 	RoleStaff:     {PermScan, PermRedeem, PermDashboard},
 	RoleOrganiser: {PermScan, PermDashboard, PermEvents},
 	RoleDevice:    {PermScan, PermRedeem},

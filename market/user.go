@@ -14,6 +14,10 @@ const (
 	RoleOwner     Role = "owner"
 	RoleStaff     Role = "staff"
 	RoleOrganiser Role = "organiser"
+	// RoleCommunity is a merchant's community manager: it runs the public
+	// page (profile, photos, status, news, campaigns) and may not redeem,
+	// read the ledger or touch payments.
+	RoleCommunity Role = "community"
 )
 
 // User is a person who signs in: a merchant's owner or staff, an organiser,

@@ -1,0 +1,147 @@
+package market
+
+import (
+	"context"
+	"time"
+)
+
+// OpenStatus is what a merchant says of itself today: open, takeout only,
+// delivering, online only, or temporarily closed.
+type OpenStatus string
+
+// Today's statuses a merchant picks with one tap. An empty status says
+// nothing (a merchant that never set one).
+const (
+	StatusOpen     OpenStatus = "open"
+	StatusTakeout  OpenStatus = "takeout"
+	StatusDelivery OpenStatus = "delivery"
+	StatusOnline   OpenStatus = "online"
+	StatusClosed   OpenStatus = "closed"
+)
+
+// OpenStatuses lists the statuses in the order the page offers them.
+var OpenStatuses = []OpenStatus{StatusOpen, StatusTakeout, StatusDelivery, StatusOnline, StatusClosed}
+
+// Valid reports whether s is one of OpenStatuses.
+func (s OpenStatus) Valid() bool {
+	for _, k := range OpenStatuses {
+		if k == s {
+			return true
+		}
+	}
+	return false
+}
+
+// MaxStatusNote bounds the note that goes with today's status.
+const MaxStatusNote = 200
+
+// OpeningHours is one opening span on a day of the week (1 Monday … 7
+// Sunday), times as HH:MM in the merchant's zone; a day without spans is
+// closed, a day may have two (lunch and dinner).
+type OpeningHours struct {
+	Day    int
+	Opens  string
+	Closes string
+}
+
+// MerchantLinks are the merchant's own addresses on the web.
+type MerchantLinks struct {
+	Website   string
+	Facebook  string
+	Instagram string
+}
+
+// PagePhoto is a photo of a merchant's page, stored in several widths
+// (Widths, ascending) under Key; the first of the page's photos by
+// Position is the cover.
+type PagePhoto struct {
+	ID         string
+	MerchantID string
+	Key        string // storage key prefix; each width is Key-<width>.jpg
+	Widths     []int
+	Width      int // the largest stored width's pixels
+	Height     int
+	Position   int
+	// Hidden is set by an admin, with the reason the merchant sees.
+	Hidden       bool
+	HiddenReason string
+	CreatedAt    time.Time
+}
+
+// MaxPagePhotos bounds a merchant page's photos.
+const MaxPagePhotos = 6
+
+// NewsPost is a merchant's short news (at most MaxNewsPost characters),
+// shown on its page, in its followers' mail and in the feeds.
+type NewsPost struct {
+	ID           string
+	MerchantID   string
+	Body         string
+	PhotoID      string // optional
+	AuthorID     string
+	Hidden       bool
+	HiddenReason string
+	CreatedAt    time.Time
+}
+
+// MaxNewsPost bounds a news post's text, in characters.
+const MaxNewsPost = 500
+
+// MerchantPage is what the public page of a merchant shows beyond its
+// listing: the English description, hours, links, photos, today's status
+// and news. Merchant.Description stays the French one.
+type MerchantPage struct {
+	DescriptionEN string
+	Hours         []OpeningHours
+	Links         MerchantLinks
+	Photos        []*PagePhoto // visible ones, by position
+	Status        OpenStatus
+	StatusNote    string
+	StatusUntil   time.Time // zero: no end; past: the status has lapsed
+	StatusSetAt   time.Time
+	Followers     int64
+}
+
+// StatusNow is the status as of now: a status whose until date has passed
+// lapses by itself (back to none).
+func (p *MerchantPage) StatusNow(now time.Time) OpenStatus {
+	if p == nil || (!p.StatusUntil.IsZero() && !now.Before(p.StatusUntil)) {
+		return ""
+	}
+	return p.Status
+}
+
+// PageChange is one recorded change of a public page: who made it, when,
+// and what (a field name, "photo", "post", "status", or an admin's hide).
+type PageChange struct {
+	ID         string
+	MerchantID string
+	ActorID    string
+	What       string
+	Detail     string
+	At         time.Time
+}
+
+// Follower is a citizen who asked for a merchant's news by email, with the
+// consent recorded as given: when, from where, and the wording shown.
+// Confirmed is zero until the double opt-in link is followed;
+// Unsubscribed ends it.
+type Follower struct {
+	ID           string
+	MerchantID   string
+	Email        string
+	Lang         string
+	ConsentText  string
+	ConsentAt    time.Time
+	Confirmed    time.Time
+	Unsubscribed time.Time
+	CreatedAt    time.Time
+}
+
+// MerchantPageService runs a merchant's public page: the ctx's actor must
+// hold PermPage for the merchant (EForbidden otherwise; ENotFound for what
+// is unknown or another merchant's).
+type MerchantPageService interface {
+	Page(ctx context.Context, merchantID string) (*MerchantPage, error)
+	Posts(ctx context.Context, merchantID string, p Page) ([]*NewsPost, string, error)
+}
