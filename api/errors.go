@@ -48,7 +48,7 @@ var statuses = map[string]int{
 	market.EChoiceNotOpen:        http.StatusConflict,
 	market.EEventNotOnSale:       http.StatusBadRequest,
 	market.ETooLarge:             http.StatusRequestEntityTooLarge,
-	eUnsupportedMedia:            http.StatusUnsupportedMediaType,
+	market.EUnsupportedMedia:     http.StatusUnsupportedMediaType,
 	market.ERateLimited:          http.StatusTooManyRequests,
 	market.EUnavailable:          http.StatusServiceUnavailable,
 	market.EWalletLinkInvalid:    http.StatusUnauthorized,
@@ -60,7 +60,7 @@ var statuses = map[string]int{
 // Codes that only exist at the HTTP edge.
 const (
 	eMethodNotAllowed = "method_not_allowed"
-	eUnsupportedMedia = "unsupported_media_type"
+
 	// eBadRequest: the request's address itself is malformed (a bad
 	// percent-escape), before any route could read it.
 	eBadRequest = "bad_request"

@@ -23,7 +23,7 @@ func bindJSON(c *gin.Context, dst any) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
-			return &market.Error{Code: eUnsupportedMedia, Message: "Le corps doit être du JSON (Content-Type: application/json)."}
+			return &market.Error{Code: market.EUnsupportedMedia, Message: "Le corps doit être du JSON (Content-Type: application/json)."}
 		}
 	}
 	body, err := io.ReadAll(c.Request.Body)

@@ -36,7 +36,7 @@ type LinkStats struct {
 type Channel string
 
 // Channels a share kit offers.
-var Channels = []Channel{"facebook", "instagram", "x", "whatsapp", "linkedin", "email", "sms", "poster", "other"}
+var Channels = []Channel{"facebook", "instagram", "x", "whatsapp", "linkedin", "mastodon", "bluesky", "threads", "email", "sms", "poster", "other"}
 
 // Valid reports whether c is a known channel.
 func (c Channel) Valid() bool {
