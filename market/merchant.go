@@ -70,6 +70,30 @@ type Merchant struct {
 	// refused); only the admin listing reads it.
 	RefusedReason string
 	CreatedAt     time.Time
+
+	// The public page the merchant runs itself (see merchantpage.go):
+	// Description stays the French text, DescriptionEN the optional
+	// English one; Website is the first of its links.
+	DescriptionEN string
+	Facebook      string
+	Instagram     string
+	Hours         []OpeningHours
+	// Today's status, its note and the date it lapses by itself (zero:
+	// none); read it through StatusAt.
+	OpenStatus  OpenStatus
+	StatusNote  string
+	StatusUntil time.Time
+	// Cover is the cover photo (the first visible one), nil without.
+	Cover *PagePhoto
+}
+
+// StatusAt is the merchant's status at now: one whose until date has
+// passed has lapsed (empty).
+func (m *Merchant) StatusAt(now time.Time) OpenStatus {
+	if !m.StatusUntil.IsZero() && !now.Before(m.StatusUntil) {
+		return ""
+	}
+	return m.OpenStatus
 }
 
 // Accepting reports whether the merchant sells items of kind k.
@@ -112,7 +136,10 @@ type MerchantFilter struct {
 	Query    string   // free text: each of its terms (SearchTerms) begins a word of the name, summary, city or category names
 	Category Category // exact category
 	City     string   // city, by its key (CityKey: "montreal" matches "Montréal")
-	Page     Page
+	// Status keeps the merchants whose status is it today (one that
+	// lapsed does not match).
+	Status OpenStatus
+	Page   Page
 }
 
 // MerchantService reads and writes merchants. ListMerchants lists approved

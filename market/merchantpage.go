@@ -1,7 +1,6 @@
 package market
 
 import (
-	"context"
 	"time"
 )
 
@@ -87,28 +86,12 @@ type NewsPost struct {
 // MaxNewsPost bounds a news post's text, in characters.
 const MaxNewsPost = 500
 
-// MerchantPage is what the public page of a merchant shows beyond its
-// listing: the English description, hours, links, photos, today's status
-// and news. Merchant.Description stays the French one.
+// MerchantPage is what the merchant's own page shows beyond the
+// listing's Merchant fields: its visible photos by position, and its
+// follower count (never the addresses).
 type MerchantPage struct {
-	DescriptionEN string
-	Hours         []OpeningHours
-	Links         MerchantLinks
-	Photos        []*PagePhoto // visible ones, by position
-	Status        OpenStatus
-	StatusNote    string
-	StatusUntil   time.Time // zero: no end; past: the status has lapsed
-	StatusSetAt   time.Time
-	Followers     int64
-}
-
-// StatusNow is the status as of now: a status whose until date has passed
-// lapses by itself (back to none).
-func (p *MerchantPage) StatusNow(now time.Time) OpenStatus {
-	if p == nil || (!p.StatusUntil.IsZero() && !now.Before(p.StatusUntil)) {
-		return ""
-	}
-	return p.Status
+	Photos    []*PagePhoto
+	Followers int64
 }
 
 // PageChange is one recorded change of a public page: who made it, when,
@@ -136,12 +119,4 @@ type Follower struct {
 	Confirmed    time.Time
 	Unsubscribed time.Time
 	CreatedAt    time.Time
-}
-
-// MerchantPageService runs a merchant's public page: the ctx's actor must
-// hold PermPage for the merchant (EForbidden otherwise; ENotFound for what
-// is unknown or another merchant's).
-type MerchantPageService interface {
-	Page(ctx context.Context, merchantID string) (*MerchantPage, error)
-	Posts(ctx context.Context, merchantID string, p Page) ([]*NewsPost, string, error)
 }
