@@ -24,6 +24,9 @@ type campaignJSON struct {
 	Counter     counterJSON     `json:"counter"`
 	// RunBy names the campaign's organisers ("Campagne menée par …").
 	RunBy []string `json:"run_by,omitempty"`
+	// Wall is the latest approved public posts carrying the hashtags
+	// (the campaign alone only).
+	Wall []wallPostJSON `json:"wall,omitempty"`
 }
 
 type counterJSON struct {
@@ -62,7 +65,18 @@ func (s *Server) getCampaign(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, newCampaignJSON(cam, true))
+	out := newCampaignJSON(cam, true)
+	out.Wall = []wallPostJSON{}
+	if s.cfg.Mentions != nil {
+		wall, err := s.cfg.Mentions.Wall(c.Request.Context(), cam)
+		if err != nil {
+			return err
+		}
+		for _, m := range wall {
+			out.Wall = append(out.Wall, newWallPost(m))
+		}
+	}
+	c.JSON(http.StatusOK, out)
 	return nil
 }
 

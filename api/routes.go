@@ -28,6 +28,7 @@ func (s *Server) routes() {
 	v1.GET("/cities", s.handle(s.listCities))
 	v1.GET("/programmes/:slug", s.handle(s.getProgramme))
 	v1.POST("/programmes/:slug/waitlist", s.handle(s.joinWaitlist))
+	v1.POST("/campaigns/:slug/wall/:id/report", s.handle(s.reportWallPost))
 
 	// Buying: the buyer holds the order's access token, the voucher's code.
 	v1.POST("/checkout", s.idempotent("checkout", keyRequired, s.createCheckout))
@@ -109,6 +110,15 @@ func (s *Server) routes() {
 	me.POST("/organiser/campaigns/:slug/links", s.handle(s.createLink))
 	me.POST("/organiser/campaigns/:slug/links/:code/disable", s.handle(s.disableLink))
 	me.GET("/organiser/campaigns/:slug/stats", s.handle(s.campaignStats))
+	me.GET("/organiser/campaigns/:slug/sources", s.handle(s.listSources))
+	me.POST("/organiser/campaigns/:slug/sources", s.handle(s.addSource))
+	me.DELETE("/organiser/campaigns/:slug/sources/:id", s.handle(s.removeSource))
+	me.GET("/organiser/campaigns/:slug/mentions", s.handle(s.listMentions))
+	me.POST("/organiser/campaigns/:slug/mentions/:id/approve", s.handle(s.approveMention))
+	me.POST("/organiser/campaigns/:slug/mentions/:id/hide", s.handle(s.hideMention))
+	me.GET("/organiser/campaigns/:slug/blocked-authors", s.handle(s.blockedAuthors))
+	me.POST("/organiser/campaigns/:slug/blocked-authors", s.handle(s.blockAuthor))
+	me.DELETE("/organiser/campaigns/:slug/blocked-authors", s.handle(s.unblockAuthor))
 	me.GET("/organiser/programmes", s.handle(s.organiserProgrammes))
 	me.GET("/organiser/programmes/:slug", s.handle(s.organiserProgramme))
 	me.POST("/organiser/programmes/:slug/merchants/:merchant/accept", s.handle(s.acceptProgrammeMerchant))

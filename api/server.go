@@ -66,8 +66,11 @@ type Config struct {
 	// Campaigns serves the organiser routes and share links; Clicks counts
 	// share-link clicks; AttributionWindow is how long a click is credited
 	// with the orders that follow (30 days when 0).
-	Campaigns         Campaigns
-	Clicks            ClickRecorder
+	Campaigns Campaigns
+	Clicks    ClickRecorder
+	// Mentions follows the campaigns' hashtags on the public networks;
+	// nil: those routes are 404 and campaigns carry an empty wall.
+	Mentions          Mentions
 	AttributionWindow time.Duration
 	// Tickets runs cancellations and holders' choices; TicketStore reads
 	// and writes events and tickets.

@@ -337,7 +337,9 @@ type linkJSON struct {
 	Orders     int64          `json:"orders"`
 	Raised     market.Money   `json:"raised"`
 	Conversion float64        `json:"conversion"`
-	CreatedAt  time.Time      `json:"created_at"`
+	// Mentions counts the public posts that carried the link.
+	Mentions  int64     `json:"mentions"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 func (s *Server) newLinkJSON(l *market.ShareLink, cur market.Currency) linkJSON {
@@ -476,8 +478,15 @@ func (s *Server) campaignStats(c *gin.Context) error {
 	for i, d := range st.ByDay {
 		byDay[i] = mk(d.Day, d.LinkStats)
 	}
+	mentions, err := s.mentionStats(c, cam)
+	if err != nil {
+		return err
+	}
+	for i := range links {
+		links[i].Mentions = mentions.byLink[links[i].Code]
+	}
 	c.JSON(http.StatusOK, gin.H{"campaign": newCampaignJSON(cam, false), "totals": mk("total", st.Totals), "links": links,
-		"by_channel": byChannel, "by_day": byDay, "ambassadors": board})
+		"by_channel": byChannel, "by_day": byDay, "ambassadors": board, "mentions": mentions})
 	return nil
 }
 

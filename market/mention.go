@@ -46,6 +46,15 @@ type MentionSource struct {
 	NextReadAt time.Time
 	Failures   int
 	CreatedAt  time.Time
+	// Mentions counts the mentions this source found (read-only).
+	Mentions int64
+}
+
+// SourceRead is a due source with what its read needs from its campaign.
+type SourceRead struct {
+	Source   *MentionSource
+	Hashtags []string  // lower-case, without '#'
+	Starts   time.Time // the campaign's start: older posts are not its mentions
 }
 
 // MentionStatus is where a mention stands on the campaign's wall.
@@ -114,14 +123,14 @@ type RetryAfter interface {
 
 // Mention is a public post that carried one of a campaign's hashtags, as
 // stored: once per campaign, linked to the share link whose /s/CODE URL it
-// contains and to the merchant whose page it links to.
+// contains and to the merchant whose /m/SLUG page it links to.
 type Mention struct {
 	ID         string
 	CampaignID string
 	SourceID   string
 	Post
-	ShareLink  string // code of the campaign's share link the post carried, or empty
-	MerchantID string // merchant whose page the post linked to, or empty
+	ShareLink string // code of the campaign's share link the post carried, or empty
+	Merchant  string // slug of the merchant whose page the post linked to, or empty
 	Status     MentionStatus
 	Reports    int // times a visitor reported it from the wall
 	FoundAt    time.Time
@@ -144,6 +153,15 @@ type MentionStats struct {
 	ByDay     []MentionDay // days in UTC, oldest first
 	// TopAuthors are the authors who posted most, most first (at most 10).
 	TopAuthors []MentionAuthor
+	// ByLink counts the mentions that carried each share link, by code.
+	ByLink map[string]int64
+}
+
+// BlockedAuthor is an author whose posts an organiser keeps off the wall.
+type BlockedAuthor struct {
+	Network   Network
+	Handle    string
+	CreatedAt time.Time
 }
 
 // MentionDay counts one day's mentions, by network.

@@ -71,6 +71,8 @@ var (
 	_ market.PassStore             = (*store.DB)(nil)
 	_ api.Wallet                   = (*market.WalletService)(nil)
 	_ api.WalletPasses             = (*market.WalletPasses)(nil)
+	_ market.MentionStore          = (*store.DB)(nil)
+	_ api.Mentions                 = (*market.Mentions)(nil)
 )
 
 // app is Solidaire wired together: the HTTP handler and the background
@@ -86,6 +88,7 @@ type app struct {
 	programmes *market.Programmes
 	wallet     *market.WalletService
 	passes     *market.WalletPasses
+	mentions   *market.Mentions
 	kick       chan struct{}
 	closers    []func() error
 	running    sync.WaitGroup // background work, waited for before closing
@@ -203,6 +206,8 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 	a.wallet = &market.WalletService{Store: db, Mail: composer, BaseURL: base}
 	a.passes = &market.WalletPasses{Store: db, Apple: apple, Google: google, BaseURL: base, Log: log}
 
+	a.mentions = &market.Mentions{Store: db, BaseURL: base, Log: log}
+
 	limits := api.DefaultLimits.Scaled(cfg.LimitScale)
 	pages, err := frontend.New(frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: cfg.Demo,
 		LookupsPerIP: limits.LookupsPerIP.Count, LookupsWindow: limits.LookupsPerIP.Per,
@@ -238,6 +243,7 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		DemoPayments:    onboarding.Connect == nil,
 		Campaigns:       db,
 		Clicks:          a.clicks,
+		Mentions:        a.mentions,
 		Stats:           db,
 		Tickets:         a.events,
 		TicketStore:     db,
@@ -283,6 +289,9 @@ func (a *app) background(ctx context.Context, log *slog.Logger) {
 	})
 	pass("cancellations", time.Minute, a.kick, a.events.Round)
 	pass("settlements", 6*time.Hour, nil, a.programmes.SettleDue)
+	// One instance reads the hashtags' sources; each source at most once a
+	// minute, a new one at once on the lease holder.
+	pass("mentions", 20*time.Second, a.mentions.Kicks(), a.mentions.Poll)
 	pass("transfers", 5*time.Minute, nil, func(ctx context.Context) error {
 		_, err := a.programmes.PayTransfers(ctx)
 		return err
