@@ -26,7 +26,7 @@ type campaignJSON struct {
 	RunBy []string `json:"run_by,omitempty"`
 	// Wall is the latest approved public posts carrying the hashtags
 	// (the campaign alone only).
-	Wall []wallPostJSON `json:"wall,omitempty"`
+	Wall *[]wallPostJSON `json:"wall,omitempty"`
 }
 
 type counterJSON struct {
@@ -66,16 +66,17 @@ func (s *Server) getCampaign(c *gin.Context) error {
 		return err
 	}
 	out := newCampaignJSON(cam, true)
-	out.Wall = []wallPostJSON{}
+	wall := []wallPostJSON{}
 	if s.cfg.Mentions != nil {
-		wall, err := s.cfg.Mentions.Wall(c.Request.Context(), cam)
+		posts, err := s.cfg.Mentions.Wall(c.Request.Context(), cam)
 		if err != nil {
 			return err
 		}
-		for _, m := range wall {
-			out.Wall = append(out.Wall, newWallPost(m))
+		for _, m := range posts {
+			wall = append(wall, newWallPost(m))
 		}
 	}
+	out.Wall = &wall
 	c.JSON(http.StatusOK, out)
 	return nil
 }

@@ -90,7 +90,12 @@ func Seed(ctx context.Context, s Store, now time.Time) error {
 				town = a.user.ID
 			}
 		}
-		return seedProgramme(ctx, ps, merchantIDs, town, now)
+		if err := seedProgramme(ctx, ps, merchantIDs, town, now); err != nil {
+			return err
+		}
+	}
+	if ms, ok := s.(MentionSeeder); ok {
+		return seedMentions(ctx, ms, now)
 	}
 	return nil
 }
