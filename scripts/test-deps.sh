@@ -87,5 +87,6 @@ need_apt node "have node && have npm" nodejs npm
 need_apt chromium "have chromium" chromium
 need_apt openssl "have openssl" openssl
 need_go stripe-mock github.com/stripe/stripe-mock@v0.203.0
+need_go versitygw github.com/versity/versitygw/cmd/versitygw@v1.8.0
 
 install

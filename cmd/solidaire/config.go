@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/solidaire-app/solidaire/internal/reqlog"
+	"github.com/solidaire-app/solidaire/market"
+	"github.com/solidaire-app/solidaire/storage"
 )
 
 // config is the server's configuration: flags, each with an environment
@@ -46,10 +49,14 @@ type config struct {
 	GoogleKey       string // file: the service account's JSON key
 	GoogleAPIURL    string
 	GoogleTokenURL  string
-	fee             string
-	proxies         string
-	countries       string
-	scale           string
+	// Storage is where uploaded photos are kept: a directory, or an S3
+	// bucket shared by every instance (see storage/doc.go).
+	Storage    storage.Config
+	storageErr error // an S3_* boolean that does not parse
+	fee        string
+	proxies    string
+	countries  string
+	scale      string
 }
 
 // flags registers the configuration's flags on fs with their environment
@@ -88,6 +95,17 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.GoogleKey, "google-wallet-key", env("GOOGLE_WALLET_KEY", ""), "file of the Google Cloud service account's JSON key (GOOGLE_WALLET_KEY)")
 	fs.StringVar(&c.GoogleAPIURL, "google-wallet-api", env("GOOGLE_WALLET_API_URL", ""), "Google Wallet REST API base URL; default Google's (GOOGLE_WALLET_API_URL)")
 	fs.StringVar(&c.GoogleTokenURL, "google-wallet-token-url", env("GOOGLE_WALLET_TOKEN_URL", ""), "OAuth token endpoint; default the key's (GOOGLE_WALLET_TOKEN_URL)")
+	st, err := storage.ConfigFromEnv(getenv)
+	c.storageErr = err
+	fs.StringVar(&c.Storage.Dir, "storage-dir", env(storage.EnvDir, storage.DefaultDir), "directory of uploaded photos, when no S3 bucket is set (STORAGE_DIR)")
+	fs.StringVar(&c.Storage.S3.Endpoint, "s3-endpoint", st.S3.Endpoint, "S3 server, host[:port] or http(s):// URL (S3_ENDPOINT)")
+	fs.StringVar(&c.Storage.S3.Bucket, "s3-bucket", st.S3.Bucket, "S3 bucket of uploaded photos, shared by every instance; empty: the directory (S3_BUCKET)")
+	fs.StringVar(&c.Storage.S3.Region, "s3-region", st.S3.Region, "S3 region (S3_REGION)")
+	fs.StringVar(&c.Storage.S3.AccessKey, "s3-access-key", st.S3.AccessKey, "S3 access key (S3_ACCESS_KEY)")
+	fs.StringVar(&c.Storage.S3.SecretKey, "s3-secret-key", st.S3.SecretKey, "S3 secret key (S3_SECRET_KEY)")
+	fs.BoolVar(&c.Storage.S3.UseSSL, "s3-use-ssl", st.S3.UseSSL, "HTTPS to the S3 server (S3_USE_SSL, default true)")
+	fs.BoolVar(&c.Storage.S3.PathStyle, "s3-path-style", st.S3.PathStyle, "bucket in the URL path rather than the host name (S3_PATH_STYLE)")
+	fs.BoolVar(&c.Storage.S3.CreateBucket, "s3-create-bucket", st.S3.CreateBucket, "make the S3 bucket at start when missing (S3_CREATE_BUCKET)")
 	fs.StringVar(&c.proxies, "trusted-proxies", env("SOLIDAIRE_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (SOLIDAIRE_TRUSTED_PROXIES)")
 }
 
@@ -102,6 +120,10 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "unexpected argument %q\n", fs.Arg(0))
+		return nil, errUsage
+	}
+	if c.storageErr != nil {
+		fmt.Fprintln(stderr, c.storageErr)
 		return nil, errUsage
 	}
 	fee, err := parseBPS(c.fee)
@@ -122,6 +144,13 @@ func parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	return &c, nil
+}
+
+// fileStore opens where uploaded photos are kept: the S3 bucket when one
+// is set (checked now, so that a wrong key fails the start), else the
+// directory.
+func (c *config) fileStore(ctx context.Context) (market.FileStore, error) {
+	return storage.Open(ctx, c.Storage)
 }
 
 // logger builds the structured logger: every line carries the request id of

@@ -1,8 +1,10 @@
 // Package testenv gives tests the real services they need: a fresh
-// PostgreSQL database and an empty Redis logical database per test.
+// PostgreSQL database and an empty Redis logical database per test, a
+// stripe-mock, an S3 server (VersityGW) where each test makes its buckets.
 //
 // When the environment names a server (SOLIDAIRE_TEST_POSTGRES_URL,
-// SOLIDAIRE_TEST_REDIS_URL, as the testservices command sets them), tests
+// SOLIDAIRE_TEST_REDIS_URL, SOLIDAIRE_TEST_STRIPE_URL, SOLIDAIRE_TEST_S3_URL,
+// as the testservices command sets them), tests
 // share it; otherwise each test process starts its own private servers on
 // free loopback ports the first time a test asks, and Main stops them. A
 // service that cannot be had skips the test, or fails it under CI.

@@ -5,7 +5,8 @@
 //
 // Without it every test process starts servers of its own; with it they
 // share one PostgreSQL, where each test still gets its own database, and one
-// redis-server, where each test still gets its own logical database (see
+// redis-server, where each test still gets its own logical database, and
+// one S3 server (VersityGW), where each test makes buckets of its own (see
 // package testenv). A server whose variable is already set is not started:
 // the command uses the one named. A server whose programs are missing is
 // not started either, and the tests that need it skip, or fail under CI.
@@ -41,6 +42,7 @@ var services = []service{
 	{"postgres", testenv.PostgresURLEnv, testenv.StartPostgres},
 	{"redis", testenv.RedisURLEnv, testenv.StartRedis},
 	{"stripe-mock", testenv.StripeMockURLEnv, testenv.StartStripeMock},
+	{"versitygw", testenv.S3URLEnv, testenv.StartVersityGW},
 }
 
 func main() {
