@@ -209,7 +209,7 @@ func TestCampaignWall(t *testing.T) {
 
 	t.Run("without the pages' reports, the button waits for JavaScript", func(t *testing.T) {
 		cfg := s.pages
-		cfg.Wall = wall
+		cfg.Wall, cfg.WallReports = wall, nil
 		pages, err := frontend.New(cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -250,7 +250,9 @@ func TestCampaignWall(t *testing.T) {
 // pagesHandler is the site's pages without a wall.
 func (s *site) pagesHandler(t *testing.T) http.Handler {
 	t.Helper()
-	pages, err := frontend.New(s.pages)
+	cfg := s.pages
+	cfg.Wall, cfg.WallReports = nil, nil
+	pages, err := frontend.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
