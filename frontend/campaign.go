@@ -16,6 +16,9 @@ type campaignData struct {
 	// RunBy says who runs the campaign ("Campagne menée par …"); "" when
 	// no organiser has a name.
 	RunBy string
+	// Wall is the campaign's approved posts ("Sur les réseaux"); nil
+	// without one.
+	Wall *campaignWall
 }
 
 // campaign is a campaign's page: its hashtags, its solidarity counter (which
@@ -33,7 +36,8 @@ func (p *Pages) campaign(r *http.Request, l *locale) (*page, error) {
 		Image:       "/og/c/" + c.Slug + ".png", ImageAlt: l.must("og.campaign.alt", hashtags(c)),
 		Path: path, Section: "campaigns",
 		Data: &campaignData{Campaign: c, Share: newShare(p.baseURL(r)+path, c.Title, text),
-			Poll: "/api/v1/campaigns/" + c.Slug, Script: p.assets.url("holder.js"), RunBy: runBy(c, l)}}, nil
+			Poll: "/api/v1/campaigns/" + c.Slug, Script: p.assets.url("holder.js"), RunBy: runBy(c, l),
+			Wall: p.wallOf(r, l, c)}}, nil
 }
 
 // runBy names a campaign's organisers in a sentence: "Campagne menée par

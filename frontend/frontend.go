@@ -90,6 +90,20 @@ type Limiter interface {
 	Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error)
 }
 
+// Wall reads a campaign's wall: the latest approved mentions (not gone,
+// their author not blocked), newest first, at most limit. store.DB
+// implements it.
+type Wall interface {
+	CampaignWall(ctx context.Context, campaignID string, limit int) ([]*market.Mention, error)
+}
+
+// WallReports records a visitor's report of a post on a campaign's wall
+// (the form that works without JavaScript): ENotFound when the mention is
+// not on that campaign's wall.
+type WallReports interface {
+	ReportMention(ctx context.Context, campaignID, mentionID string) error
+}
+
 // Config holds what the pages need from the outside.
 type Config struct {
 	// Catalogue is read by every page.
@@ -133,6 +147,13 @@ type Config struct {
 	BaseURL string
 	// Logger receives page errors; slog.Default when nil.
 	Logger *slog.Logger
+	// Wall shows a campaign's approved posts ("Sur les réseaux") on its
+	// page; without it there is no wall. WallReports takes the wall's
+	// "Signaler" without JavaScript; without it the button needs
+	// JavaScript (it then posts to the API) and is hidden until the
+	// script runs.
+	Wall        Wall
+	WallReports WallReports
 	// Demo labels every page as a demonstration and keeps search engines
 	// away, so fictitious merchants are never taken for real ones.
 	Demo bool

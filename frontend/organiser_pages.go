@@ -34,7 +34,9 @@ type organiserData struct {
 	Campaign *campaignFields
 	Link     *linkFields
 	Channels []option
-	Until    *formField // a programme's settlement: until when
+	Networks []option      // the networks a campaign's mentions come from
+	Source   *sourceFields // a new source of mentions
+	Until    *formField    // a programme's settlement: until when
 }
 
 // eventFields are the inputs of an event's form.
@@ -63,8 +65,14 @@ type linkFields struct {
 	Label, Ambassador *formField
 }
 
+// sourceFields are the inputs of a new source of mentions: a Mastodon
+// instance, a Bluesky server (optional), a feed's address.
+type sourceFields struct {
+	Instance, Host, URL *formField
+}
+
 // islandTexts are the prefixes of the messages the organiser island uses.
-var islandTexts = []string{"org.", "share.kit.", "channel.", "holders.", "tickets.one", "tickets.other", "status.", "supporters.", "orders.", "clicks."}
+var islandTexts = []string{"org.", "share.kit.", "channel.", "holders.", "tickets.one", "tickets.other", "status.", "supporters.", "orders.", "clicks.", "mentions.", "network.", "share.mastodon"}
 
 // organiserPage is an organiser page of view, for id.
 func (p *Pages) organiserPage(r *http.Request, l *locale, view, id, heading string) *page {
@@ -153,6 +161,20 @@ func (p *Pages) organiserCampaign(r *http.Request, l *locale) (*page, error) {
 		if c != "other" {
 			d.Channels = append(d.Channels, option{Value: string(c), Label: l.must("channel." + string(c))})
 		}
+	}
+	for _, n := range []market.Network{market.NetworkMastodon, market.NetworkBluesky, market.NetworkFeed} {
+		d.Networks = append(d.Networks, option{Value: string(n), Label: networkName(l, n)})
+	}
+	d.Source = &sourceFields{
+		Instance: &formField{ID: "source-instance", Name: "instance", Type: "text", InputMode: "url", Autocomplete: "off", MaxLength: 253,
+			Label: l.must("mentions.source.instance"), Hint: l.must("mentions.source.instance.hint"),
+			Message: l.must("mentions.source.error.instance"), API: "instance"},
+		Host: &formField{ID: "source-serveur", Name: "host", Type: "text", InputMode: "url", Autocomplete: "off", MaxLength: 253,
+			Label: l.must("mentions.source.host"), Hint: l.must("mentions.source.host.hint"),
+			Message: l.must("mentions.source.error.instance"), API: "instance"},
+		URL: &formField{ID: "source-flux", Name: "url", Type: "url", InputMode: "url", Autocomplete: "off", MaxLength: 2000,
+			Label: l.must("mentions.source.url"), Hint: l.must("mentions.source.url.hint"),
+			Message: l.must("mentions.source.error.url"), API: "url"},
 	}
 	return pg, nil
 }

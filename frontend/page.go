@@ -386,6 +386,13 @@ type share struct {
 	Facebook string
 	X        string
 	Email    string
+	// Bluesky and Threads are their compose dialogs with the text and the
+	// link; Mastodon the share dialog of mastodon.social, which the share
+	// island points at the visitor's own instance (Post is what it sends).
+	Bluesky  string
+	Threads  string
+	Mastodon string
+	Post     string
 }
 
 // newShare builds the share links of a page. They are plain links, so they
@@ -400,5 +407,9 @@ func newShare(link, title, text string) share {
 		Facebook: "https://www.facebook.com/sharer/sharer.php?u=" + q(link),
 		X:        "https://x.com/intent/post?text=" + q(text) + "&url=" + q(link),
 		Email:    "mailto:?subject=" + mail(title) + "&body=" + mail(text+"\n\n"+link),
+		Bluesky:  "https://bsky.app/intent/compose?text=" + q(text+" "+link),
+		Threads:  "https://www.threads.net/intent/post?text=" + q(text+" "+link),
+		Mastodon: "https://mastodon.social/share?text=" + q(text+" "+link),
+		Post:     text + " " + link,
 	}
 }

@@ -15,6 +15,8 @@ func (p *Pages) routes() *http.ServeMux {
 	mux.HandleFunc("GET /evenements", p.page(p.events))
 	mux.HandleFunc("GET /c/{slug}", p.page(p.campaign))
 	mux.HandleFunc("GET /p/{slug}", p.page(p.programme))
+	// A campaign's wall: "Signaler" a post without JavaScript.
+	mux.HandleFunc("POST /c/{slug}/mur/{id}/signaler", p.page(p.reportPost))
 
 	// Buying a gift certificate or a programme's card: the forms without
 	// JavaScript (and a programme's waiting list), the demo provider's

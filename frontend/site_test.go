@@ -95,6 +95,13 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 	cfg := frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: demo,
 		Checkout: checkout, Orders: db, DemoPayments: true, Limiter: limiter, Tickets: events, Wallet: wallet,
 		LookupsPerIP: 10000, LookupsWindow: time.Minute}
+	// A campaign's wall, when the store keeps mentions (#15).
+	if w, ok := any(db).(frontend.Wall); ok {
+		cfg.Wall = w
+	}
+	if w, ok := any(db).(frontend.WallReports); ok {
+		cfg.WallReports = w
+	}
 	var pages *frontend.Pages
 	if dist != nil {
 		pages, err = frontend.NewWithBundle(cfg, dist)

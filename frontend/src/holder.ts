@@ -1,11 +1,13 @@
 // The ticket holders' and visitors' islands only: the ticket purchase form
 // of an event page, the holder's choice when an event is cancelled or
-// postponed, and a campaign page's live counter. Phones on slow networks
-// load this small bundle, not the organiser pages' one.
+// postponed, a campaign page's live counter and its wall's reports. Phones
+// on slow networks load this small bundle, not the organiser pages' one.
 import { initCounter } from "./campaign_live";
 import { initTicketChoice } from "./ticket_choice";
 import { initTicketForm } from "./ticket_form";
+import { initWall } from "./wall";
 
 initTicketForm(document);
 initTicketChoice(document);
 initCounter(document);
+initWall(document);

@@ -12,10 +12,12 @@ import { type Frame, type Member, eventPage, eventsList } from "./organiser_even
 import { programmeDashboard, programmesList } from "./organiser_programmes";
 import { initTicketChoice } from "./ticket_choice";
 import { initTicketForm } from "./ticket_form";
+import { initWall } from "./wall";
 
 initTicketForm(document);
 initTicketChoice(document);
 initCounter(document);
+initWall(document);
 
 const root = document.querySelector<HTMLElement>("[data-org]");
 if (root) void organiser(root);

@@ -3,9 +3,12 @@
 // of the API every 15 seconds and on demand, with the CSV export a plain
 // link) with its share kit: a short link per channel or ambassador, its
 // ready-to-post text, the networks' share dialogs, the phone's share sheet
-// and the printable poster.
+// and the printable poster. Beside clicks and sales, the mentions of its
+// hashtags on the networks (organiser_mentions.ts moderates them).
 import { ApiError, T, amountOf, api, clearErrors, copyFrom, h, lang, money, num, plural, say, showErrors, toISO, whenVisible, zoneOf } from "./org_dom";
 import { type Frame, failed } from "./organiser_events";
+import { mastodonShare } from "./mastodon";
+import { mentionsPanel } from "./organiser_mentions";
 import { bars, columns, type Datum } from "./share_charts";
 
 interface Money {
@@ -40,6 +43,14 @@ interface Link extends Omit<Group, "key"> {
   label: string;
   ambassador?: string;
   target: string;
+  mentions?: number;
+}
+
+interface MentionStats {
+  total: number;
+  by_network: Record<string, number>;
+  by_day: { day: string; total: number; by_network: Record<string, number> }[];
+  top_authors: { network: string; handle: string; name: string; posts: number }[];
 }
 
 interface Stats {
@@ -49,7 +60,10 @@ interface Stats {
   by_channel: Group[];
   by_day: Group[];
   ambassadors: Group[];
+  mentions?: MentionStats;
 }
+
+const networks = ["mastodon", "bluesky", "feed"];
 
 const enc = encodeURIComponent;
 const tags = (c: Campaign) => c.hashtags.map((t) => "#" + t).join(" ");
@@ -145,6 +159,8 @@ function shareURLs(url: string, text: string, title: string): Record<string, str
     x: `https://twitter.com/intent/tweet?text=${enc(text)}`,
     whatsapp: `https://wa.me/?text=${enc(text)}`,
     linkedin: `https://www.linkedin.com/sharing/share-offsite/?url=${enc(url)}`,
+    bluesky: `https://bsky.app/intent/compose?text=${enc(text)}`,
+    threads: `https://www.threads.net/intent/post?text=${enc(text)}`,
     email: `mailto:?subject=${enc(title)}&body=${enc(text)}`,
     sms: `sms:?&body=${enc(text)}`,
   };
@@ -182,7 +198,8 @@ export async function dashboard(frame: Frame): Promise<void> {
     result.querySelector<HTMLTextAreaElement>("[data-share-text]")!.value = text;
     result.querySelector<HTMLElement>("[data-share-instagram]")!.hidden = link.channel !== "instagram";
     const urls = shareURLs(link.url, text, campaign.title);
-    for (const a of result.querySelectorAll<HTMLAnchorElement>("[data-share-to]")) a.href = urls[a.dataset.shareTo || ""];
+    for (const a of result.querySelectorAll<HTMLAnchorElement>("[data-share-to]")) a.href = urls[a.dataset.shareTo || ""] || "";
+    mastodonShare(result.querySelector<HTMLInputElement>("[data-mastodon-host]")!, result.querySelector<HTMLAnchorElement>('[data-share-to="mastodon"]')!, () => text);
     result.querySelector<HTMLAnchorElement>("[data-share-poster]")!.href = `/organisation/affiche/${enc(link.code)}.png`;
     const native = result.querySelector<HTMLButtonElement>("[data-share-native]")!;
     native.hidden = typeof navigator.share !== "function";
@@ -207,18 +224,31 @@ export async function dashboard(frame: Frame): Promise<void> {
     kpi("orders", num(t.orders));
     kpi("raised", money(t.raised.amount, cur));
     kpi("conversion", pct(t.conversion));
+    const men = st.mentions;
+    kpi("mentions", num(men?.total || 0));
 
     const days = root.querySelector<HTMLElement>('[data-chart="days"]')!;
     const none = () => h("p", { class: "empty", text: T("org.dash.none") });
+    const figures: HTMLElement[] = [];
     if (st.by_day.length) {
       const first = dayLabel(st.by_day[0].key), lastDay = dayLabel(st.by_day[st.by_day.length - 1].key);
       const clicks: Datum[] = st.by_day.map((d) => ({ label: dayLabel(d.key), value: d.clicks, text: num(d.clicks) }));
       const raised: Datum[] = st.by_day.map((d) => ({ label: dayLabel(d.key), value: d.raised.amount, text: money(d.raised.amount, cur) }));
-      days.replaceChildren(
+      figures.push(
         columns(T("org.dash.days.clicks"), T("org.dash.chart", T("org.dash.days.clicks"), num(t.clicks), first, lastDay), T("org.dash.col.day"), clicks),
         columns(T("org.dash.days.raised"), T("org.dash.chart", T("org.dash.days.raised"), money(t.raised.amount, cur), first, lastDay), T("org.dash.col.day"), raised),
       );
-    } else days.replaceChildren(none());
+    }
+    const mdays = men?.by_day || [];
+    if (mdays.length) {
+      // The mentions' table says each network's share of each day.
+      const data: Datum[] = mdays.map((d) => ({ label: dayLabel(d.day), value: d.total, text: num(d.total) }));
+      const more = networks.map((n) => ({ head: T("network." + n), cells: mdays.map((d) => num(d.by_network?.[n] || 0)) }));
+      figures.push(columns(T("mentions.days"),
+        T("mentions.days.chart", T("mentions.days"), num(men?.total || 0), dayLabel(mdays[0].day), dayLabel(mdays[mdays.length - 1].day)),
+        T("org.dash.col.day"), data, more));
+    }
+    days.replaceChildren(...(figures.length ? figures : [none()]));
 
     const channels = root.querySelector<HTMLElement>('[data-chart="channels"]')!;
     const byChannel = [...st.by_channel].sort((a, b) => b.clicks - a.clicks);
@@ -232,20 +262,26 @@ export async function dashboard(frame: Frame): Promise<void> {
     table.replaceChildren(st.links.length
       ? h("table", { class: "org-table org-links" },
         h("thead", {}, h("tr", {}, th("org.dash.col.link"), th("org.dash.clicks"), th("org.dash.visitors"), th("org.dash.orders"),
-          th("org.dash.raised"), th("org.dash.conversion"))),
+          th("org.dash.raised"), th("org.dash.conversion"), th("mentions.col"))),
         h("tbody", {}, ...st.links.map((l, i) => h("tr", {},
           h("th", { scope: "row" }, h("strong", { text: [T("channel." + l.channel), l.label, l.ambassador].filter(Boolean).join(" — ") }),
             h("br"), h("span", { class: "code", text: l.url.replace(/^https?:\/\//, "") }), " ",
             h("button", { type: "button", class: "button button-secondary button-small", "data-share-link": i },
               T("org.dash.share"), h("span", { class: "visually-hidden", text: " — " + l.url }))),
           h("td", { text: num(l.clicks) }), h("td", { text: num(l.visitors) }), h("td", { text: num(l.orders) }),
-          h("td", { text: money(l.raised.amount, cur) }), h("td", { text: pct(l.conversion) })))))
+          h("td", { text: money(l.raised.amount, cur) }), h("td", { text: pct(l.conversion) }), h("td", { text: num(l.mentions || 0) })))))
       : none());
 
     const board = root.querySelector<HTMLElement>("[data-board]")!;
     board.replaceChildren(...st.ambassadors.map((a) => h("li", {}, h("strong", { text: a.key }), " ",
       h("span", { class: "muted", text: T("org.dash.rank", money(a.raised.amount, cur), plural("orders", a.orders), plural("clicks", a.clicks)) }))));
     root.querySelector<HTMLElement>("[data-board-empty]")!.hidden = st.ambassadors.length > 0;
+
+    const authors = men?.top_authors || [];
+    root.querySelector<HTMLElement>("[data-authors]")!.replaceChildren(...authors.map((a) => h("li", {},
+      h("strong", {}, h("bdi", { text: a.name || a.handle })), " ",
+      h("span", { class: "muted" }, a.name ? h("bdi", { text: a.handle }) : null, ` · ${T("network." + a.network)} · ${plural("mentions.top.posts", a.posts)}`))));
+    root.querySelector<HTMLElement>("[data-authors-empty]")!.hidden = authors.length > 0;
     dash.hidden = false;
   };
   root.querySelector("[data-links]")?.addEventListener("click", (ev) => {
@@ -266,6 +302,10 @@ export async function dashboard(frame: Frame): Promise<void> {
   };
   if (!(await load())) return;
   whenVisible(load, 15000);
+  // Mentions need their own API: until it answers, that part stays hidden.
+  mentionsPanel(frame, slug, cur).catch((err) => {
+    if (err instanceof ApiError && err.status === 401) frame.signIn();
+  });
   root.querySelector("[data-dash-refresh]")?.addEventListener("click", async () => {
     say(frame.status, "");
     if (await load()) say(frame.status, T("org.dash.updated"));

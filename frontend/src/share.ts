@@ -2,10 +2,13 @@
 // and the page's URL, which works everywhere. Where the browser has the Web
 // Share API (most phones), the button opens the phone's share sheet instead,
 // which knows the apps people actually use (WhatsApp, Messenger, SMS).
-// Elsewhere a copy button appears next to the link.
+// Elsewhere a copy button appears next to the link. The Mastodon link
+// leads to the visitor's own instance, typed once and remembered.
 //
 // The strings come from the server in data- attributes: all of the
 // interface's text lives in the Go translations table.
+
+import { mastodonShare } from "./mastodon";
 
 export function initShare(root: ParentNode): void {
   for (const box of root.querySelectorAll<HTMLDetailsElement>("details[data-share]")) {
@@ -31,6 +34,13 @@ export function initShare(root: ParentNode): void {
           if (!(err instanceof DOMException && err.name === "AbortError")) box.open = true;
         });
       });
+    }
+    const mastodon = box.querySelector<HTMLAnchorElement>("[data-share-mastodon]");
+    const instance = box.querySelector<HTMLElement>("[data-mastodon-instance]");
+    const host = instance?.querySelector("input");
+    if (mastodon && instance && host) {
+      instance.hidden = false;
+      mastodonShare(host, mastodon, () => mastodon.dataset.post || "");
     }
     const copy = box.querySelector<HTMLButtonElement>("[data-share-copy]");
     const input = box.querySelector<HTMLInputElement>("[data-share-input]");

@@ -21,11 +21,19 @@ function svg(tag: string, attrs: Record<string, string | number>, text?: string)
   return el;
 }
 
-function figure(title: string, summary: string, drawing: SVGElement, data: Datum[], head: string): HTMLElement {
+// Column is one more column of a chart's table (a series' share of each
+// datum, such as a network's mentions of each day).
+export interface Column {
+  head: string;
+  cells: string[];
+}
+
+function figure(title: string, summary: string, drawing: SVGElement, data: Datum[], head: string, more: Column[] = []): HTMLElement {
   drawing.setAttribute("role", "img");
   drawing.setAttribute("aria-label", summary);
   drawing.setAttribute("class", "chart");
-  const rows = data.map((d) => h("tr", {}, h("th", { scope: "row", text: d.label }), h("td", { text: d.text })));
+  const rows = data.map((d, i) => h("tr", {}, h("th", { scope: "row", text: d.label }), ...more.map((c) => h("td", { text: c.cells[i] })),
+    h("td", { text: d.text })));
   return h(
     "figure",
     { class: "org-chart" },
@@ -36,14 +44,16 @@ function figure(title: string, summary: string, drawing: SVGElement, data: Datum
       { class: "org-data" },
       h("summary", { text: T("org.dash.data") }),
       h("table", { class: "org-table" }, h("caption", { class: "visually-hidden", text: title }),
-        h("thead", {}, h("tr", {}, h("th", { scope: "col", text: head }), h("th", { scope: "col", text: title }))),
+        h("thead", {}, h("tr", {}, h("th", { scope: "col", text: head }), ...more.map((c) => h("th", { scope: "col", text: c.head })),
+          h("th", { scope: "col", text: more.length ? T("mentions.col.total") : title }))),
         h("tbody", {}, ...rows)),
     ),
   );
 }
 
-// columns draws one column per datum (days, in order).
-export function columns(title: string, summary: string, head: string, data: Datum[]): HTMLElement {
+// columns draws one column per datum (days, in order); more are columns
+// of the table only.
+export function columns(title: string, summary: string, head: string, data: Datum[], more: Column[] = []): HTMLElement {
   const w = 720, ht = 170, top = 22, bottom = 26;
   const max = Math.max(1, ...data.map((d) => d.value));
   const step = w / Math.max(data.length, 1);
@@ -62,7 +72,7 @@ export function columns(title: string, summary: string, head: string, data: Datu
       g.append(svg("text", { x: x + bw / 2, y: ht - 8, "text-anchor": "middle", class: "chart-label" }, d.label));
     }
   });
-  return figure(title, summary, g, data, head);
+  return figure(title, summary, g, data, head, more);
 }
 
 // bars draws one horizontal bar per datum, labelled, largest first.
