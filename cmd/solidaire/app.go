@@ -73,6 +73,8 @@ var (
 	_ api.WalletPasses             = (*market.WalletPasses)(nil)
 	_ market.MentionStore          = (*store.DB)(nil)
 	_ api.Mentions                 = (*market.Mentions)(nil)
+	_ frontend.Wall                = (*store.DB)(nil)
+	_ frontend.WallReports         = (*store.DB)(nil)
 )
 
 // app is Solidaire wired together: the HTTP handler and the background
@@ -213,6 +215,7 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		LookupsPerIP: limits.LookupsPerIP.Count, LookupsWindow: limits.LookupsPerIP.Per,
 		Checkout: a.checkout, Orders: db, DemoPayments: provider.Name() == "demo",
 		FeeBasisPoints: cfg.FeeBasisPoints, Limiter: limiter, Tickets: a.events,
+		Wall: db, WallReports: db,
 		Wallet: a.wallet, AppleWallet: a.passes.Apple != nil, GoogleWallet: a.passes.Google != nil, Passes: a.passes})
 	if err != nil {
 		return fail(err)
