@@ -212,8 +212,8 @@ func (a *assets) serviceWorker() ([]byte, error) {
 
 // robots keeps crawlers off what is private by nature: the API, the
 // voucher, order and share-link pages, whose URLs are bearer codes, and the
-// purchase form's and payment page's addresses. A demo site is kept out of
-// search engines altogether.
+// purchase form's and payment page's addresses, and names the sitemap. A
+// demo site is kept out of search engines altogether.
 func (p *Pages) robots(w http.ResponseWriter, r *http.Request) {
 	body := "User-agent: *\nDisallow: /api/\nDisallow: /v/\nDisallow: /V/\nDisallow: /s/\n" +
 		"Disallow: /commande/\nDisallow: /demo/\nDisallow: /m/*/offrir\nDisallow: /p/*/acheter\nDisallow: /p/*/attente\n" +
@@ -221,6 +221,8 @@ func (p *Pages) robots(w http.ResponseWriter, r *http.Request) {
 		"Disallow: /admin\nDisallow: /organisation\nDisallow: /mes-bons\n"
 	if p.cfg.Demo {
 		body = "User-agent: *\nDisallow: /\n"
+	} else {
+		body += "\nSitemap: " + p.baseURL(r) + "/sitemap.xml\n"
 	}
 	serveBytes(w, r, "text/plain; charset=utf-8", "public, max-age=3600", etagOf([]byte(body)), []byte(body), nil)
 }

@@ -84,5 +84,6 @@ func (p *Pages) eventPage(r *http.Request, l *locale, e *market.Event, venue *ma
 	return &page{view: "event", Title: l.must("event.title", title, e.MerchantName),
 		Description: describe(e.Summary, text),
 		Image:       "/og/m/" + venue.Slug + ".png", ImageAlt: l.must("og.merchant.alt", venue.Name, l.Category(venue.Category), venue.City),
-		Path: path, Section: "merchants", payment: f != nil, Data: d}
+		Path: path, Section: "merchants", payment: f != nil, Data: d,
+		JSONLD: jsonLD(eventJSONLD(e, venue, p.baseURL(r), "/og/m/"+venue.Slug+".png"))}
 }

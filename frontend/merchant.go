@@ -69,7 +69,8 @@ func (p *Pages) merchantPage(r *http.Request, l *locale, m *market.Merchant, f *
 	return &page{view: "merchant", Title: l.must("merchant.title", m.Name, m.City),
 		Description: describe(m.Summary, l.must("share.merchant", m.Name, m.City)),
 		Image:       "/og/m/" + m.Slug + ".png", ImageAlt: l.must("og.merchant.alt", m.Name, l.Category(m.Category), m.City),
-		Path: path, Section: "merchants", Data: d, payment: f != nil}, nil
+		Path: path, Section: "merchants", Data: d, payment: f != nil,
+		JSONLD: jsonLD(merchantJSONLD(m, p.baseURL(r), "/og/m/"+m.Slug+".png", l.now()))}, nil
 }
 
 // approvedMerchant returns the merchant with slug, or ENotFound when there

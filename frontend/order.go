@@ -18,6 +18,10 @@ type orderData struct {
 	Vouchers   []*voucherView
 	Tickets    []*ticketView
 	Poll       string // the API address the order island follows while the payment is pending
+	// Support is the supporter's share section once paid (support.go);
+	// nil before, and for a programme's card.
+	Support *supportView
+	Script  string // the support island's bundle; "" without a bundle
 }
 
 // ticketView is a ticket as the confirmation page shows it.
@@ -105,6 +109,8 @@ func (p *Pages) order(r *http.Request, l *locale) (*page, error) {
 			}
 		}
 	}
+	d.Support = p.supportSection(ctx, r, l, o, d.Seller)
+	d.Script = p.assets.url("support.js")
 	pending := o.Status == market.OrderPending
 	if pending {
 		d.Poll = "/api/v1/orders/" + url.PathEscape(o.ID) + "?" + url.Values{"token": {token}}.Encode()

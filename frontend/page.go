@@ -29,6 +29,9 @@ type page struct {
 	NoIndex     bool   // keep search engines away (404, errors)
 	Refresh     bool   // reload every few seconds without JavaScript (an order being paid)
 	Data        any    // the view's own data
+	// JSONLD is the page's schema.org data (jsonld.go), written in the
+	// head by templates/jsonld.html; "" for none.
+	JSONLD template.JS
 
 	// private marks a page whose URL is a bearer secret (an order's token,
 	// a voucher's code) or that shows what a buyer typed: never stored by
@@ -88,7 +91,7 @@ func parseViews() (map[string]views, error) {
 		all[lang] = views{}
 		for _, name := range viewNames {
 			t, err := template.New("layout.html").Funcs(funcs(newLocale(lang))).
-				ParseFS(templateFS(), "layout.html", "partials.html", name+".html")
+				ParseFS(templateFS(), "layout.html", "partials.html", "jsonld.html", "support.html", name+".html")
 			if err != nil {
 				return nil, err
 			}

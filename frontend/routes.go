@@ -51,6 +51,13 @@ func (p *Pages) routes() *http.ServeMux {
 	mux.HandleFunc("GET /og/m/{file}", p.merchantImage)
 	mux.HandleFunc("GET /og/c/{file}", p.campaignImage)
 
+	// A supporter's share card and profile frame (support.go), the
+	// sitemap (sitemap.go).
+	mux.HandleFunc("GET /soutien/{file}", p.supportCard)
+	mux.HandleFunc("GET /soutien/{slug}/carre.png", p.supportCard)
+	mux.HandleFunc("GET /soutien/{slug}/cadre.png", p.supportFrame)
+	mux.HandleFunc("GET /sitemap.xml", p.sitemap)
+
 	// Assets and what makes the site installable.
 	mux.HandleFunc("GET /static/{path...}", p.static)
 	mux.HandleFunc("GET /manifest.webmanifest", p.manifest)

@@ -187,6 +187,7 @@ func (s *CancellationService) Postpone(ctx context.Context, eventID string, o Ca
 		o.Options = append([]Choice{ChoiceRefund}, o.Options...)
 	}
 	o.Default = "" // holders who do not answer keep their tickets
+	o.PreviousStartsAt = e.StartsAt
 	if err := s.checkOptions(&o, false); err != nil {
 		return nil, err
 	}

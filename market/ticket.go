@@ -94,6 +94,9 @@ type CancelOptions struct {
 	Deadline           time.Time
 	Default            Choice // applied at the deadline to holders who did not answer (refund or credit)
 	StartsAt           time.Time
+	// PreviousStartsAt is the date a postponement moved the event from,
+	// recorded by Postpone (search engines show it with the new date).
+	PreviousStartsAt time.Time
 }
 
 // Offers reports whether the options include c.

@@ -27,6 +27,9 @@ export function initOrder(root: Document): void {
       }
       root.title = doc.title;
       box.removeAttribute("data-poll");
+      // The support island (its own bundle) takes the share section the
+      // settled order brought in.
+      root.dispatchEvent(new CustomEvent("solidaire:order-settled"));
     } catch {
       location.reload();
     }
