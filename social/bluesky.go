@@ -125,7 +125,7 @@ tags:
 	for _, tag := range tags {
 		cursor := ""
 		for i := 0; i < r.cfg.MaxPages; i++ {
-			q := url.Values{"q": {"#" + tag}, "sort": {"latest"}, "limit": {fmt.Sprint(blueskyLimit)}}
+			q := url.Values{"q": {"#" + tag}, "sort": {"latest"}, "limit": {fmt.Sprint(pageSize(r.cfg.PageSize, blueskyLimit))}}
 			if !since.IsZero() {
 				q.Set("since", since.UTC().Format(bskyTimeLayout))
 			}
@@ -261,7 +261,7 @@ func blueskyPost(pv *bskyPostView, wanted []string, now time.Time) (market.Post,
 }
 
 var (
-	atURIRe  = regexp.MustCompile(`^at://(did:[a-z]+:[A-Za-z0-9._:%-]{1,2000})/app\.bsky\.feed\.post/([A-Za-z0-9._:~-]{1,512})$`)
+	atURIRe  = regexp.MustCompile(`^at://(did:[a-z]+:[A-Za-z0-9._:%-]{1,1000})/app\.bsky\.feed\.post/([A-Za-z0-9._:~-]{1,512})$`)
 	handleRe = regexp.MustCompile(`^[A-Za-z0-9.-]{1,253}$`)
 )
 

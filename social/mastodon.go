@@ -73,7 +73,8 @@ func (r *Reader) readMastodon(ctx context.Context, src *market.MentionSource, ta
 	if !statusIDRe.MatchString(cursor) {
 		cursor = ""
 	}
-	q := url.Values{"limit": {fmt.Sprint(mastodonLimit)}}
+	limit := pageSize(r.cfg.PageSize, mastodonLimit)
+	q := url.Values{"limit": {fmt.Sprint(limit)}}
 	for _, t := range tags[1:] {
 		q.Add("any[]", t)
 	}
@@ -126,7 +127,7 @@ func (r *Reader) readMastodon(ctx context.Context, src *market.MentionSource, ta
 			page.Wait = w
 			break
 		}
-		if len(statuses) < mastodonLimit {
+		if len(statuses) < limit {
 			break
 		}
 		next = followLink(res.Header.Get("Link"), rel, next)
@@ -185,6 +186,14 @@ func mastodonPost(st *mastoStatus, host string, wanted []string) (market.Post, b
 		Tags:         tags,
 		Links:        links,
 	}, true
+}
+
+// pageSize is the configured page size, within the network's maximum.
+func pageSize(configured, max int) int {
+	if configured <= 0 || configured > max {
+		return max
+	}
+	return configured
 }
 
 // idAfter reports whether Mastodon status id a is newer than b: longer is

@@ -32,8 +32,11 @@ type Config struct {
 	// size (default 2 MiB).
 	Timeout time.Duration
 	MaxBody int64
-	// MaxPages bounds the pages one read follows per hashtag (default 5).
+	// MaxPages bounds the pages one read follows per hashtag (default 5);
+	// PageSize the posts asked per page (default: the network's maximum,
+	// 40 on Mastodon, 100 on Bluesky).
 	MaxPages int
+	PageSize int
 
 	// BaseURL turns a host name (a Mastodon instance, Bluesky's AppView or
 	// PDS) into the base URL requests go to; nil: "https://"+host. Tests
