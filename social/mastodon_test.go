@@ -261,8 +261,8 @@ func TestMastodonGoneAsksOriginServers(t *testing.T) {
 	ids := []string{
 		"https://mastodon.social/users/alice/statuses/103000000000000110",
 		"https://mstdn.ca/users/bob/statuses/112233",
-		"https://misskey.example/notes/9abc",                    // not Mastodon-shaped: not asked
-		"https://169.254.169.254/users/x/statuses/1",            // an address, not a host name: not asked
+		"https://misskey.example/notes/9abc",                     // not Mastodon-shaped: not asked
+		"https://169.254.169.254/users/x/statuses/1",             // an address, not a host name: not asked
 		"https://mastodon.social/users/alice/statuses/../../x/1", // not a status URI
 	}
 	gone, err := r.Gone(context.Background(), mastodonSource(""), ids)
