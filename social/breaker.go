@@ -59,6 +59,16 @@ func (b *breaker) success(host string) {
 	delete(b.hosts, host)
 }
 
+// release ends a trial that neither succeeded nor failed (the caller gave
+// up), so that the next request may try again.
+func (b *breaker) release(host string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if c := b.hosts[host]; c != nil {
+		c.trial = false
+	}
+}
+
 // failure counts a failed request to host and opens its circuit at the
 // threshold (at once again after a failed trial).
 func (b *breaker) failure(host string) {

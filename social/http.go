@@ -49,6 +49,7 @@ func (r *Reader) do(ctx context.Context, method, rawURL string, header http.Head
 	}
 	req, err := http.NewRequestWithContext(rctx, method, u.String(), rd)
 	if err != nil {
+		r.breaker.release(host)
 		return nil, &Error{Host: host, Message: fmt.Sprintf("Adresse invalide : %s", clip(rawURL, 200)), Err: err}
 	}
 	for k, v := range header {
@@ -61,6 +62,7 @@ func (r *Reader) do(ctx context.Context, method, rawURL string, header http.Head
 	res, err := r.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil { // the caller gave up: not the host's fault
+			r.breaker.release(host)
 			return nil, &Error{Host: host, Message: fmt.Sprintf("Lecture de %s interrompue", host), Err: ctx.Err()}
 		}
 		r.breaker.failure(host)
@@ -70,6 +72,7 @@ func (r *Reader) do(ctx context.Context, method, rawURL string, header http.Head
 	data, err := io.ReadAll(io.LimitReader(res.Body, r.cfg.MaxBody+1))
 	if err != nil {
 		if ctx.Err() != nil {
+			r.breaker.release(host)
 			return nil, &Error{Host: host, Message: fmt.Sprintf("Lecture de %s interrompue", host), Err: ctx.Err()}
 		}
 		r.breaker.failure(host)

@@ -95,6 +95,23 @@ func TestCallerCancelIsNotTheHostsFault(t *testing.T) {
 	}
 }
 
+func TestBreakerTrialCancelledByCallerIsReleased(t *testing.T) {
+	clk := newClock()
+	b := newBreaker(1, time.Minute, clk.Now)
+	b.failure("h")
+	clk.Add(time.Minute)
+	if b.allow("h") != nil { // the trial
+		t.Fatal("trial refused")
+	}
+	if b.allow("h") == nil {
+		t.Fatal("a second request during the trial")
+	}
+	b.release("h") // the caller gave up
+	if b.allow("h") != nil {
+		t.Error("released trial still blocks")
+	}
+}
+
 func TestServiceUnavailableRetryAfter(t *testing.T) {
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "600")
