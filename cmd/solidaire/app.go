@@ -22,6 +22,7 @@ import (
 	"github.com/solidaire-app/solidaire/market"
 	"github.com/solidaire-app/solidaire/payments"
 	"github.com/solidaire-app/solidaire/qrcode"
+	"github.com/solidaire-app/solidaire/social"
 	"github.com/solidaire-app/solidaire/store"
 )
 
@@ -73,6 +74,7 @@ var (
 	_ api.WalletPasses             = (*market.WalletPasses)(nil)
 	_ market.MentionStore          = (*store.DB)(nil)
 	_ api.Mentions                 = (*market.Mentions)(nil)
+	_ market.SocialReader          = (*social.Reader)(nil)
 	_ frontend.Wall                = (*store.DB)(nil)
 	_ frontend.WallReports         = (*store.DB)(nil)
 )
@@ -208,7 +210,16 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 	a.wallet = &market.WalletService{Store: db, Mail: composer, BaseURL: base}
 	a.passes = &market.WalletPasses{Store: db, Apple: apple, Google: google, BaseURL: base, Log: log}
 
-	a.mentions = &market.Mentions{Store: db, BaseURL: base, Log: log}
+	if (cfg.BlueskyIdentifier == "") != (cfg.BlueskyPassword == "") {
+		return fail(errors.New("BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD go together: set both, or neither"))
+	}
+	contact := cfg.SocialContact
+	if contact == "" {
+		contact = base
+	}
+	reader := social.New(social.Config{Contact: contact, BlueskyIdentifier: cfg.BlueskyIdentifier,
+		BlueskyAppPassword: cfg.BlueskyPassword})
+	a.mentions = &market.Mentions{Store: db, Reader: reader, BaseURL: base, Log: log}
 
 	limits := api.DefaultLimits.Scaled(cfg.LimitScale)
 	pages, err := frontend.New(frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: cfg.Demo,

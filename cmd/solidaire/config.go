@@ -49,6 +49,12 @@ type config struct {
 	GoogleKey       string // file: the service account's JSON key
 	GoogleAPIURL    string
 	GoogleTokenURL  string
+	// Hashtag mentions (see social/doc.go): who to reach about the
+	// reader (in its User-Agent), and a Bluesky account's app password
+	// when the public AppView asks for one.
+	SocialContact     string
+	BlueskyIdentifier string
+	BlueskyPassword   string
 	// Storage is where uploaded photos are kept: a directory, or an S3
 	// bucket shared by every instance (see storage/doc.go).
 	Storage    storage.Config
@@ -95,6 +101,9 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.GoogleKey, "google-wallet-key", env("GOOGLE_WALLET_KEY", ""), "file of the Google Cloud service account's JSON key (GOOGLE_WALLET_KEY)")
 	fs.StringVar(&c.GoogleAPIURL, "google-wallet-api", env("GOOGLE_WALLET_API_URL", ""), "Google Wallet REST API base URL; default Google's (GOOGLE_WALLET_API_URL)")
 	fs.StringVar(&c.GoogleTokenURL, "google-wallet-token-url", env("GOOGLE_WALLET_TOKEN_URL", ""), "OAuth token endpoint; default the key's (GOOGLE_WALLET_TOKEN_URL)")
+	fs.StringVar(&c.SocialContact, "social-contact", env("SOCIAL_CONTACT", ""), "address in the hashtag reader's User-Agent, so networks can reach the operator; default the base URL (SOCIAL_CONTACT)")
+	fs.StringVar(&c.BlueskyIdentifier, "bluesky-identifier", env("BLUESKY_IDENTIFIER", ""), "Bluesky handle whose app password the hashtag reader signs in with; empty: anonymous public search (BLUESKY_IDENTIFIER)")
+	fs.StringVar(&c.BlueskyPassword, "bluesky-app-password", env("BLUESKY_APP_PASSWORD", ""), "that account's app password, never its main password (BLUESKY_APP_PASSWORD)")
 	st, err := storage.ConfigFromEnv(getenv)
 	c.storageErr = err
 	fs.StringVar(&c.Storage.Dir, "storage-dir", env(storage.EnvDir, storage.DefaultDir), "directory of uploaded photos, when no S3 bucket is set (STORAGE_DIR)")
