@@ -42,9 +42,17 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// SOLIDAIRE_E2E_ONLY=a.test.mjs,b.test.mjs runs only those (while
+	// developing); make test runs them all.
+	only := map[string]bool{}
+	for _, f := range strings.Split(os.Getenv("SOLIDAIRE_E2E_ONLY"), ",") {
+		if f != "" {
+			only[f] = true
+		}
+	}
 	var files []string
 	for _, f := range scenarios {
-		if !e2eOwnSite[filepath.Base(f)] {
+		if !e2eOwnSite[filepath.Base(f)] && (len(only) == 0 || only[filepath.Base(f)]) {
 			files = append(files, f)
 		}
 	}

@@ -126,7 +126,7 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 		SignIn: &market.SignIn{Store: db, Mail: composer, BaseURL: base}, Merchants: db,
 		Till: &market.Till{Store: db, Feed: limiter}, Onboarding: db, Feed: limiter, DemoPayments: true,
 		PaymentAccounts: &market.PaymentsOnboarding{Store: db, ReturnURL: base + "/commerce/paiements"}, AdminOrders: db,
-		Campaigns: db, Clicks: clicks, Tickets: events, TicketStore: db, Programmes: programmes, ProgrammeReads: db, Wallet: wallet,
+		Campaigns: db, Clicks: clicks, Mentions: &market.Mentions{Store: db, BaseURL: base}, Tickets: events, TicketStore: db, Programmes: programmes, ProgrammeReads: db, Wallet: wallet,
 		Limits: api.Limits{CheckoutPerIP: generous, CheckoutPerBuyer: generous, LookupsPerIP: generous,
 			LookupsPerDevice: generous, LoginPerIP: generous, LoginPerAccount: generous}})
 	// A test-only route: the click counter rolls up every 10 s in
