@@ -3,6 +3,9 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +13,7 @@ import (
 	"github.com/solidaire-app/solidaire/api"
 	"github.com/solidaire-app/solidaire/demo"
 	"github.com/solidaire-app/solidaire/market"
+	"github.com/solidaire-app/solidaire/social"
 )
 
 // TestMentionRoutes: an organiser adds sources, moderates what they found,
@@ -166,5 +170,93 @@ func TestMentionRoutes(t *testing.T) {
 				t.Fatalf("second removal: %d", st)
 			}
 		})
+	}
+}
+
+// TestMentionsFromTheNetworks: an organiser adds a Mastodon instance and
+// Bluesky; one poll round reads the instance (a local server answering as
+// Mastodon's API does), stores its posts once with the share link they
+// carried, and records why Bluesky, unreachable, could not be read; the
+// rest of Solidaire answers as usual.
+func TestMentionsFromTheNetworks(t *testing.T) {
+	s := newShop(t, "sqlite", false, api.Limits{})
+	ctx := context.Background()
+	org := s.token(demo.OrganisateurEmail)
+	base := "/api/v1/organiser/campaigns/billetsolidaire"
+	_, out, _ := s.do("POST", base+"/links", `{"channel": "mastodon", "label": "Pouet"}`, org)
+	var link struct{ Code string }
+	json.Unmarshal([]byte(out), &link)
+
+	posted := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	mastodon := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v1/timelines/tag/billetsolidaire" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `[{"id": "200", "created_at": %q, "visibility": "public", "language": "fr",
+		  "uri": "https://mastodon.social/users/awa/statuses/200", "url": "https://mastodon.social/@awa/200",
+		  "content": "<p>Je garde mon billet <a href=\"https://mastodon.social/tags/billetsolidaire\" class=\"mention hashtag\" rel=\"tag\">#<span>billetsolidaire</span></a> <a href=\"%s/s/%s\">%s/s/%s</a><script>alert(1)</script></p>",
+		  "reblog": null, "account": {"id": "1", "username": "awa", "acct": "awa", "display_name": "Awa", "url": "https://mastodon.social/@awa"},
+		  "media_attachments": [{"id": "9", "type": "image", "url": "https://files.mastodon.social/x.png"}],
+		  "tags": [{"name": "billetsolidaire", "url": "https://mastodon.social/tags/billetsolidaire"}], "card": null}]`,
+			posted, s.base, link.Code, s.base, link.Code)
+	}))
+	defer mastodon.Close()
+	reader := social.New(social.Config{AllowPrivate: true, Timeout: 2 * time.Second, BaseURL: func(host string) string {
+		if host == "mastodon.social" {
+			return mastodon.URL
+		}
+		return "http://127.0.0.1:1" // nothing listens: a network out of reach
+	}})
+	poller := &market.Mentions{Store: s.db, Reader: reader, BaseURL: s.base}
+
+	for _, body := range []string{`{"network": "mastodon", "instance": "mastodon.social"}`, `{"network": "bluesky"}`} {
+		if st, out, _ := s.do("POST", base+"/sources", body, org); st != 201 {
+			t.Fatalf("add %s: %d %s", body, st, out)
+		}
+	}
+	for i := 0; i < 2; i++ { // the second round finds nothing due
+		if err := poller.Poll(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, out, _ = s.do("GET", base+"/mentions?network=mastodon", "", org)
+	var list struct {
+		Data []struct {
+			URL        string
+			MediaCount int `json:"media_count"`
+		}
+	}
+	json.Unmarshal([]byte(out), &list)
+	found := 0
+	for _, m := range list.Data {
+		if m.URL == "https://mastodon.social/@awa/200" {
+			found++
+			if m.MediaCount != 1 {
+				t.Fatalf("media: %+v", m)
+			}
+		}
+	}
+	if found != 1 || strings.Contains(out, "<script") || strings.Contains(out, "alert") {
+		t.Fatalf("mentions (%d found): %s", found, out)
+	}
+	if !strings.Contains(out, `"share_link":"`+link.Code+`"`) {
+		t.Fatalf("the post's share link is not credited: %s", out)
+	}
+	_, out, _ = s.do("GET", base+"/sources", "", org)
+	var srcs struct {
+		Data []struct {
+			LastError string `json:"last_error"`
+			Mentions  int64
+		}
+	}
+	json.Unmarshal([]byte(out), &srcs)
+	if len(srcs.Data) != 2 || srcs.Data[0].Mentions != 1 || srcs.Data[1].LastError == "" {
+		t.Fatalf("sources: %s", out)
+	}
+	t.Logf("the unreachable source says: %s", srcs.Data[1].LastError)
+	if st, _, _ := s.do("GET", "/api/v1/merchants?limit=1", "", nil); st != 200 {
+		t.Fatalf("the catalogue suffers: %d", st)
 	}
 }

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/solidaire-app/solidaire/market"
@@ -54,7 +55,8 @@ func seedMentions(ctx context.Context, s MentionSeeder, now time.Time) error {
 	}
 	found := make([]*market.Mention, len(posts))
 	for i, p := range posts {
-		url := "https://mastodon.example/@" + p.handle + "/" + fmt.Sprint(1000+i)
+		user := strings.SplitN(strings.TrimPrefix(p.handle, "@"), "@", 2)[0]
+		url := "https://mastodon.example/@" + user + "/" + fmt.Sprint(1000+i)
 		switch p.network {
 		case market.NetworkBluesky:
 			url = "https://bsky.example/profile/" + p.handle + "/post/demo" + fmt.Sprint(i)
