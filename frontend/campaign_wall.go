@@ -82,7 +82,7 @@ func newWallPost(l *locale, c *market.Campaign, m *market.Mention) wallPost {
 		handle = "@" + handle
 	}
 	name := strings.TrimSpace(m.AuthorName)
-	if name == "" {
+	if name == "" || name == handle {
 		name, handle = handle, ""
 	}
 	if name == "" {

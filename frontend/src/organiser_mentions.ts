@@ -178,7 +178,7 @@ export async function mentionsPanel(frame: Frame, slug: string, cur: string): Pr
         T("mentions." + action), h("span", { class: "visually-hidden", text: " — " + who }));
     return h("li", { class: "mention", tabindex: -1, "data-mention": m.id },
       h("p", { class: "mention-author" }, h("strong", {}, h("bdi", { text: who })), " ",
-        m.author.name && m.author.handle ? h("span", { class: "muted" }, h("bdi", { text: m.author.handle })) : null),
+        m.author.name && m.author.handle && m.author.handle !== m.author.name ? h("span", { class: "muted" }, h("bdi", { text: m.author.handle })) : null),
       h("p", { class: "note" }, T("network." + m.network), m.posted_at ? " · " : "",
         m.posted_at ? h("time", { datetime: m.posted_at, text: dateText(m.posted_at, cur) }) : null),
       h("p", { class: "mention-badges" },
