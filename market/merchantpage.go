@@ -102,6 +102,7 @@ type PageChange struct {
 	ID         string
 	MerchantID string
 	ActorID    string
+	ActorName  string // the actor's name (or email) when read back
 	What       string
 	Detail     string
 	At         time.Time
@@ -121,6 +122,9 @@ type Follower struct {
 	Confirmed    time.Time
 	Unsubscribed time.Time
 	CreatedAt    time.Time
+	// UnsubscribeToken is written into every mail to the follower (the
+	// one-click unsubscribe link); it never expires.
+	UnsubscribeToken string
 }
 
 // PhotoURL is the public address of one stored width of p
