@@ -71,6 +71,12 @@ var (
 	_ market.PassStore             = (*store.DB)(nil)
 	_ api.Wallet                   = (*market.WalletService)(nil)
 	_ api.WalletPasses             = (*market.WalletPasses)(nil)
+	_ market.PageStore             = (*store.DB)(nil)
+	_ market.FollowerStore         = (*store.DB)(nil)
+	_ market.FollowerMailComposer  = mail.Composer{}
+	_ api.MerchantPages            = (*market.MerchantPages)(nil)
+	_ api.PageReads                = (*store.DB)(nil)
+	_ api.Followers                = (*market.FollowerService)(nil)
 )
 
 // app is Solidaire wired together: the HTTP handler and the background
@@ -86,9 +92,15 @@ type app struct {
 	programmes *market.Programmes
 	wallet     *market.WalletService
 	passes     *market.WalletPasses
-	kick       chan struct{}
-	closers    []func() error
-	running    sync.WaitGroup // background work, waited for before closing
+	// files keeps the merchants' photos and resizer makes their widths
+	// (packages storage and photo); without them photo uploads answer
+	// 503 and /media/ 404.
+	files   market.FileStore
+	resizer market.ImageResizer
+	pages   *market.MerchantPages
+	kick    chan struct{}
+	closers []func() error
+	running sync.WaitGroup // background work, waited for before closing
 }
 
 // Close releases what the app holds, the database last.
@@ -203,6 +215,11 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 	a.wallet = &market.WalletService{Store: db, Mail: composer, BaseURL: base}
 	a.passes = &market.WalletPasses{Store: db, Apple: apple, Google: google, BaseURL: base, Log: log}
 
+	// TODO(#13, lead): set a.files and a.resizer from packages storage and
+	// photo (local directory by default, S3 when configured) once merged.
+	a.pages = &market.MerchantPages{Store: db, Resizer: a.resizer, Files: a.files, Mail: composer, BaseURL: base, Log: log}
+	followers := &market.FollowerService{Store: db, Mail: composer, BaseURL: base}
+
 	limits := api.DefaultLimits.Scaled(cfg.LimitScale)
 	pages, err := frontend.New(frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: cfg.Demo,
 		LookupsPerIP: limits.LookupsPerIP.Count, LookupsWindow: limits.LookupsPerIP.Per,
@@ -243,6 +260,10 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		TicketStore:     db,
 		Wallet:          a.wallet,
 		Passes:          a.passes,
+		MerchantPages:   a.pages,
+		PageReads:       db,
+		Followers:       followers,
+		Media:           a.files,
 		TrustedProxies:  cfg.TrustedProxies,
 		Limits:          limits,
 		Ready:           ready,
