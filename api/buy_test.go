@@ -51,6 +51,8 @@ type shop struct {
 	programmes *market.Programmes
 	walletSvc  *market.WalletService
 	passes     *market.WalletPasses
+	files      *fakeFiles
+	resizer    *fakeResizer
 	base       string
 }
 
@@ -131,12 +133,16 @@ func startShop(t *testing.T, db *store.DB, stripe bool, limits api.Limits, limit
 		Ready: func(m *market.Merchant) bool { return !stripe || m.StripeAccount != "" && m.ChargesEnabled }}
 	s.walletSvc = &market.WalletService{Store: db, Mail: composer, BaseURL: s.base}
 	s.passes = &market.WalletPasses{Store: db, BaseURL: s.base, Log: log}
+	s.files, s.resizer = newFakeFiles(), &fakeResizer{}
+	pages := &market.MerchantPages{Store: db, Resizer: s.resizer, Files: s.files, Mail: composer, BaseURL: s.base, Log: log}
+	followers := &market.FollowerService{Store: db, Mail: composer, BaseURL: s.base}
 	h = api.New(api.Config{BaseURL: s.base, Catalogue: db, Checkout: s.checkout, Orders: db, Payments: parser,
 		Idempotency: db, Limiter: limiter, Counters: counters, Limits: limits, QR: qrcode.PNG, Logger: log,
 		SignIn: &market.SignIn{Store: db, Mail: composer, BaseURL: s.base}, Merchants: db,
 		Till: &market.Till{Store: db, Feed: feed}, Onboarding: db, Feed: feed, DemoPayments: !stripe, AdminOrders: db,
 		Campaigns: db, Clicks: s.clicks, Pages: stubPages{}, Tickets: s.events, TicketStore: db, PaymentAccounts: s.accounts,
 		Programmes: s.programmes, ProgrammeReads: db, Wallet: s.walletSvc, Passes: s.passes,
+		MerchantPages: pages, PageReads: db, Followers: followers, Media: s.files,
 		Review: &market.MerchantReview{Store: db, Mail: composer}, Ready: map[string]api.Pinger{"database": db}})
 	return s
 }
