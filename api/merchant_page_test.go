@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/solidaire-app/solidaire/api"
+	"github.com/solidaire-app/solidaire/cache"
 	"github.com/solidaire-app/solidaire/demo"
 	"github.com/solidaire-app/solidaire/market"
 )
@@ -429,5 +431,35 @@ func TestCommunityRole(t *testing.T) {
 	})
 	if st, out := s.upload("JPEG", cm); st != 201 {
 		t.Fatalf("community photo: %d %s", st, out)
+	}
+}
+
+// TestCatalogueInvalidation changes a page on one instance: another
+// instance, sharing the feed, drops its cached listing at once.
+func TestCatalogueInvalidation(t *testing.T) {
+	db := openSeeded(t, filepath.Join(t.TempDir(), "solidaire.db"), true)
+	feed := cache.NewMemory()
+	generous := api.Rate{Count: 10000, Per: time.Minute}
+	limits := api.Limits{CheckoutPerIP: generous, CheckoutPerBuyer: generous, LookupsPerIP: generous,
+		LookupsPerDevice: generous, LoginPerIP: generous, LoginPerAccount: generous}
+	a := startShop(t, db, false, limits, feed, feed)
+	b := startShop(t, db, false, limits, feed, feed)
+	const path = "/api/v1/merchants?city=montreal&category=boulangerie"
+	if _, out, _ := b.do("GET", path, "", nil); strings.Contains(out, `"status":"delivery"`) {
+		t.Fatalf("before: %s", out)
+	}
+	if st, out, _ := a.do("PUT", "/api/v1/merchant/status", `{"status": "delivery"}`, a.token(demo.BoulangerieEmail)); st != 200 {
+		t.Fatalf("status: %d %s", st, out)
+	}
+	deadline := time.Now().Add(500 * time.Millisecond)
+	for {
+		_, out, _ := b.do("GET", path, "", nil)
+		if strings.Contains(out, `"status":"delivery"`) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the other instance still serves its cached listing: %s", out)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -199,7 +199,7 @@ const catalogueChannel = "catalogue:changed"
 // instance says the catalogue changed (over Feed: Redis pub/sub when
 // configured, in-process otherwise).
 func (s *Server) listenCatalogue() {
-	if s.cfg.Feed == nil || s.cache == nil || s.cfg.CatalogueTTL <= 0 {
+	if s.cfg.Feed == nil || s.cache == nil || s.cache.ttl <= 0 {
 		return
 	}
 	ch, _, err := s.cfg.Feed.Subscribe(context.Background(), catalogueChannel)
