@@ -92,3 +92,62 @@ func (s *Server) closeMerchant(c *gin.Context) error {
 	c.JSON(http.StatusOK, gin.H{"merchant": gin.H{"slug": m.Slug, "status": m.Status}})
 	return nil
 }
+
+// adminPageMerchant returns the merchant named in the path, for the
+// admins' page routes.
+func (s *Server) adminPageMerchant(c *gin.Context) (*market.Merchant, error) {
+	if err := s.pagesReady(); err != nil {
+		return nil, err
+	}
+	return s.cfg.Merchants.Merchant(c.Request.Context(), c.Param("slug"))
+}
+
+// hidePagePhoto answers POST /api/v1/admin/merchants/{slug}/photos/{id}/hide
+// {"reason"}: the merchant reads the reason on its page.
+func (s *Server) hidePagePhoto(c *gin.Context) error {
+	return s.hidePageItem(c, s.cfg.MerchantPages.HidePhoto)
+}
+
+// hidePost answers POST /api/v1/admin/merchants/{slug}/posts/{id}/hide
+// {"reason"}.
+func (s *Server) hidePost(c *gin.Context) error {
+	return s.hidePageItem(c, s.cfg.MerchantPages.HidePost)
+}
+
+func (s *Server) hidePageItem(c *gin.Context, hide func(context.Context, *market.Actor, *market.Merchant, string, string) error) error {
+	m, err := s.adminPageMerchant(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := hide(c.Request.Context(), actor(c), m, c.Param("id"), req.Reason); err != nil {
+		return err
+	}
+	s.catalogueChanged(c.Request.Context())
+	c.JSON(http.StatusOK, gin.H{"hidden": true, "hidden_reason": req.Reason})
+	return nil
+}
+
+// pageChanges answers GET /api/v1/admin/merchants/{slug}/changes: who
+// changed what of the page, and when, newest first.
+func (s *Server) pageChanges(c *gin.Context) error {
+	m, err := s.adminPageMerchant(c)
+	if err != nil {
+		return err
+	}
+	changes, err := s.cfg.PageReads.PageChanges(c.Request.Context(), m.ID, market.MaxLimit)
+	if err != nil {
+		return err
+	}
+	out := make([]changeJSON, len(changes))
+	for i, ch := range changes {
+		out[i] = changeJSON{Who: ch.ActorName, What: ch.What, Detail: ch.Detail, At: ch.At}
+	}
+	c.JSON(http.StatusOK, list[changeJSON]{Data: out})
+	return nil
+}

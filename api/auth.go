@@ -22,7 +22,7 @@ type SignIn interface {
 	Logout(ctx context.Context, token string) error
 	RequestPasswordReset(ctx context.Context, email, lang string) error
 	ResetPassword(ctx context.Context, code, password string) error
-	InviteStaff(ctx context.Context, inviter *market.Actor, m *market.Merchant, email, lang string) error
+	InviteStaff(ctx context.Context, inviter *market.Actor, m *market.Merchant, email, lang string, role market.Role) error
 	AcceptInvitation(ctx context.Context, code, name, password string) (string, *market.Actor, error)
 	StartPairing(ctx context.Context, owner *market.Actor, merchantID, deviceName string) (string, time.Time, error)
 	Pair(ctx context.Context, code string) (string, *market.Device, error)

@@ -52,6 +52,8 @@ type shop struct {
 	walletSvc  *market.WalletService
 	passes     *market.WalletPasses
 	mentions   *market.Mentions
+	files      *fakeFiles
+	resizer    *fakeResizer
 	base       string
 }
 
@@ -133,12 +135,16 @@ func startShop(t *testing.T, db *store.DB, stripe bool, limits api.Limits, limit
 	s.walletSvc = &market.WalletService{Store: db, Mail: composer, BaseURL: s.base}
 	s.passes = &market.WalletPasses{Store: db, BaseURL: s.base, Log: log}
 	s.mentions = &market.Mentions{Store: db, BaseURL: s.base, Log: log}
+	s.files, s.resizer = newFakeFiles(), &fakeResizer{}
+	pages := &market.MerchantPages{Store: db, Resizer: s.resizer, Files: s.files, Mail: composer, BaseURL: s.base, Log: log}
+	followers := &market.FollowerService{Store: db, Mail: composer, BaseURL: s.base}
 	h = api.New(api.Config{BaseURL: s.base, Catalogue: db, Checkout: s.checkout, Orders: db, Payments: parser,
 		Idempotency: db, Limiter: limiter, Counters: counters, Limits: limits, QR: qrcode.PNG, Logger: log,
 		SignIn: &market.SignIn{Store: db, Mail: composer, BaseURL: s.base}, Merchants: db,
 		Till: &market.Till{Store: db, Feed: feed}, Onboarding: db, Feed: feed, DemoPayments: !stripe, AdminOrders: db,
 		Campaigns: db, Clicks: s.clicks, Mentions: s.mentions, Pages: stubPages{}, Tickets: s.events, TicketStore: db, PaymentAccounts: s.accounts,
 		Programmes: s.programmes, ProgrammeReads: db, Wallet: s.walletSvc, Passes: s.passes,
+		MerchantPages: pages, PageReads: db, Followers: followers, Media: s.files,
 		Review: &market.MerchantReview{Store: db, Mail: composer}, Ready: map[string]api.Pinger{"database": db}})
 	return s
 }

@@ -100,7 +100,7 @@ func (s *Server) listCampaigns(c *gin.Context) error {
 // campaigns that feature the merchant (or its events), with whether it
 // agreed.
 func (s *Server) merchantCampaigns(c *gin.Context) error {
-	m, err := s.merchantFor(c, market.PermManage)
+	m, err := s.merchantFor(c, market.PermPage)
 	if err != nil {
 		return err
 	}
@@ -121,11 +121,11 @@ func (s *Server) merchantCampaigns(c *gin.Context) error {
 }
 
 // acceptCampaign answers POST /api/v1/merchant/campaigns/{slug}/accept: the
-// merchant's owner agrees to be featured, with its events; only an
+// merchant's owner (or its community manager) agrees to be featured, with its events; only an
 // approved merchant may (market.Merchant.MayTrade). 404 when the campaign
 // does not feature it.
 func (s *Server) acceptCampaign(c *gin.Context) error {
-	m, err := s.merchantFor(c, market.PermManage)
+	m, err := s.merchantFor(c, market.PermPage)
 	if err != nil {
 		return err
 	}

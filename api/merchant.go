@@ -21,6 +21,10 @@ type merchantCard struct {
 	Summary  string            `json:"summary"`
 	Currency market.Currency   `json:"currency"`
 	Accepts  []market.ItemKind `json:"accepts"`
+	statusJSON
+	// Cover is the cover photo's 640 px width, null without one.
+	Cover       *string `json:"cover"`
+	CoverSrcset string  `json:"cover_srcset"`
 }
 
 // merchantPage is one merchant with what can be bought from it.
@@ -34,6 +38,12 @@ type merchantPage struct {
 	MaxAmount        market.Money        `json:"max_amount"`
 	SuggestedAmounts []market.Money      `json:"suggested_amounts"`
 	Events           []eventJSON         `json:"events"`
+	DescriptionEN    string              `json:"description_en"`
+	Hours            []hoursJSON         `json:"hours"`
+	Links            linksJSON           `json:"links"`
+	Photos           []photoJSON         `json:"photos"`
+	Posts            []postJSON          `json:"posts"`
+	Followers        int64               `json:"followers"`
 }
 
 func newMerchantCard(m *market.Merchant) merchantCard {
@@ -41,11 +51,16 @@ func newMerchantCard(m *market.Merchant) merchantCard {
 	if accepts == nil {
 		accepts = []market.ItemKind{}
 	}
-	return merchantCard{Slug: m.Slug, Name: m.Name, Category: m.Category, City: m.City,
-		Summary: m.Summary, Currency: m.Currency, Accepts: accepts}
+	card := merchantCard{Slug: m.Slug, Name: m.Name, Category: m.Category, City: m.City,
+		Summary: m.Summary, Currency: m.Currency, Accepts: accepts, statusJSON: newStatusJSON(m, time.Now())}
+	if m.Cover != nil {
+		u := market.PhotoURL(m.Cover, market.CoverWidth)
+		card.Cover, card.CoverSrcset = &u, market.PhotoSrcset(m.Cover)
+	}
+	return card
 }
 
-// listMerchants answers GET /api/v1/merchants?q=&category=&city=&limit=&cursor=.
+// listMerchants answers GET /api/v1/merchants?q=&category=&city=&status=&limit=&cursor=.
 func (s *Server) listMerchants(c *gin.Context) error {
 	p, err := page(c)
 	if err != nil {
@@ -63,8 +78,12 @@ func (s *Server) listMerchants(c *gin.Context) error {
 	if cat != "" && !cat.Valid() {
 		return market.Invalid("category", "unknown category")
 	}
-	f := market.MerchantFilter{Query: q, Category: cat, City: city, Page: p}
-	key := strings.Join([]string{"merchants", market.Fold(q), string(cat), market.Fold(city), strconv.Itoa(p.Limit), p.Cursor}, "\x1f")
+	status := market.OpenStatus(c.Query("status"))
+	if status != "" && !status.Valid() {
+		return market.Invalid("status", "Statut inconnu (open, takeout, delivery, online ou closed).")
+	}
+	f := market.MerchantFilter{Query: q, Category: cat, City: city, Status: status, Page: p}
+	key := strings.Join([]string{"merchants", market.Fold(q), string(cat), market.Fold(city), string(status), strconv.Itoa(p.Limit), p.Cursor}, "\x1f")
 	return s.cache.serve(c, key, func() (int, any, error) {
 		// Other requests may be waiting on this answer: the first caller
 		// hanging up must not fail them.
@@ -108,6 +127,25 @@ func (s *Server) getMerchant(c *gin.Context) error {
 		MaxAmount:        market.Money{Amount: m.MaxAmount, Currency: m.Currency},
 		SuggestedAmounts: make([]market.Money, len(m.Suggested)),
 		Events:           make([]eventJSON, len(events)),
+		DescriptionEN:    m.DescriptionEN,
+		Hours:            newHoursJSON(m.Hours),
+		Links:            linksJSON{m.Website, m.Facebook, m.Instagram},
+		Photos:           []photoJSON{},
+		Posts:            []postJSON{},
+	}
+	if s.cfg.PageReads != nil {
+		photos, err := s.cfg.PageReads.PagePhotos(ctx, m.ID, false)
+		if err != nil {
+			return err
+		}
+		posts, _, err := s.cfg.PageReads.MerchantPosts(ctx, m.ID, market.Page{Limit: 5})
+		if err != nil {
+			return err
+		}
+		if out.Followers, err = s.cfg.PageReads.FollowerCount(ctx, m.ID); err != nil {
+			return err
+		}
+		out.Photos, out.Posts = photosJSON(photos), postsJSON(m, posts, photos)
 	}
 	for i, a := range m.Suggested {
 		out.SuggestedAmounts[i] = market.Money{Amount: a, Currency: m.Currency}

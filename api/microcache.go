@@ -90,3 +90,13 @@ func (m *microcache) store(key string, e cached) {
 	}
 	m.entries[key] = e
 }
+
+// clear drops every entry: the catalogue changed.
+func (m *microcache) clear() {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	clear(m.entries)
+	m.mu.Unlock()
+}

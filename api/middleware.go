@@ -134,15 +134,25 @@ func (s *Server) logRequests(c *gin.Context) {
 
 // limitBody refuses bodies over the configured size: at once when the
 // declared length is too large, and while reading otherwise (see bindJSON).
+// A route listed in bodyLimits has its own limit (a photo upload).
 func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > s.cfg.MaxBody {
-		s.fail(c, tooLarge(s.cfg.MaxBody))
+	limit := s.cfg.MaxBody
+	if l, ok := bodyLimits[c.Request.Method+" "+c.FullPath()]; ok {
+		limit = l
+	}
+	if c.Request.ContentLength > limit {
+		s.fail(c, tooLarge(limit))
 		return
 	}
 	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBody)
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
+}
+
+// bodyLimits are the routes whose bodies may exceed MaxBody.
+var bodyLimits = map[string]int64{
+	"POST /api/v1/merchant/photos": photoBodyLimit,
 }
 
 func tooLarge(limit int64) *market.Error {

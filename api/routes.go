@@ -29,6 +29,12 @@ func (s *Server) routes() {
 	v1.GET("/programmes/:slug", s.handle(s.getProgramme))
 	v1.POST("/programmes/:slug/waitlist", s.handle(s.joinWaitlist))
 	v1.POST("/campaigns/:slug/wall/:id/report", s.handle(s.reportWallPost))
+	e.GET("/media/*key", s.handle(s.media))
+
+	// Following a merchant by email: double opt-in, one-click unsubscribe.
+	v1.POST("/merchants/:slug/followers", s.handle(s.follow))
+	v1.POST("/followers/confirm", s.handle(s.confirmFollower))
+	v1.POST("/followers/unsubscribe", s.handle(s.unsubscribe))
 
 	// Buying: the buyer holds the order's access token, the voucher's code.
 	v1.POST("/checkout", s.idempotent("checkout", keyRequired, s.createCheckout))
@@ -99,6 +105,15 @@ func (s *Server) routes() {
 	me.GET("/merchant/programmes/:slug/statements", s.handle(s.merchantStatements))
 	me.GET("/merchant/campaigns", s.handle(s.merchantCampaigns))
 	me.POST("/merchant/campaigns/:slug/accept", s.handle(s.acceptCampaign))
+	me.GET("/merchant/profile", s.handle(s.getProfile))
+	me.PATCH("/merchant/profile", s.handle(s.patchProfile))
+	me.PUT("/merchant/status", s.handle(s.putStatus))
+	me.POST("/merchant/photos", s.handle(s.addPhoto))
+	me.PATCH("/merchant/photos/:id", s.handle(s.movePhoto))
+	me.DELETE("/merchant/photos/:id", s.handle(s.deletePhoto))
+	me.GET("/merchant/posts", s.handle(s.listOwnPosts))
+	me.POST("/merchant/posts", s.handle(s.createPost))
+	me.DELETE("/merchant/posts/:id", s.handle(s.deletePost))
 	me.GET("/organiser/events", s.handle(s.organiserEvents))
 	me.POST("/organiser/events", s.handle(s.createEvent))
 	me.PATCH("/organiser/events/:id", s.handle(s.updateEvent))
@@ -132,6 +147,9 @@ func (s *Server) routes() {
 	admin.POST("/merchants/:slug/approve", s.handle(s.approveMerchant))
 	admin.POST("/merchants/:slug/refuse", s.handle(s.refuseMerchant))
 	admin.POST("/merchants/:slug/close", s.handle(s.closeMerchant))
+	admin.POST("/merchants/:slug/photos/:id/hide", s.handle(s.hidePagePhoto))
+	admin.POST("/merchants/:slug/posts/:id/hide", s.handle(s.hidePost))
+	admin.GET("/merchants/:slug/changes", s.handle(s.pageChanges))
 	admin.GET("/orders", s.handle(s.adminOrders))
 	admin.POST("/orders/:id/accept", s.idempotent("accept", keyOptional, s.acceptOrder))
 	admin.POST("/orders/:id/refund", s.idempotent("refund", keyOptional, s.refundOrder))

@@ -105,6 +105,12 @@ type Config struct {
 	// CatalogueTTL is how long a rendered public catalogue answer may be
 	// reused (1 s when 0; negative disables the cache).
 	CatalogueTTL time.Duration
+	// MerchantPages runs merchants' own pages, PageReads reads them; Followers
+	// lets citizens follow merchants; Media serves the stored photos.
+	MerchantPages MerchantPages
+	PageReads     PageReads
+	Followers     Followers
+	Media         Media
 }
 
 // Server is the HTTP server's handler and its dependencies.
@@ -161,6 +167,7 @@ func New(cfg Config) *Server {
 		cfg.CatalogueTTL = time.Second
 	}
 	s.cache = newMicrocache(cfg.CatalogueTTL, 4096)
+	s.listenCatalogue()
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits
 		s.cfg.Limits = DefaultLimits
@@ -186,4 +193,38 @@ func New(cfg Config) *Server {
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.engine.ServeHTTP(w, r)
+}
+
+// catalogueChannel carries "the catalogue changed" between instances.
+const catalogueChannel = "catalogue:changed"
+
+// listenCatalogue drops this instance's cached catalogue answers when any
+// instance says the catalogue changed (over Feed: Redis pub/sub when
+// configured, in-process otherwise).
+func (s *Server) listenCatalogue() {
+	if s.cfg.Feed == nil || s.cache == nil || s.cache.ttl <= 0 {
+		return
+	}
+	ch, _, err := s.cfg.Feed.Subscribe(context.Background(), catalogueChannel)
+	if err != nil {
+		s.log.Warn("catalogue invalidations: subscribe", "err", err)
+		return
+	}
+	go func() {
+		for range ch {
+			s.cache.clear()
+		}
+	}()
+}
+
+// catalogueChanged drops the cached catalogue answers here at once, and
+// on every other instance through the feed.
+func (s *Server) catalogueChanged(ctx context.Context) {
+	s.cache.clear()
+	if s.cfg.Feed == nil {
+		return
+	}
+	if err := s.cfg.Feed.Publish(context.WithoutCancel(ctx), catalogueChannel, []byte("1")); err != nil {
+		s.log.WarnContext(ctx, "catalogue invalidations: publish", "err", err)
+	}
 }

@@ -32,20 +32,22 @@ func (s *Server) listStaff(c *gin.Context) error {
 	return nil
 }
 
-// inviteStaff answers POST /api/v1/merchant/staff/invitations {"email"}.
+// inviteStaff answers POST /api/v1/merchant/staff/invitations
+// {"email", "lang", "role": "staff"|"community"} (staff when absent).
 func (s *Server) inviteStaff(c *gin.Context) error {
 	m, err := s.merchantFor(c, market.PermManage)
 	if err != nil {
 		return err
 	}
 	var req struct {
-		Email string `json:"email"`
-		Lang  string `json:"lang"`
+		Email string      `json:"email"`
+		Lang  string      `json:"lang"`
+		Role  market.Role `json:"role"`
 	}
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.cfg.SignIn.InviteStaff(c.Request.Context(), actor(c), m, req.Email, req.Lang); err != nil {
+	if err := s.cfg.SignIn.InviteStaff(c.Request.Context(), actor(c), m, req.Email, req.Lang, req.Role); err != nil {
 		return err
 	}
 	c.JSON(http.StatusAccepted, gin.H{"status": "invited"})

@@ -378,6 +378,7 @@ func (s *Server) createEvent(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	s.announceEvent(ctx, m, created)
 	c.JSON(http.StatusCreated, newEventJSON(created))
 	return nil
 }

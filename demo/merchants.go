@@ -690,6 +690,7 @@ func merchants(now time.Time) []*market.Merchant {
 		if m.Status == market.MerchantPending {
 			m.CreatedAt = now.AddDate(0, 0, -2)
 		}
+		pageDetails(m, now)
 	}
 	return list
 }

@@ -34,6 +34,9 @@ func Seed(ctx context.Context, s Store, now time.Time) error {
 		}
 		merchantIDs[m.Slug] = m.ID
 	}
+	if err := seedPosts(ctx, s, merchantIDs, now); err != nil {
+		return err
+	}
 
 	eventIDs := map[string]string{}
 	for _, e := range events(now) {

@@ -63,6 +63,13 @@ func buildMessage(from netmail.Address, m *market.Mail, now time.Time) ([]byte, 
 	writeHeader(&b, "MIME-Version", "1.0")
 	// RFC 3834: out-of-office robots should not answer.
 	writeHeader(&b, "Auto-Submitted", "auto-generated")
+	// Only the list headers may be added (RFC 2369, RFC 8058), each on
+	// one line: a mail's data never writes headers of its own choosing.
+	for _, name := range []string{"List-Unsubscribe", "List-Unsubscribe-Post"} {
+		if v := m.Headers[name]; v != "" {
+			writeHeader(&b, name, v)
+		}
+	}
 	body.write(&b)
 	return b.Bytes(), to.Address, nil
 }

@@ -16,6 +16,10 @@ type Mail struct {
 	Text        string // plain-text body
 	HTML        string // HTML body; may reference attachments by cid:NAME
 	Attachments []Attachment
+	// Headers are extra headers the sender writes: only
+	// List-Unsubscribe and List-Unsubscribe-Post (RFC 2369, RFC 8058),
+	// on the mails of a merchant's followers.
+	Headers     map[string]string
 	Status      MailStatus
 	Attempts    int
 	LastError   string

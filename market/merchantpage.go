@@ -1,6 +1,8 @@
 package market
 
 import (
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -100,6 +102,7 @@ type PageChange struct {
 	ID         string
 	MerchantID string
 	ActorID    string
+	ActorName  string // the actor's name (or email) when read back
 	What       string
 	Detail     string
 	At         time.Time
@@ -119,4 +122,46 @@ type Follower struct {
 	Confirmed    time.Time
 	Unsubscribed time.Time
 	CreatedAt    time.Time
+	// UnsubscribeToken is written into every mail to the follower (the
+	// one-click unsubscribe link); it never expires.
+	UnsubscribeToken string
 }
+
+// PhotoURL is the public address of one stored width of p
+// ("/media/photos/<merchant>/<photo>-640.jpg"), served by GET /media/*key.
+// A width p does not have is replaced by the nearest stored one above it
+// (the largest when none is above); "" for a photo without widths.
+func PhotoURL(p *PagePhoto, width int) string {
+	if p == nil || len(p.Widths) == 0 {
+		return ""
+	}
+	w := p.Widths[len(p.Widths)-1]
+	for _, have := range p.Widths {
+		if have >= width {
+			w = have
+			break
+		}
+	}
+	return "/media/" + PhotoKey(p, w)
+}
+
+// PhotoKey is the FileStore key of one width of p.
+func PhotoKey(p *PagePhoto, width int) string {
+	return p.Key + "-" + strconv.Itoa(width) + ".jpg"
+}
+
+// PhotoSrcset is the srcset attribute of p: every stored width with its
+// URL ("/media/…-320.jpg 320w, /media/…-640.jpg 640w"); "" without widths.
+func PhotoSrcset(p *PagePhoto) string {
+	if p == nil {
+		return ""
+	}
+	parts := make([]string, len(p.Widths))
+	for i, w := range p.Widths {
+		parts[i] = "/media/" + PhotoKey(p, w) + " " + strconv.Itoa(w) + "w"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// CoverWidth is the width of the cover photo on merchant cards.
+const CoverWidth = 640

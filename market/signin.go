@@ -295,16 +295,25 @@ func (s *SignIn) ResetPassword(ctx context.Context, code, password string) error
 	return s.Store.SetPassword(ctx, c.UserID, hash)
 }
 
-// InviteStaff mails an invitation to join a merchant's staff. The caller
-// has checked that the inviter may manage the merchant.
-func (s *SignIn) InviteStaff(ctx context.Context, inviter *Actor, m *Merchant, email, lang string) error {
+// InviteStaff mails an invitation to join a merchant's team with a role:
+// RoleStaff (the counter; the default when role is "") or RoleCommunity
+// (the page, its news and campaigns). The caller has checked that the
+// inviter may manage the merchant. EInvalid for another role.
+func (s *SignIn) InviteStaff(ctx context.Context, inviter *Actor, m *Merchant, email, lang string, role Role) error {
 	email, err := CheckEmail("email", email, true)
 	if err != nil {
 		return err
 	}
+	switch role {
+	case "":
+		role = RoleStaff
+	case RoleStaff, RoleCommunity:
+	default:
+		return Invalid("role", "Rôle « staff » (comptoir) ou « community » (page et nouvelles).")
+	}
 	secret, hash := NewAccessToken()
 	if err := s.Store.CreateOneTimeCode(ctx, &OneTimeCode{Hash: hash, Purpose: CodeInvite, MerchantID: m.ID, Email: email,
-		Role: RoleStaff, CreatedBy: inviter.ID(), ExpiresAt: s.now().Add(7 * 24 * time.Hour)}); err != nil {
+		Role: role, CreatedBy: inviter.ID(), ExpiresAt: s.now().Add(7 * 24 * time.Hour)}); err != nil {
 		return err
 	}
 	mail, err := s.Mail.StaffInvitation(email, m.Name, inviter.Name, s.BaseURL+"/connexion/invitation?code="+secret, lang)

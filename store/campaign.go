@@ -26,7 +26,7 @@ func (db *DB) Campaign(ctx context.Context, slug string) (*market.Campaign, erro
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+prefixed("m.", merchantColumns)+`
+		rows, err := tx.QueryContext(ctx, `SELECT `+merchantPrefixed+`
 			FROM campaign_merchants cm JOIN merchants m ON m.id = cm.merchant_id
 			WHERE cm.campaign_id = $1 AND cm.accepted = 1 AND m.status = 'approved' ORDER BY cm.position`, c.ID)
 		if err != nil {

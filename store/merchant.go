@@ -14,13 +14,45 @@ import (
 	"github.com/solidaire-app/solidaire/market"
 )
 
-// merchantCardColumns are what a listing shows: no description.
-const merchantCardColumns = `id, slug, name, category, city, summary, currency, accepts, status`
+// merchantCardColumns are what a listing shows: no description, today's
+// status and the cover photo.
+var merchantCardColumns = `id, slug, name, category, city, summary, currency, accepts, status,
+	open_status, status_note, status_until, ` + coverColumn("merchants")
 
-const merchantColumns = `id, slug, name, category, city, address, summary, description, website,
+// merchantPlainColumns are a merchant's own columns; merchantColumns adds
+// its cover photo.
+const merchantPlainColumns = `id, slug, name, category, city, address, summary, description, website,
 	currency, accepts, min_amount, max_amount, suggested, status, stripe_account, charges_enabled,
 	registration, contact_email, contact_phone, created_at, payouts_enabled, payments_due, payments_disabled_reason,
-	payments_checked_at, refused_reason`
+	payments_checked_at, refused_reason, description_en, facebook, instagram, hours, open_status, status_note, status_until`
+
+var merchantColumns = merchantPlainColumns + ", " + coverColumn("merchants")
+
+// coverColumn is the cover photo of the merchant of table (a name or an
+// alias) as one text, "id|widths|width|height", NULL without one: the
+// first visible photo by position, read in the listing's own query.
+func coverColumn(table string) string {
+	return `(SELECT pp.id || '|' || pp.widths || '|' || pp.width || '|' || pp.height FROM page_photos pp
+		WHERE pp.merchant_id = ` + table + `.id AND pp.hidden = 0 ORDER BY pp.position, pp.id LIMIT 1)`
+}
+
+// scanCover reads coverColumn.
+func scanCover(merchantID string, v sql.NullString) *market.PagePhoto {
+	if !v.Valid {
+		return nil
+	}
+	parts := strings.Split(v.String, "|")
+	if len(parts) != 4 {
+		return nil
+	}
+	p := &market.PagePhoto{ID: parts[0], MerchantID: merchantID, Key: "photos/" + merchantID + "/" + parts[0]}
+	if json.Unmarshal([]byte(parts[1]), &p.Widths) != nil {
+		return nil
+	}
+	p.Width, _ = strconv.Atoi(parts[2])
+	p.Height, _ = strconv.Atoi(parts[3])
+	return p
+}
 
 // ListMerchants returns one page of approved merchants matching f, ordered
 // by slug, and the cursor of the next page ("" on the last one). A query
@@ -51,11 +83,11 @@ func (db *DB) ListMerchants(ctx context.Context, f market.MerchantFilter) ([]*ma
 	var err error
 	if len(terms) == 0 {
 		var l listing
-		q := `SELECT ` + merchantCardColumns + ` FROM merchants WHERE ` + l.filters(f.Category, city, after) +
+		q := `SELECT ` + merchantCardColumns + ` FROM merchants WHERE ` + l.filters(f.Category, city, after, f.Status, db.now()) +
 			` ORDER BY slug LIMIT ` + l.arg(n+1)
 		list, _, err = db.merchantCards(ctx, q, l.args)
 	} else {
-		list, err = db.searchMerchants(ctx, db.searchQuery(terms, f.Category, f.City), f.Category, city, after, n+1)
+		list, err = db.searchMerchants(ctx, db.searchQuery(terms, f.Category, f.City), f.Category, city, after, f.Status, n+1)
 	}
 	if err != nil {
 		return nil, "", err
@@ -81,10 +113,10 @@ var denseSearch = 2000
 // matches, small when they are many: "restaurant"). An index cannot tell
 // in advance how many rows match, so the first way is tried on at most
 // denseSearch matches and the second one taken when there are more.
-func (db *DB) searchMerchants(ctx context.Context, index string, category market.Category, city, after string, max int) ([]*market.Merchant, error) {
+func (db *DB) searchMerchants(ctx context.Context, index string, category market.Category, city, after string, status market.OpenStatus, max int) ([]*market.Merchant, error) {
 	var l listing
 	match := l.arg(index)
-	filters := l.filters(category, city, after)
+	filters := l.filters(category, city, after, status, db.now())
 	// Both statements take these arguments, then their limits: $k1 (and $k2).
 	k1, k2 := "$"+strconv.Itoa(len(l.args)+1), "$"+strconv.Itoa(len(l.args)+2)
 	var hits, walk string
@@ -127,16 +159,22 @@ func (l *listing) arg(v any) string {
 }
 
 // filters returns the conditions of an approved merchant of category and
-// city (by key; each "" for all) after the slug given. Only the filters
-// given are written, so that the engine can walk the index of the one
-// given (category or city) in slug order.
-func (l *listing) filters(category market.Category, city, after string) string {
+// city (by key; each "" for all) after the slug given, whose status today
+// (at now; "" for any) is status. Only the filters given are written, so
+// that the engine can walk the index of the one given (category or city)
+// in slug order. The status is read from merchants by slug, so that the
+// same words work on SQLite's merchant_search.
+func (l *listing) filters(category market.Category, city, after string, status market.OpenStatus, now time.Time) string {
 	where := "status = 'approved'"
 	if category != "" {
 		where += " AND category = " + l.arg(string(category))
 	}
 	if city != "" {
 		where += " AND city_key = " + l.arg(city)
+	}
+	if status != "" {
+		where += " AND slug IN (SELECT slug FROM merchants WHERE open_status = " + l.arg(string(status)) +
+			" AND (status_until = 0 OR status_until > " + l.arg(millis(now)) + "))"
 	}
 	return where + " AND slug > " + l.arg(after)
 }
@@ -158,8 +196,11 @@ func (db *DB) merchantCards(ctx context.Context, q string, args []any) ([]*marke
 	var count int
 	for rows.Next() {
 		var m market.Merchant
-		var category, currency, accepts, status string
-		dest := []any{&m.ID, &m.Slug, &m.Name, &category, &m.City, &m.Summary, &currency, &accepts, &status}
+		var category, currency, accepts, status, open string
+		var until int64
+		var cover sql.NullString
+		dest := []any{&m.ID, &m.Slug, &m.Name, &category, &m.City, &m.Summary, &currency, &accepts, &status,
+			&open, &m.StatusNote, &until, &cover}
 		if len(cols) > len(dest) {
 			dest = append(dest, &count)
 		}
@@ -167,6 +208,7 @@ func (db *DB) merchantCards(ctx context.Context, q string, args []any) ([]*marke
 			return nil, 0, translate(err)
 		}
 		m.Category, m.Currency, m.Status = market.Category(category), market.Currency(currency), market.MerchantStatus(status)
+		m.OpenStatus, m.StatusUntil, m.Cover = market.OpenStatus(open), fromMillis(until), scanCover(m.ID, cover)
 		if m.Accepts, err = decodeKinds(accepts); err != nil {
 			return nil, 0, err
 		}
@@ -284,12 +326,16 @@ func insertMerchant(ctx context.Context, tx *sql.Tx, m *market.Merchant) error {
 	suggested, _ := json.Marshal(nonNil(m.Suggested))
 	_, err = tx.ExecContext(ctx, `INSERT INTO merchants (id, slug, name, category, city, city_key,
 		address, summary, description, website, currency, accepts, min_amount, max_amount,
-		suggested, status, search, stripe_account, charges_enabled, registration, contact_email, contact_phone, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+		suggested, status, search, stripe_account, charges_enabled, registration, contact_email, contact_phone, created_at,
+		description_en, facebook, instagram, hours, open_status, status_note, status_until, status_set_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
+		$24, $25, $26, $27, $28, $29, $30, $31)`,
 		m.ID, m.Slug, m.Name, string(m.Category), m.City, market.CityKey(m.City),
 		m.Address, m.Summary, m.Description, m.Website, string(m.Currency), string(accepts),
 		m.MinAmount, m.MaxAmount, string(suggested), string(m.Status), merchantSearch(m),
-		m.StripeAccount, boolInt(m.ChargesEnabled), m.Registration, m.ContactEmail, m.ContactPhone, millis(m.CreatedAt))
+		m.StripeAccount, boolInt(m.ChargesEnabled), m.Registration, m.ContactEmail, m.ContactPhone, millis(m.CreatedAt),
+		m.DescriptionEN, m.Facebook, m.Instagram, encodeHours(m.Hours), string(m.OpenStatus), m.StatusNote,
+		millis(m.StatusUntil), statusSetAt(m))
 	return err
 }
 
@@ -479,13 +525,15 @@ type scanner interface{ Scan(dest ...any) error }
 func scanMerchant(s scanner) (*market.Merchant, error) {
 	var m market.Merchant
 	var category, currency, accepts, suggested, status string
-	var created, checked int64
+	var created, checked, until int64
 	var charges, payouts int
-	var due string
+	var due, hours, open string
+	var cover sql.NullString
 	err := s.Scan(&m.ID, &m.Slug, &m.Name, &category, &m.City, &m.Address, &m.Summary,
 		&m.Description, &m.Website, &currency, &accepts, &m.MinAmount, &m.MaxAmount,
 		&suggested, &status, &m.StripeAccount, &charges, &m.Registration, &m.ContactEmail, &m.ContactPhone, &created,
-		&payouts, &due, &m.PaymentsDisabledReason, &checked, &m.RefusedReason)
+		&payouts, &due, &m.PaymentsDisabledReason, &checked, &m.RefusedReason,
+		&m.DescriptionEN, &m.Facebook, &m.Instagram, &hours, &open, &m.StatusNote, &until, &cover)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, err
@@ -495,6 +543,10 @@ func scanMerchant(s scanner) (*market.Merchant, error) {
 	m.Category, m.Currency, m.Status = market.Category(category), market.Currency(currency), market.MerchantStatus(status)
 	m.CreatedAt, m.ChargesEnabled = fromMillis(created), charges == 1
 	m.PayoutsEnabled, m.PaymentsCheckedAt = payouts == 1, fromMillis(checked)
+	m.OpenStatus, m.StatusUntil, m.Cover = market.OpenStatus(open), fromMillis(until), scanCover(m.ID, cover)
+	if m.Hours, err = decodeHours(hours); err != nil {
+		return nil, err
+	}
 	if due != "[]" && due != "" {
 		if err := json.Unmarshal([]byte(due), &m.PaymentsDue); err != nil {
 			return nil, err

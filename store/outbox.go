@@ -33,9 +33,15 @@ func (db *DB) insertMail(ctx context.Context, tx *sql.Tx, m *market.Mail) error 
 	if err != nil {
 		return err
 	}
+	headers := []byte("{}")
+	if len(m.Headers) > 0 {
+		if headers, err = json.Marshal(m.Headers); err != nil {
+			return err
+		}
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (id, to_addr, subject, text_body, html_body, attachments, status,
-		next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		m.ID, m.To, m.Subject, m.Text, m.HTML, string(att), string(m.Status), millis(m.NextAttempt), millis(now))
+		next_attempt_at, created_at, headers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		m.ID, m.To, m.Subject, m.Text, m.HTML, string(att), string(m.Status), millis(m.NextAttempt), millis(now), string(headers))
 	return err
 }
 
@@ -63,7 +69,7 @@ func (db *DB) ClaimMail(ctx context.Context, n int, lease time.Duration) ([]*mar
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		now := millis(db.now())
 		rows, err := tx.QueryContext(ctx, `SELECT id, to_addr, subject, text_body, html_body, attachments, status,
-			attempts, last_error, next_attempt_at, created_at FROM outbox
+			attempts, last_error, next_attempt_at, created_at, headers FROM outbox
 			WHERE status = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1
 			ORDER BY next_attempt_at LIMIT $2`, now, n)
 		if err != nil {
@@ -127,7 +133,7 @@ func (db *DB) MailFailed(ctx context.Context, id, reason string, retryAt time.Ti
 // empty), for the admin.
 func (db *DB) Mails(ctx context.Context, status market.MailStatus, n int) ([]*market.Mail, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, to_addr, subject, text_body, html_body, attachments, status,
-		attempts, last_error, next_attempt_at, created_at FROM outbox
+		attempts, last_error, next_attempt_at, created_at, headers FROM outbox
 		WHERE ($1 = '' OR status = $1) ORDER BY created_at DESC, id LIMIT $2`, string(status), n)
 	if err != nil {
 		return nil, translate(err)
@@ -146,11 +152,16 @@ func (db *DB) Mails(ctx context.Context, status market.MailStatus, n int) ([]*ma
 
 func scanMail(s scanner) (*market.Mail, error) {
 	var m market.Mail
-	var att, status string
+	var att, status, headers string
 	var next, created int64
 	if err := s.Scan(&m.ID, &m.To, &m.Subject, &m.Text, &m.HTML, &att, &status, &m.Attempts, &m.LastError,
-		&next, &created); err != nil {
+		&next, &created, &headers); err != nil {
 		return nil, err
+	}
+	if headers != "{}" && headers != "" {
+		if err := json.Unmarshal([]byte(headers), &m.Headers); err != nil {
+			return nil, err
+		}
 	}
 	m.Status, m.NextAttempt, m.CreatedAt = market.MailStatus(status), fromMillis(next), fromMillis(created)
 	if err := json.Unmarshal([]byte(att), &m.Attachments); err != nil {

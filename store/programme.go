@@ -179,7 +179,7 @@ func (db *DB) DecideMembership(ctx context.Context, programmeID, merchantID stri
 
 var membershipColumns = `pm.programme_id, p.slug, p.name, pm.status, pm.requested_at, pm.decided_at, ` + merchantPrefixed
 
-var merchantPrefixed = prefixed("m.", merchantColumns)
+var merchantPrefixed = prefixed("m.", merchantPlainColumns) + ", " + coverColumn("m")
 
 func scanMembership(s scanner) (*market.Membership, error) {
 	var ms market.Membership

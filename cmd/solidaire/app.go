@@ -21,6 +21,7 @@ import (
 	"github.com/solidaire-app/solidaire/mail"
 	"github.com/solidaire-app/solidaire/market"
 	"github.com/solidaire-app/solidaire/payments"
+	"github.com/solidaire-app/solidaire/photo"
 	"github.com/solidaire-app/solidaire/qrcode"
 	"github.com/solidaire-app/solidaire/social"
 	"github.com/solidaire-app/solidaire/store"
@@ -77,6 +78,12 @@ var (
 	_ market.SocialReader          = (*social.Reader)(nil)
 	_ frontend.Wall                = (*store.DB)(nil)
 	_ frontend.WallReports         = (*store.DB)(nil)
+	_ market.PageStore             = (*store.DB)(nil)
+	_ market.FollowerStore         = (*store.DB)(nil)
+	_ market.FollowerMailComposer  = mail.Composer{}
+	_ api.MerchantPages            = (*market.MerchantPages)(nil)
+	_ api.PageReads                = (*store.DB)(nil)
+	_ api.Followers                = (*market.FollowerService)(nil)
 )
 
 // app is Solidaire wired together: the HTTP handler and the background
@@ -93,9 +100,14 @@ type app struct {
 	wallet     *market.WalletService
 	passes     *market.WalletPasses
 	mentions   *market.Mentions
-	kick       chan struct{}
-	closers    []func() error
-	running    sync.WaitGroup // background work, waited for before closing
+	// files keeps the merchants' photos and resizer makes their widths
+	// (packages storage and photo).
+	files   market.FileStore
+	resizer market.ImageResizer
+	pages   *market.MerchantPages
+	kick    chan struct{}
+	closers []func() error
+	running sync.WaitGroup // background work, waited for before closing
 }
 
 // Close releases what the app holds, the database last.
@@ -220,6 +232,14 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 	reader := social.New(social.Config{Contact: contact, BlueskyIdentifier: cfg.BlueskyIdentifier,
 		BlueskyAppPassword: cfg.BlueskyPassword})
 	a.mentions = &market.Mentions{Store: db, Reader: reader, BaseURL: base, Log: log}
+	files, err := cfg.fileStore(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	log.Info("photos are stored", "in", cfg.Storage.Describe())
+	a.files, a.resizer = files, photo.New()
+	a.pages = &market.MerchantPages{Store: db, Resizer: a.resizer, Files: a.files, Mail: composer, BaseURL: base, Log: log}
+	followers := &market.FollowerService{Store: db, Mail: composer, BaseURL: base}
 
 	limits := api.DefaultLimits.Scaled(cfg.LimitScale)
 	pages, err := frontend.New(frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: cfg.Demo,
@@ -263,6 +283,10 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		TicketStore:     db,
 		Wallet:          a.wallet,
 		Passes:          a.passes,
+		MerchantPages:   a.pages,
+		PageReads:       db,
+		Followers:       followers,
+		Media:           a.files,
 		TrustedProxies:  cfg.TrustedProxies,
 		Limits:          limits,
 		Ready:           ready,
