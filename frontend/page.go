@@ -29,6 +29,8 @@ type page struct {
 	NoIndex     bool   // keep search engines away (404, errors)
 	Refresh     bool   // reload every few seconds without JavaScript (an order being paid)
 	Data        any    // the view's own data
+	Feed        string // path of the page's Atom feed, linked in the head; "" for none
+	FeedTitle   string
 
 	// private marks a page whose URL is a bearer secret (an order's token,
 	// a voucher's code) or that shows what a buyer typed: never stored by
@@ -120,6 +122,11 @@ func funcs(l *locale) template.FuncMap {
 		"upcoming": func(e *market.Event) bool { return e.StartsAt.After(l.now()) },
 		"grouped":  market.GroupCode,
 		"fold":     fold,
+		"status":   l.openStatus,
+		"photourl": photoURL,
+		"srcset":   photoSrcset,
+		"photoh":   photoHeight,
+		"inc":      func(i int) int { return i + 1 },
 	}
 }
 
