@@ -211,7 +211,9 @@ func (p *Pages) pageExtras(r *http.Request, l *locale, d *merchantData) error {
 		return err
 	}
 	for _, post := range posts {
-		d.Posts = append(d.Posts, l.postView(post, m, d.Photos))
+		if !post.Hidden {
+			d.Posts = append(d.Posts, l.postView(post, m, d.Photos))
+		}
 	}
 	d.Feed = "/m/" + m.Slug + "/nouvelles.atom"
 	return nil
