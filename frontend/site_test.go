@@ -95,6 +95,10 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 	cfg := frontend.Config{Catalogue: db, BaseURL: base, Logger: log, Demo: demo,
 		Checkout: checkout, Orders: db, DemoPayments: true, Limiter: limiter, Tickets: events, Wallet: wallet,
 		LookupsPerIP: 10000, LookupsWindow: time.Minute}
+	// What merchants run on their pages (#13), once the store reads it.
+	if mp, ok := any(db).(frontend.MerchantPages); ok {
+		cfg.MerchantPages = mp
+	}
 	var pages *frontend.Pages
 	if dist != nil {
 		pages, err = frontend.NewWithBundle(cfg, dist)
