@@ -154,6 +154,15 @@ type Config struct {
 	// script runs.
 	Wall        Wall
 	WallReports WallReports
+	// MerchantPages shows what merchants run on their pages: photos,
+	// follower counts, news posts, the post pages, the Atom feeds and the
+	// home page's news (store.DB). Without it, those parts are hidden and
+	// the post pages and feeds are 404.
+	MerchantPages MerchantPages
+	// Followers serves "Suivre ce commerce" without JavaScript and the
+	// follower mails' links (market.FollowerService). Without it, the
+	// merchant page has no follow form and those links are 404.
+	Followers Followers
 	// Demo labels every page as a demonstration and keeps search engines
 	// away, so fictitious merchants are never taken for real ones.
 	Demo bool

@@ -24,7 +24,14 @@ type homeData struct {
 	Filtered   bool
 	Merchants  []*market.Merchant
 	Summary    string // how many merchants are listed, for people and screen readers
-	More       string // URL of the next page of merchants; empty on the last
+	// Statuses are the directory's chips on today's status (?statut=),
+	// Status the one picked.
+	Statuses []option
+	Status   string
+	// News are the latest posts of merchants; NewsFeed the city's feed.
+	News     []postView
+	NewsFeed string
+	More     string // URL of the next page of merchants; empty on the last
 }
 
 // option is one choice of a <select>.
@@ -45,7 +52,15 @@ func (p *Pages) home(r *http.Request, l *locale) (*page, error) {
 	if !cat.Valid() {
 		cat = "" // a stale or mistyped link shows everything rather than an error
 	}
-	d.Filtered = d.Query != "" || d.City != "" || cat != ""
+	status := statusFilter(q.Get("statut"))
+	d.Filtered = d.Query != "" || d.City != "" || cat != "" || status != ""
+	d.Statuses = []option{{Value: "", Label: l.must("filters.status.all"), Selected: status == ""}}
+	for _, s := range []market.OpenStatus{market.StatusOpen, market.StatusTakeout, market.StatusDelivery} {
+		d.Statuses = append(d.Statuses, option{Value: statusParam[s], Label: l.must("filters.status." + string(s)), Selected: s == status})
+	}
+	if status != "" {
+		d.Status = statusParam[status]
+	}
 
 	var err error
 	if d.Cities, err = p.cfg.Catalogue.Cities(ctx); err != nil {
@@ -57,13 +72,13 @@ func (p *Pages) home(r *http.Request, l *locale) (*page, error) {
 	}
 
 	merchants, next, err := p.cfg.Catalogue.ListMerchants(ctx, market.MerchantFilter{
-		Query: d.Query, City: d.City, Category: cat,
+		Query: d.Query, City: d.City, Category: cat, Status: status,
 		Page: market.Page{Limit: merchantsPerPage, Cursor: q.Get("after")},
 	})
 	if market.ErrorCode(err) == market.EInvalid {
 		// Only a forged cursor gets here: start again from the first page.
 		merchants, next, err = p.cfg.Catalogue.ListMerchants(ctx, market.MerchantFilter{
-			Query: d.Query, City: d.City, Category: cat, Page: market.Page{Limit: merchantsPerPage}})
+			Query: d.Query, City: d.City, Category: cat, Status: status, Page: market.Page{Limit: merchantsPerPage}})
 	}
 	if err != nil {
 		return nil, err
@@ -79,7 +94,7 @@ func (p *Pages) home(r *http.Request, l *locale) (*page, error) {
 	}
 	if next != "" {
 		more := url.Values{}
-		for k, v := range map[string]string{"q": d.Query, "city": d.City, "category": string(cat), "after": next} {
+		for k, v := range map[string]string{"q": d.Query, "city": d.City, "category": string(cat), "statut": d.Status, "after": next} {
 			if v != "" {
 				more.Set(k, v)
 			}
@@ -102,6 +117,33 @@ func (p *Pages) home(r *http.Request, l *locale) (*page, error) {
 		}
 	}
 
-	return &page{view: "home", Title: l.must("home.title"), Description: l.must("site.description"),
-		Path: "/", Section: "merchants", Data: d}, nil
+	if d.News, err = p.homePosts(ctx, l); err != nil {
+		return nil, err
+	}
+	pg := &page{view: "home", Title: l.must("home.title"), Description: l.must("site.description"),
+		Path: "/", Section: "merchants", Data: d}
+	if key := market.CityKey(d.City); key != "" && p.cfg.MerchantPages != nil {
+		d.NewsFeed = "/villes/" + key + "/nouvelles.atom"
+		pg.Feed, pg.FeedTitle = d.NewsFeed, l.must("feed.city.title", d.City)
+	}
+	return pg, nil
+}
+
+// statusParam is the directory's ?statut= word for each status it filters
+// on, in French as the site's addresses are.
+var statusParam = map[market.OpenStatus]string{
+	market.StatusOpen: "ouvert", market.StatusTakeout: "emporter", market.StatusDelivery: "livraison",
+	market.StatusOnline: "en-ligne", market.StatusClosed: "ferme",
+}
+
+// statusFilter reads ?statut=: its French word or the API's value; anything
+// else filters nothing.
+func statusFilter(v string) market.OpenStatus {
+	v = strings.ToLower(strings.TrimSpace(v))
+	for s, word := range statusParam {
+		if v == word || v == string(s) {
+			return s
+		}
+	}
+	return ""
 }

@@ -102,7 +102,7 @@ func merchantJSONLD(m *market.Merchant, base, image string, now time.Time) ldObj
 	url := base + "/m/" + m.Slug
 	img := base + image
 	if m.Cover != nil {
-		img = base + coverURL(m.Cover)
+		img = base + market.PhotoURL(m.Cover, 1280)
 	}
 	doc := ldObject{"@context": schemaContext, "@type": typ, "@id": url + "#commerce", "name": m.Name, "url": url,
 		"image": img, "address": postalAddress(m.Address, m.City, m.Currency),
@@ -147,18 +147,6 @@ func merchantJSONLD(m *market.Merchant, base, image string, now time.Time) ldObj
 func validClock(s string) bool {
 	_, err := time.Parse("15:04", s)
 	return err == nil && len(s) == 5
-}
-
-// coverURL is the public address of a cover photo's 1280 width (or its
-// largest), as the media route serves it (SPEC13: /media/<key>-<width>.jpg).
-func coverURL(p *market.PagePhoto) string {
-	w := p.Width
-	for _, x := range p.Widths {
-		if x <= 1280 {
-			w = x
-		}
-	}
-	return "/media/" + p.Key + "-" + strconv.Itoa(w) + ".jpg"
 }
 
 // eventStatus is the schema.org eventStatus of e, and the previous start

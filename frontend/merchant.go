@@ -21,6 +21,20 @@ type merchantData struct {
 	Cancelled bool     // the buyer is back from a payment page they left
 	// Programmes are the towns' cards the merchant takes.
 	Programmes []*market.Membership
+
+	// The page the merchant runs (merchant_page.go): today's status, its
+	// hours, the description in the page's language (DescriptionLang
+	// names the language when it is not the page's), photos, followers,
+	// news, the follow form (nil without followers) and its Atom feed.
+	Status          *statusView
+	Hours           []hoursRow
+	Description     string
+	DescriptionLang string
+	Photos          []*market.PagePhoto
+	Followers       int64
+	Posts           []postView
+	Follow          *followForm
+	Feed            string
 }
 
 // merchant is a merchant's page: who they are, where, what can be bought.
@@ -64,13 +78,17 @@ func (p *Pages) merchantPage(r *http.Request, l *locale, m *market.Merchant, f *
 			return nil, err
 		}
 	}
+	if err := p.pageExtras(r, l, d); err != nil {
+		return nil, err
+	}
 	path := "/m/" + m.Slug
 	d.Share = newShare(p.baseURL(r)+path, m.Name, l.must("share.merchant", m.Name, m.City))
 	return &page{view: "merchant", Title: l.must("merchant.title", m.Name, m.City),
 		Description: describe(m.Summary, l.must("share.merchant", m.Name, m.City)),
 		Image:       "/og/m/" + m.Slug + ".png", ImageAlt: l.must("og.merchant.alt", m.Name, l.Category(m.Category), m.City),
-		Path: path, Section: "merchants", Data: d, payment: f != nil,
-		JSONLD: jsonLD(merchantJSONLD(m, p.baseURL(r), "/og/m/"+m.Slug+".png", l.now()))}, nil
+		Path: path, Section: "merchants", Data: d, payment: f != nil, Feed: d.Feed,
+		FeedTitle: l.must("feed.merchant.title", m.Name),
+		JSONLD:    jsonLD(merchantJSONLD(m, p.baseURL(r), "/og/m/"+m.Slug+".png", l.now()))}, nil
 }
 
 // approvedMerchant returns the merchant with slug, or ENotFound when there

@@ -35,6 +35,7 @@ type sideData struct {
 	Options  []option             // the application form's categories
 	Cities   []string             // the application form's cities: the list a business picks its city from
 	Fields   map[string]formField // the forms' fields, by the names the view gives them
+	Page     *pageEditorData      // the page editor's week and today's statuses (page_editor.go)
 }
 
 // islandPrefixes are the message keys each view hands its island.
@@ -161,6 +162,11 @@ func (p *Pages) dashboard(r *http.Request, l *locale) (*page, error) {
 	device.Required, device.MaxLength = false, 60
 	d.Fields = map[string]formField{"from": from, "to": to, "device": device,
 		"staff": input(l, "equipe-courriel", "email", "email", "dash.staff.email", "", "forgot.email", "email", "off")}
+	// Today's status, one tap away (page_editor.go).
+	for k, f := range statusFields(l) {
+		d.Fields[k] = f
+	}
+	d.Page = &pageEditorData{Statuses: statusOptions(l)}
 	return pg, nil
 }
 

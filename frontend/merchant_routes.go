@@ -25,6 +25,11 @@ func (p *Pages) merchantRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /commerce/paiements", p.page(p.paymentsReturn))
 	mux.HandleFunc("GET /commerce/inscription", p.page(p.applyToSell))
 
+	// The merchant's public page, run from a phone: its page (profile,
+	// photos, hours, today's status) and its news.
+	mux.HandleFunc("GET /commerce/page", p.page(p.editPage))
+	mux.HandleFunc("GET /commerce/nouvelles", p.page(p.editNews))
+
 	// Solidaire's team: pending merchants and the outbox.
 	mux.HandleFunc("GET /admin", p.page(p.admin))
 }

@@ -31,7 +31,9 @@ type page struct {
 	Data        any    // the view's own data
 	// JSONLD is the page's schema.org data (jsonld.go), written in the
 	// head by templates/jsonld.html; "" for none.
-	JSONLD template.JS
+	JSONLD    template.JS
+	Feed      string // path of the page's Atom feed, linked in the head; "" for none
+	FeedTitle string
 
 	// private marks a page whose URL is a bearer secret (an order's token,
 	// a voucher's code) or that shows what a buyer typed: never stored by
@@ -123,6 +125,11 @@ func funcs(l *locale) template.FuncMap {
 		"upcoming": func(e *market.Event) bool { return e.StartsAt.After(l.now()) },
 		"grouped":  market.GroupCode,
 		"fold":     fold,
+		"status":   l.openStatus,
+		"photourl": market.PhotoURL,
+		"srcset":   market.PhotoSrcset,
+		"photoh":   photoHeight,
+		"inc":      func(i int) int { return i + 1 },
 	}
 }
 

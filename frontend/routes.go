@@ -18,6 +18,22 @@ func (p *Pages) routes() *http.ServeMux {
 	// A campaign's wall: "Signaler" a post without JavaScript.
 	mux.HandleFunc("POST /c/{slug}/mur/{id}/signaler", p.page(p.reportPost))
 
+	// A merchant's news (see news.go): a post's page, the merchant's and
+	// a city's Atom feeds.
+	mux.HandleFunc("GET /m/{slug}/nouvelles/{id}", p.page(p.newsPost))
+	mux.HandleFunc("GET /m/{slug}/nouvelles.atom", p.merchantFeed)
+	mux.HandleFunc("GET /villes/{city}/nouvelles.atom", p.cityFeed)
+
+	// Following a merchant (see merchant_page.go): the form without
+	// JavaScript, and the mails' links, whose GET only shows a button (mail
+	// scanners fetch links) and whose POST confirms or unsubscribes.
+	mux.HandleFunc("POST /m/{slug}/suivre", p.page(p.follow))
+	mux.HandleFunc("GET /m/{slug}/suivre", p.followAgain)
+	mux.HandleFunc("GET /suivre/confirmer", p.page(p.followerLink(true)))
+	mux.HandleFunc("POST /suivre/confirmer", p.page(p.followerLink(true)))
+	mux.HandleFunc("GET /suivre/desabonner", p.page(p.followerLink(false)))
+	mux.HandleFunc("POST /suivre/desabonner", p.page(p.followerLink(false)))
+
 	// Buying a gift certificate or a programme's card: the forms without
 	// JavaScript (and a programme's waiting list), the demo provider's
 	// payment page, the confirmation, and the voucher (whose QR code holds
@@ -47,8 +63,10 @@ func (p *Pages) routes() *http.ServeMux {
 	mux.HandleFunc("POST /mes-bons/deconnexion", p.page(p.leaveWallet))
 	mux.HandleFunc("GET /mes-bons/{form}", p.walletAgain)
 
-	// Share images (Open Graph, Twitter cards): /og/m/{slug}.png, /og/c/{slug}.png.
+	// Share images (Open Graph, Twitter cards): /og/m/{slug}.png, /og/c/{slug}.png,
+	// a news post's /og/n/{id}.png.
 	mux.HandleFunc("GET /og/m/{file}", p.merchantImage)
+	mux.HandleFunc("GET /og/n/{file}", p.postImage)
 	mux.HandleFunc("GET /og/c/{file}", p.campaignImage)
 
 	// A supporter's share card and profile frame (support.go), the

@@ -25,7 +25,9 @@ import (
 	"github.com/solidaire-app/solidaire/mail"
 	"github.com/solidaire-app/solidaire/market"
 	"github.com/solidaire-app/solidaire/payments"
+	"github.com/solidaire-app/solidaire/photo"
 	"github.com/solidaire-app/solidaire/qrcode"
+	"github.com/solidaire-app/solidaire/storage"
 	"github.com/solidaire-app/solidaire/store"
 )
 
@@ -102,6 +104,15 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 	if w, ok := any(db).(frontend.WallReports); ok {
 		cfg.WallReports = w
 	}
+	// What merchants run on their pages (#13): photos kept in a directory
+	// of the test's, followers mailed through the outbox.
+	files, err := storage.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	merchantPages := &market.MerchantPages{Store: db, Resizer: photo.New(), Files: files, Mail: composer, BaseURL: base, Log: log}
+	followers := &market.FollowerService{Store: db, Mail: composer, BaseURL: base}
+	cfg.MerchantPages, cfg.Followers = db, followers
 	var pages *frontend.Pages
 	if dist != nil {
 		pages, err = frontend.NewWithBundle(cfg, dist)
@@ -126,6 +137,7 @@ func newSite(t *testing.T, dist fs.FS, demo bool) *site {
 		SignIn: &market.SignIn{Store: db, Mail: composer, BaseURL: base}, Merchants: db,
 		Till: &market.Till{Store: db, Feed: limiter}, Onboarding: db, Feed: limiter, DemoPayments: true,
 		PaymentAccounts: &market.PaymentsOnboarding{Store: db, ReturnURL: base + "/commerce/paiements"}, AdminOrders: db,
+		MerchantPages: merchantPages, PageReads: db, Followers: followers, Media: files,
 		Campaigns: db, Clicks: clicks, Mentions: &market.Mentions{Store: db, BaseURL: base}, Tickets: events, TicketStore: db, Programmes: programmes, ProgrammeReads: db, Wallet: wallet,
 		Limits: api.Limits{CheckoutPerIP: generous, CheckoutPerBuyer: generous, LookupsPerIP: generous,
 			LookupsPerDevice: generous, LoginPerIP: generous, LoginPerAccount: generous}})

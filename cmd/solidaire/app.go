@@ -78,6 +78,8 @@ var (
 	_ market.SocialReader          = (*social.Reader)(nil)
 	_ frontend.Wall                = (*store.DB)(nil)
 	_ frontend.WallReports         = (*store.DB)(nil)
+	_ frontend.MerchantPages       = (*store.DB)(nil)
+	_ frontend.Followers           = (*market.FollowerService)(nil)
 	_ market.PageStore             = (*store.DB)(nil)
 	_ market.FollowerStore         = (*store.DB)(nil)
 	_ market.FollowerMailComposer  = mail.Composer{}
@@ -246,7 +248,7 @@ func build(ctx context.Context, cfg *config, base string, log *slog.Logger) (*ap
 		LookupsPerIP: limits.LookupsPerIP.Count, LookupsWindow: limits.LookupsPerIP.Per,
 		Checkout: a.checkout, Orders: db, DemoPayments: provider.Name() == "demo",
 		FeeBasisPoints: cfg.FeeBasisPoints, Limiter: limiter, Tickets: a.events,
-		Wall: db, WallReports: db,
+		Wall: db, WallReports: db, MerchantPages: db, Followers: followers,
 		Wallet: a.wallet, AppleWallet: a.passes.Apple != nil, GoogleWallet: a.passes.Google != nil, Passes: a.passes})
 	if err != nil {
 		return fail(err)

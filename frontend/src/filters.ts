@@ -50,10 +50,11 @@ export function initFilters(root: Document): void {
     void update();
   });
   form.addEventListener("change", (event) => {
-    if (event.target instanceof HTMLSelectElement) void update();
+    // A city, a category, or a status chip (radio buttons).
+    if (event.target instanceof HTMLSelectElement || (event.target instanceof HTMLInputElement && event.target.type === "radio")) void update();
   });
   form.addEventListener("input", (event) => {
-    if (!(event.target instanceof HTMLInputElement)) return;
+    if (!(event.target instanceof HTMLInputElement) || event.target.type === "radio") return;
     window.clearTimeout(timer);
     timer = window.setTimeout(() => void update(), typingDelay);
   });

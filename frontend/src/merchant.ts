@@ -7,6 +7,8 @@ import { initAccount } from "./merchant_account";
 import { initAdmin } from "./merchant_admin";
 import { initDashboard } from "./merchant_dashboard";
 import { initPayments } from "./merchant_payments";
+import { initPage } from "./merchant_page";
+import { initNews } from "./merchant_news";
 import { initPair, initTill } from "./till";
 
 const scope = document.querySelector<HTMLElement>("[data-side]");
@@ -20,6 +22,8 @@ const islands: Record<string, (el: HTMLElement) => void> = {
   pair: initPair,
   dashboard: initDashboard,
   payments: initPayments,
+  page: initPage,
+  news: initNews,
   admin: initAdmin,
 };
 if (scope && typeof fetch === "function") islands[scope.dataset.side || ""]?.(scope);

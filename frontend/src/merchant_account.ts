@@ -2,7 +2,7 @@
 // password, joining a merchant's team, and a business applying to sell.
 // Each posts JSON to the API and shows its errors by the fields it names.
 import { Api, Me, busy, clearErrors, explain, fieldError, formError, lang, showFieldErrors, t, value } from "./merchant_api";
-import { Space, keepSpaces, spaceHome, spacesOf } from "./spaces";
+import { Space, commerceHome, keepSpaces, spaceHome, spacesOf } from "./spaces";
 
 export function initAccount(scope: HTMLElement): void {
   const form = scope.querySelector<HTMLFormElement>("form[data-form]");
@@ -56,7 +56,7 @@ export function initAccount(scope: HTMLElement): void {
             // A town's organiser, who belongs to no shop: their programmes.
             const mine = await api.call<{ data: unknown[] }>("GET", "/organiser/programmes");
             location.assign(mine.ok && mine.data.data.length > 0 ? "/organisation/programmes" : spaceHome.organisation);
-          } else if (spaces.length === 1) location.assign(spaceHome[spaces[0]]);
+          } else if (spaces.length === 1) location.assign(spaces[0] === "commerce" ? commerceHome(res.data) : spaceHome[spaces[0]]);
           else if (spaces.length > 1) choose(spaces);
           else location.assign(res.data.merchants.length > 0 ? "/caisse" : "/commerce");
           return;
@@ -121,7 +121,10 @@ export function initAccount(scope: HTMLElement): void {
         }
         const res = await api.call("POST", "/auth/invitations/accept", { code, name: value(form, "name"), password: password.value });
         if (res.ok) {
-          location.assign("/caisse");
+          // A community manager runs the page; the rest of the team, the till.
+          const me = await api.call<Me>("GET", "/auth/me");
+          if (me.ok) keepSpaces(spacesOf(me.data));
+          location.assign(me.ok && commerceHome(me.data) !== spaceHome.commerce ? commerceHome(me.data) : "/caisse");
           return;
         }
         if (res.error.status === 401) {

@@ -407,3 +407,27 @@ export function value(form: HTMLFormElement, name: string): string {
   const el = form.elements.namedItem(name);
   return el && "value" in el ? String((el as unknown as { value: string }).value).trim() : "";
 }
+
+// grants mirrors the API's roles table (market/auth.go) for what the pages
+// show: the API still checks every call.
+const grants: Record<string, string[]> = {
+  owner: ["dashboard", "ledger", "manage", "page"],
+  staff: ["dashboard"],
+  organiser: ["dashboard"],
+  community: ["page"],
+};
+
+// may reports whether the member the page acts for may do need (an admin
+// may do everything).
+export function may(s: Session, need: string): boolean {
+  if (s.me.user?.admin) return true;
+  return !!s.member && (grants[s.member.role] || []).includes(need);
+}
+
+// showNeeds shows the parts of the page (data-need) and the entries of the
+// side's menu that the member's role may use.
+export function showNeeds(scope: HTMLElement, s: Session): void {
+  for (const el of scope.querySelectorAll<HTMLElement>("[data-need]")) el.hidden = !may(s, el.dataset.need || "");
+  const nav = scope.querySelector<HTMLElement>("[data-side-nav]");
+  if (nav) nav.hidden = false;
+}

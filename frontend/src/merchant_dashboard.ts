@@ -6,14 +6,15 @@
 // programmes (see merchant_programmes.ts). A member who may not manage
 // sees today's redemptions only.
 import {
-  Api, Member, Money, Session, busy, clearErrors, confirmDialog, explain, fieldError, lang, money, plural, showFieldErrors,
-  startSession, t, time, value, when,
+  Api, Member, Money, Session, busy, clearErrors, confirmDialog, explain, fieldError, lang, may, money, plural, showFieldErrors,
+  showNeeds, startSession, t, time, value, when,
 } from "./merchant_api";
 import { refusal, startOnboarding } from "./merchant_payments";
 import { campaignsPanel } from "./merchant_campaigns";
 import { programmesPanel } from "./merchant_programmes";
 import { DayList, DayRedemption } from "./day_list";
 import { stepsPanel } from "./merchant_steps";
+import { StatusState, statusPanel } from "./merchant_status";
 
 interface LiveEvent {
   type: "redemption" | "reversal";
@@ -54,10 +55,20 @@ export function initDashboard(scope: HTMLElement): void {
     $("[data-body]").hidden = false;
     const can = manager(s, s.member);
     mayUndo = can || s.member.role === "staff";
-    for (const el of scope.querySelectorAll<HTMLElement>("[data-need]")) el.hidden = !can;
+    showNeeds(scope, s);
     $<HTMLInputElement>("[data-merchant-input]").value = api.merchant;
-    today().then(live);
-    if (!can) return;
+    if (may(s, "page")) {
+      // Today's status, one tap away (merchant_status.ts).
+      api.call<StatusState & { currency: string }>("GET", "/merchant/profile").then((res) => {
+        if (res.ok) statusPanel(scope, api, res.data, res.data.currency, fail, (text) => (news.textContent = text));
+      });
+    }
+    if (may(s, "dashboard")) today().then(live);
+    if (!can) {
+      // A community manager runs the page and the campaigns, nothing else.
+      if (may(s, "page")) campaignsPanel(scope, api, fail);
+      return;
+    }
     stepsPanel(scope, api, s.member);
     summary();
     ledger();
@@ -275,15 +286,16 @@ export function initDashboard(scope: HTMLElement): void {
         input.focus();
         return;
       }
+      const role = form.querySelector<HTMLInputElement>("input[name=role]:checked")?.value || "staff";
       busy(form, true);
-      const res = await api.call("POST", "/merchant/staff/invitations", { email, lang });
+      const res = await api.call("POST", "/merchant/staff/invitations", { email, lang, role });
       busy(form, false);
       if (!res.ok) {
         if (!showFieldErrors(form, res.error.fields)) fail(explain(res.error));
         return;
       }
       form.reset();
-      done(t("dash.staff.invited", email));
+      done(t(role === "community" ? "dash.staff.invited.community" : "dash.staff.invited", email));
     });
   };
 

@@ -21,10 +21,17 @@ const noteKey = "solidaire.spaces";
 export function spacesOf(me: Spaces): Space[] {
   if (!me.user) return [];
   const out: Space[] = [];
-  if (me.merchants.some((m) => m.role === "owner" || m.role === "staff")) out.push("commerce");
+  if (me.merchants.some((m) => m.role === "owner" || m.role === "staff" || m.role === "community")) out.push("commerce");
   if (me.user.organiser || me.merchants.some((m) => m.role === "organiser")) out.push("organisation");
   if (me.user.admin) out.push("admin");
   return out;
+}
+
+// commerceHome is where a merchant's space starts for this person: a
+// community manager everywhere they belong runs the page, not the till.
+export function commerceHome(me: Spaces): string {
+  const roles = me.merchants.map((m) => m.role).filter((r) => r !== "organiser");
+  return roles.length > 0 && roles.every((r) => r === "community") ? "/commerce/page" : spaceHome.commerce;
 }
 
 // keepSpaces notes the spaces for the header of the pages to come; null
