@@ -228,7 +228,8 @@ func (p *Pages) robots(w http.ResponseWriter, r *http.Request) {
 }
 
 // joinStylesheet appends static/css/*.css, in name order, to app.css and
-// drops the parts: the browser gets one stylesheet.
+// drops the parts: the browser gets one stylesheet, without the sources'
+// comments (they explain the rules to us, not to phones).
 func (a *assets) joinStylesheet(static fs.FS) error {
 	parts, err := fs.Glob(static, "css/*.css")
 	if err != nil || len(parts) == 0 {
@@ -239,12 +240,47 @@ func (a *assets) joinStylesheet(static fs.FS) error {
 	if base == nil {
 		return fmt.Errorf("frontend: static/app.css is missing")
 	}
-	css := append([]byte{}, base.body...)
+	css := stripComments(base.body)
 	for _, p := range parts {
 		css = append(css, '\n')
-		css = append(css, a.files[p].body...)
+		css = append(css, stripComments(a.files[p].body)...)
 		delete(a.files, p)
 	}
 	a.add("app.css", css)
 	return nil
+}
+
+// stripComments drops a stylesheet's /* comments */ (and the blank lines
+// they leave), leaving quoted strings as they are.
+func stripComments(css []byte) []byte {
+	out := make([]byte, 0, len(css))
+	var quote byte
+	for i := 0; i < len(css); i++ {
+		c := css[i]
+		switch {
+		case quote != 0:
+			if c == '\\' && i+1 < len(css) {
+				out = append(out, c, css[i+1])
+				i++
+				continue
+			}
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '/' && i+1 < len(css) && css[i+1] == '*':
+			end := bytes.Index(css[i+2:], []byte("*/"))
+			if end < 0 {
+				return out
+			}
+			i += end + 3
+			for i+1 < len(css) && css[i+1] == '\n' && (len(out) == 0 || out[len(out)-1] == '\n') {
+				i++
+			}
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }

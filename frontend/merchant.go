@@ -35,6 +35,9 @@ type merchantData struct {
 	Posts           []postView
 	Follow          *followForm
 	Feed            string
+	// Script is the visitors' bundle, for the follow form that answers
+	// in place; "" without one.
+	Script string
 }
 
 // merchant is a merchant's page: who they are, where, what can be bought.

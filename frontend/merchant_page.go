@@ -165,6 +165,7 @@ func (p *Pages) pageExtras(r *http.Request, l *locale, d *merchantData) error {
 	}
 	if p.cfg.Followers != nil {
 		d.Follow = newFollowForm(l, m)
+		d.Script = p.assets.url("holder.js")
 	}
 	if p.cfg.MerchantPages == nil {
 		return nil

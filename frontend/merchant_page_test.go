@@ -3,6 +3,7 @@ package frontend
 import (
 	"context"
 	"encoding/xml"
+	"html"
 	"image/png"
 	"io"
 	"net/http"
@@ -191,7 +192,7 @@ func TestMerchantPageRuns(t *testing.T) {
 		"Croissants chauds dès 7 h", `href="/m/boulangerie/nouvelles/p1"`,
 		`<link rel="alternate" type="application/atom+xml" href="/m/boulangerie/nouvelles.atom"`,
 		`action="/m/boulangerie/suivre"`, "12 abonnés.",
-		"J&#39;accepte de recevoir par courriel les nouvelles de Boulangerie du Coin. Je peux me désabonner en un clic.",
+		html.EscapeString(market.FollowConsentFR),
 		"Le pain du quartier.")
 	if strings.Contains(body, "Masquée") {
 		t.Error("a hidden post shows")
@@ -202,13 +203,13 @@ func TestMerchantPageRuns(t *testing.T) {
 	// In English, the English description and the consent's English words.
 	_, body = serve(t, p, "GET", "/m/boulangerie?lang=en", nil)
 	contains(t, body, "The neighbourhood&#39;s bread.", ">Takeout</span>", "8:00 a.m. to 12:00 p.m.",
-		"I agree to receive news from Boulangerie du Coin by email. I can unsubscribe in one click.")
+		html.EscapeString(market.FollowConsentEN))
 }
 
 func TestMerchantPageWithoutPages(t *testing.T) {
 	p, _, _, _ := pageSite(t, false)
 	_, body := serve(t, p, "GET", "/m/boulangerie", nil)
-	if strings.Contains(body, "application/atom+xml") || strings.Contains(body, "/media/") {
+	if strings.Contains(body, "application/atom+xml") || strings.Contains(body, `srcset="/media/`) {
 		t.Error("the feed or photos show without MerchantPages")
 	}
 	contains(t, body, `action="/m/boulangerie/suivre"`, "Pour emporter")

@@ -6,7 +6,6 @@
 // run once the document is parsed, so the elements below are there.
 import { initBuy } from "./buy";
 import { initFilters } from "./filters";
-import { initFollow } from "./follow";
 import { initOrder, initPrint } from "./order";
 import { initProgramme } from "./programme";
 import { initShare } from "./share";
@@ -19,7 +18,6 @@ initSpaces(document);
 initShare(document);
 initFilters(document);
 initBuy(document);
-initFollow(document);
 initProgramme(document);
 initOrder(document);
 initPrint(document);
