@@ -40,7 +40,7 @@ var (
 	duration = flag.Duration("d", 5*time.Second, "measuring time per figure")
 	conns    = flag.Int("c", 64, "concurrent connections")
 	only     = flag.String("only", "", "run only the scenarios whose name contains this")
-	profile  = flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	profile  = flag.String("cpuprofile", "", "write CPU profiles of the write scenarios' HTTP phases into this directory, one file per scenario and engine")
 )
 
 func main() {
@@ -49,13 +49,10 @@ func main() {
 	defer stop()
 	gin.SetMode(gin.ReleaseMode)
 	if *profile != "" {
-		f, err := os.Create(*profile)
-		if err != nil {
+		if err := os.MkdirAll(*profile, 0o755); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
 	}
 	var rows []bench.Row
 	for _, sc := range scenarios {
@@ -63,16 +60,64 @@ func main() {
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "… %s\n", sc.name)
+		peakReset = bench.ResetPeak()
 		r, err := sc.run(ctx)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", sc.name, err)
 			rows = append(rows, bench.Row{Scenario: sc.name, Figure: "not run: " + err.Error()})
 			continue
 		}
+		peak := bench.PeakRSS()
+		for i := range r {
+			if r[i].PeakRSS == 0 {
+				r[i].PeakRSS = peak
+			}
+		}
 		rows = append(rows, r...)
 	}
-	fmt.Printf("\nSolidaire benchmarks (%d connections, %s per figure, %s)\n\n", *conns, *duration, machine())
+	fmt.Printf("\nSolidaire benchmarks (%d connections, %s per figure, %s)\n", *conns, *duration, machine())
+	if peakReset {
+		fmt.Printf("peak RSS: the process's VmHWM, reset (clear_refs 5) before each scenario and each engine's run, after its database is seeded\n\n")
+	} else {
+		fmt.Printf("peak RSS: the process's VmHWM since it started (this kernel does not reset it): a running maximum, not per scenario\n\n")
+	}
 	bench.Print(os.Stdout, rows)
+}
+
+// peakReset records whether the kernel resets the peak resident set.
+var peakReset bool
+
+// serverPhase marks the start of a scenario's HTTP phase: it resets the
+// peak resident set and starts a CPU profile named after it (with
+// -cpuprofile). The function it returns ends the phase: it stops the
+// profile and returns the peak resident set since the start.
+func serverPhase(name string) func() int64 {
+	bench.ResetPeak()
+	stop := startProfile(name)
+	return func() int64 {
+		stop()
+		return bench.PeakRSS()
+	}
+}
+
+// startProfile starts a CPU profile into the -cpuprofile directory, named
+// after what is measured, and returns the function that stops it; without
+// the flag it does nothing.
+func startProfile(name string) func() {
+	if *profile == "" {
+		return func() {}
+	}
+	f, err := os.Create(filepath.Join(*profile, strings.NewReplacer(" ", "-", "+", "-").Replace(name)+".pprof"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		f.Close()
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 type scenario struct {
@@ -276,7 +321,11 @@ func eachEngine(ctx context.Context, name string, fn func(ctx context.Context, d
 			rows = append(rows, bench.Row{Scenario: name + " " + engine, Figure: "not run: " + err.Error()})
 			continue
 		}
+		bench.ResetPeak()
 		row, err := fn(ctx, db, engine)
+		if row.PeakRSS == 0 {
+			row.PeakRSS = bench.PeakRSS()
+		}
 		cleanup()
 		if err != nil {
 			return nil, err

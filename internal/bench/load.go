@@ -111,18 +111,37 @@ type Row struct {
 	Figure   string
 	Baseline string
 	Ratio    float64 // figure / baseline; 0 when not meaningful
-	Note     string
+	// Same is the second baseline of a write scenario: the same SQL
+	// writes, run raw, one transaction per operation; SameRatio the figure
+	// over it (what the HTTP, auth, idempotency and domain layers cost).
+	Same      string
+	SameRatio float64
+	// PeakRSS is the process's peak resident set during the scenario
+	// (bytes; 0 when unknown).
+	PeakRSS int64
+	Note    string
 }
 
 // Print writes the rows as an aligned table.
 func Print(w io.Writer, rows []Row) {
-	fmt.Fprintf(w, "%-34s  %-44s  %-52s  %s\n", "scenario", "figure", "baseline (same run)", "ratio")
+	fmt.Fprintf(w, "%-34s  %-44s  %-52s  %-6s  %s\n", "scenario", "figure", "baseline (same run)", "ratio", "peak RSS")
 	for _, r := range rows {
 		ratio := "-"
 		if r.Ratio > 0 {
 			ratio = fmt.Sprintf("%.2f×", r.Ratio)
 		}
-		fmt.Fprintf(w, "%-34s  %-44s  %-52s  %s\n", r.Scenario, r.Figure, r.Baseline, ratio)
+		peak := "-"
+		if r.PeakRSS > 0 {
+			peak = MiB(r.PeakRSS)
+		}
+		fmt.Fprintf(w, "%-34s  %-44s  %-52s  %-6s  %s\n", r.Scenario, r.Figure, r.Baseline, ratio, peak)
+		if r.Same != "" {
+			same := "-"
+			if r.SameRatio > 0 {
+				same = fmt.Sprintf("%.2f×", r.SameRatio)
+			}
+			fmt.Fprintf(w, "%-34s  %-44s  %-52s  %s\n", "", "", "same writes raw: "+r.Same, same)
+		}
 		if r.Note != "" {
 			fmt.Fprintf(w, "%-34s  %s\n", "", r.Note)
 		}
