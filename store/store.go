@@ -73,15 +73,10 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		}
 		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-		w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
-		if err != nil {
-			return nil, fmt.Errorf("store: open sqlite: %w", err)
-		}
+		// Both pools keep their statements prepared (sqliteConnector).
+		w := sql.OpenDB(sqliteConnector{dsn: dsn + "&_txlock=immediate"})
 		w.SetMaxOpenConns(1)
-		r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
-		if err != nil {
-			return nil, fmt.Errorf("store: open sqlite: %w", err)
-		}
+		r := sql.OpenDB(sqliteConnector{dsn: dsn + "&_pragma=query_only(1)"})
 		r.SetMaxOpenConns(8)
 		r.SetMaxIdleConns(8)
 		db.Dialect, db.read, db.write = SQLite, r, w
