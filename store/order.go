@@ -177,12 +177,11 @@ func setOutcome(ctx context.Context, tx *sql.Tx, id, outcome string) error {
 func (db *DB) FulfilOrder(ctx context.Context, f *market.Fulfilment) (string, error) {
 	outcome := market.OutcomeDuplicate
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		fresh, err := recordEvent(ctx, tx, f.EventID, f.EventType, market.OutcomeDuplicate, db.now())
-		if err != nil || !fresh {
-			return err
-		}
 		return db.fulfil(ctx, tx, f, &outcome)
 	})
+	if errors.Is(err, errEventSeen) {
+		return market.OutcomeDuplicate, nil
+	}
 	var gone *holdsGone
 	if errors.As(err, &gone) {
 		if f.Review {
@@ -195,29 +194,47 @@ func (db *DB) FulfilOrder(ctx context.Context, f *market.Fulfilment) (string, er
 	return outcome, err
 }
 
+// errEventSeen rolls a fulfilment back when its event was recorded
+// already: that delivery was a duplicate.
+var errEventSeen = errors.New("store: event recorded already")
+
 // holdsGone rolls a fulfilment back when a late payment finds its seats or
 // its bonus gone.
 type holdsGone struct{ code string }
 
 func (h *holdsGone) Error() string { return "store: holds gone: " + h.code }
 
-// fulfil moves the order to paid and writes what it bought, within tx.
+// fulfil moves the order to paid and writes what it bought, within tx,
+// and records the event once, with its outcome: the order's conditional
+// update comes first (it serialises concurrent deliveries for the order,
+// and returns what the campaign counters need), then the event's insert,
+// which rolls everything back (errEventSeen) if the event was recorded
+// already.
 func (db *DB) fulfil(ctx context.Context, tx *sql.Tx, f *market.Fulfilment, outcome *string) error {
 	from := `'pending', 'expired'`
 	if f.Review {
 		from = `'review'`
 	}
 	var held int
-	var buyer string
+	var buyer, ref, merchantID, currency string
+	var total int64
 	err := tx.QueryRowContext(ctx, `UPDATE orders SET status = 'paid', paid_at = $1,
 			payment_intent = CASE WHEN $2 = '' THEN payment_intent ELSE $2 END, amount_paid = $3
-		WHERE id = $4 AND status IN (`+from+`) RETURNING held, buyer_key`,
-		millis(f.PaidAt), f.PaymentIntent, f.AmountPaid, f.OrderID).Scan(&held, &buyer)
+		WHERE id = $4 AND status IN (`+from+`) RETURNING held, buyer_key, ref, merchant_id, currency, total`,
+		millis(f.PaidAt), f.PaymentIntent, f.AmountPaid, f.OrderID).Scan(&held, &buyer, &ref, &merchantID, &currency, &total)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil // paid already, or not in the state this call may move
+		// Paid already, or not in the state this call may move: a
+		// duplicate, recorded as such if its id is new.
+		_, err := recordEvent(ctx, tx, f.EventID, f.EventType, market.OutcomeDuplicate, db.now())
+		return err
 	}
 	if err != nil {
 		return err
+	}
+	if fresh, err := recordEvent(ctx, tx, f.EventID, f.EventType, market.OutcomeFulfilled, db.now()); err != nil {
+		return err
+	} else if !fresh {
+		return errEventSeen
 	}
 	items, err := itemsOf(ctx, tx, f.OrderID)
 	if err != nil {
@@ -265,11 +282,11 @@ func (db *DB) fulfil(ctx context.Context, tx *sql.Tx, f *market.Fulfilment, outc
 			return err
 		}
 	}
-	if err := attribute(ctx, tx, f.OrderID, millis(f.PaidAt)); err != nil {
+	if err := attribute(ctx, tx, ref, merchantID, currency, total, millis(f.PaidAt)); err != nil {
 		return err
 	}
 	*outcome = market.OutcomeFulfilled
-	return setOutcome(ctx, tx, f.EventID, *outcome)
+	return nil
 }
 
 // ExpireOrder records the event and expires the order if still pending,

@@ -55,13 +55,7 @@ func (db *DB) AddLinkStats(ctx context.Context, code, day string, clicks, visito
 // any) and for the campaigns it supports: the link's campaign, or the
 // running campaigns that feature its merchant. Called in the fulfilment's
 // transaction.
-func attribute(ctx context.Context, tx *sql.Tx, orderID string, paidAt int64) error {
-	var ref, merchantID, currency string
-	var total int64
-	if err := tx.QueryRowContext(ctx, `SELECT ref, merchant_id, currency, total FROM orders WHERE id = $1`, orderID).
-		Scan(&ref, &merchantID, &currency, &total); err != nil {
-		return err
-	}
+func attribute(ctx context.Context, tx *sql.Tx, ref, merchantID, currency string, total, paidAt int64) error {
 	linkCampaign := ""
 	if ref != "" {
 		err := tx.QueryRowContext(ctx, `SELECT campaign_id FROM share_links WHERE code = $1`, ref).Scan(&linkCampaign)
