@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"bytes"
+	"golang.org/x/image/font"
 	"image"
 	"image/color"
 	"image/png"
@@ -80,11 +81,13 @@ func (p *Pages) merchantImage(w http.ResponseWriter, r *http.Request) {
 	}
 	lang, _ := negotiate(r)
 	l := newLocale(lang)
-	p.serveImage(w, r, "m/"+slug+"/"+lang, func() (image.Image, error) {
-		m, err := p.approvedMerchant(r, slug)
-		if err != nil {
-			return nil, err
-		}
+	m, err := p.approvedMerchant(r, slug)
+	if err != nil {
+		p.serveImage(w, r, "m/"+slug+"/"+lang, func() (image.Image, error) { return nil, err })
+		return
+	}
+	// Today's status is on the image: a new status is a new image.
+	p.serveImage(w, r, "m/"+slug+"/"+lang+"/"+string(m.StatusAt(l.now())), func() (image.Image, error) {
 		return merchantCard(l, m)
 	})
 }
@@ -146,9 +149,19 @@ func merchantCard(l *locale, m *market.Merchant) (image.Image, error) {
 	meta := face(fonts.regular, 36)
 	y += 62
 	text(img, meta, muted, left, y, drawable(fonts.regular, l.Category(m.Category)+"  •  "+m.City))
+	summaryLines := 3 - len(lines)
+	if s := l.openStatus(m); s != nil {
+		// Today's status, as on the page's badge.
+		y += 64
+		badge := face(fonts.bold, 34)
+		label := drawable(fonts.bold, s.Label)
+		fillRect(img, image.Rect(left, y-38, left+textWidth(badge, label)+40, y+14), 12, brand)
+		text(img, badge, white, left+20, y, label)
+		summaryLines--
+	}
 	// The summary gets the room the name leaves above the button.
 	body := face(fonts.regular, 32)
-	for _, line := range wrap(body, drawable(fonts.regular, m.Summary), width, 3-len(lines)) {
+	for _, line := range wrapAtMost(body, drawable(fonts.regular, m.Summary), width, summaryLines) {
 		y += 44
 		text(img, body, ink, left, y, line)
 	}
@@ -224,4 +237,12 @@ func pill(img *image.RGBA, x, y int, label string) {
 	w := textWidth(fc, label) + 72
 	fillRect(img, image.Rect(x, y, x+w, y+76), 38, brand)
 	text(img, fc, white, x+36, y+51, label)
+}
+
+// wrapAtMost is wrap with no line at all when maxLines is under one.
+func wrapAtMost(fc font.Face, s string, width, maxLines int) []string {
+	if maxLines < 1 {
+		return nil
+	}
+	return wrap(fc, s, width, maxLines)
 }
