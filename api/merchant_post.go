@@ -109,6 +109,17 @@ func (s *Server) deletePost(c *gin.Context) error {
 	return nil
 }
 
+// announceProgramme tells a merchant's followers it now takes a town's
+// card; a failure is logged, the membership stands.
+func (s *Server) announceProgramme(ctx context.Context, m *market.Merchant, p *market.Programme) {
+	if s.cfg.MerchantPages == nil {
+		return
+	}
+	if _, err := s.cfg.MerchantPages.AnnounceProgramme(ctx, m, p); err != nil {
+		s.log.ErrorContext(ctx, "announce programme to followers", "programme", p.ID, "err", err)
+	}
+}
+
 // announceEvent tells the venue's followers of a new event; a failure is
 // logged, the event stands.
 func (s *Server) announceEvent(ctx context.Context, m *market.Merchant, e *market.Event) {

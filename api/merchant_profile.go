@@ -23,6 +23,7 @@ type MerchantPages interface {
 	Post(ctx context.Context, a *market.Actor, m *market.Merchant, body, photoID string) (*market.NewsPost, error)
 	DeletePost(ctx context.Context, a *market.Actor, m *market.Merchant, postID string) error
 	AnnounceEvent(ctx context.Context, m *market.Merchant, e *market.Event) (int, error)
+	AnnounceProgramme(ctx context.Context, m *market.Merchant, p *market.Programme) (int, error)
 }
 
 // PageReads reads merchants' pages (store.DB).

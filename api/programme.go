@@ -538,6 +538,7 @@ func (s *Server) acceptProgrammeMerchant(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	s.announceProgramme(ctx, m, p)
 	c.JSON(http.StatusOK, gin.H{"merchant": merchantRef{m.Slug, m.Name}, "status": market.MemberAccepted})
 	return nil
 }

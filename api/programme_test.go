@@ -135,8 +135,27 @@ func TestProgrammeMembership(t *testing.T) {
 	if st, _ := s.redeemAt(owner, code, 500); st != 404 {
 		t.Fatalf("redeem before being accepted: %d", st)
 	}
+	// A follower of the bakery hears of the new offer once it is accepted.
+	if st, out, _ := s.do("POST", "/api/v1/merchants/boulangerie-du-quartier/followers", `{"email": "fidele@example.org", "lang": "fr"}`, nil); st != 202 {
+		t.Fatalf("follow: %d %s", st, out)
+	}
+	for _, tok := range s.mailTokens("fidele@example.org") {
+		if st, out, _ := s.do("POST", "/api/v1/followers/confirm", fmt.Sprintf(`{"token": %q}`, tok), nil); st != 200 {
+			t.Fatalf("confirm: %d %s", st, out)
+		}
+	}
 	if st, out, _ := s.do("POST", "/api/v1/organiser/programmes/"+sherbrooke+"/merchants/boulangerie-du-quartier/accept", "", town); st != 200 {
 		t.Fatalf("accept: %d %s", st, out)
+	}
+	announced := 0
+	mails, _ := s.db.Mails(context.Background(), "", 200)
+	for _, m := range mails {
+		if m.To == "fidele@example.org" && strings.Contains(m.Text, "accepte maintenant la carte") && m.Headers["List-Unsubscribe-Post"] != "" {
+			announced++
+		}
+	}
+	if announced != 1 {
+		t.Fatalf("%d announcements of the programme to the follower, want 1", announced)
 	}
 	if st, out := s.redeemAt(owner, code, 500); st != 201 {
 		t.Fatalf("redeem once accepted: %d %s", st, out)

@@ -71,6 +71,18 @@ Billets / Tickets : %s
 	return followerMail(f, subject, text, links)
 }
 
+// FollowerProgramme tells a follower that the merchant now takes a town's
+// card.
+func (c Composer) FollowerProgramme(f *market.Follower, m *market.Merchant, p *market.Programme, links market.FollowerLinks) (*market.Mail, error) {
+	subject := m.Name + " : " + p.Name
+	text := fmt.Sprintf(`%s accepte maintenant la carte « %s » (%s).
+%s now takes the "%s" card (%s).
+
+%s
+`, m.Name, p.Name, p.City, m.Name, p.Name, p.City, links.Page)
+	return followerMail(f, subject, text, links)
+}
+
 // followerMail adds the unsubscribe footer and headers every follower
 // mail carries (RFC 2369, RFC 8058 one-click).
 func followerMail(f *market.Follower, subject, text string, links market.FollowerLinks) (*market.Mail, error) {

@@ -54,6 +54,7 @@ type FollowerMailComposer interface {
 	FollowConfirmation(f *Follower, m *Merchant, link string) (*Mail, error)
 	FollowerNews(f *Follower, m *Merchant, p *NewsPost, links FollowerLinks) (*Mail, error)
 	FollowerEvent(f *Follower, m *Merchant, e *Event, links FollowerLinks) (*Mail, error)
+	FollowerProgramme(f *Follower, m *Merchant, p *Programme, links FollowerLinks) (*Mail, error)
 }
 
 // FollowerLinks are the addresses a follower's mail holds: the thing
@@ -271,6 +272,17 @@ func (s *MerchantPages) DeletePost(ctx context.Context, a *Actor, m *Merchant, p
 	}
 	s.changed(ctx)
 	return nil
+}
+
+// AnnounceProgramme mails a merchant's followers that it now takes a
+// town's card (a new offer they asked to hear of).
+func (s *MerchantPages) AnnounceProgramme(ctx context.Context, m *Merchant, p *Programme) (int, error) {
+	if s == nil || s.Mail == nil {
+		return 0, nil
+	}
+	return s.Store.MailFollowers(ctx, m.ID, func(f *Follower) (*Mail, error) {
+		return s.Mail.FollowerProgramme(f, m, p, s.followerLinks(f, "/p/"+p.Slug))
+	})
 }
 
 // AnnounceEvent mails a merchant's new event to its confirmed followers
