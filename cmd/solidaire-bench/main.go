@@ -136,6 +136,8 @@ var scenarios = []scenario{
 	{"fundrace", fundRace},
 	{"settlement", settlement},
 	{"wallet", walletListing},
+	{"campaign-wall", campaignWall},
+	{"photo", photoUpload},
 }
 
 // listing measures GET /api/v1/merchants on each engine against a bare gin

@@ -47,7 +47,7 @@ CREATE TABLE mentions (
     UNIQUE (campaign_id, network, post_id)
 );
 CREATE INDEX mentions_campaign ON mentions (campaign_id, posted_at, id);
-CREATE INDEX mentions_wall ON mentions (campaign_id, status, posted_at);
+CREATE INDEX mentions_wall ON mentions (campaign_id, status, posted_at, id);
 CREATE INDEX mentions_source ON mentions (source_id, status);
 
 -- Authors an organiser blocked: their posts never reach the wall.
