@@ -130,10 +130,7 @@ func postCard(l *locale, m *market.Merchant, post *market.NewsPost) (image.Image
 	text(img, name, ink, left, y, lines[0])
 	if s := l.openStatus(m); s != nil {
 		y += 56
-		meta := face(fonts.bold, 34)
-		label := drawable(fonts.bold, s.Label)
-		fillRect(img, image.Rect(left, y-38, left+textWidth(meta, label)+40, y+14), 12, brand)
-		text(img, meta, white, left+20, y, label)
+		statusBadge(img, s, left, y)
 	}
 	body := face(fonts.regular, 36)
 	y += 24

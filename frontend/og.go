@@ -151,12 +151,8 @@ func merchantCard(l *locale, m *market.Merchant) (image.Image, error) {
 	text(img, meta, muted, left, y, drawable(fonts.regular, l.Category(m.Category)+"  •  "+m.City))
 	summaryLines := 3 - len(lines)
 	if s := l.openStatus(m); s != nil {
-		// Today's status, as on the page's badge.
 		y += 64
-		badge := face(fonts.bold, 34)
-		label := drawable(fonts.bold, s.Label)
-		fillRect(img, image.Rect(left, y-38, left+textWidth(badge, label)+40, y+14), 12, brand)
-		text(img, badge, white, left+20, y, label)
+		statusBadge(img, s, left, y)
 		summaryLines--
 	}
 	// The summary gets the room the name leaves above the button.
@@ -245,4 +241,13 @@ func wrapAtMost(fc font.Face, s string, width, maxLines int) []string {
 		return nil
 	}
 	return wrap(fc, s, width, maxLines)
+}
+
+// statusBadge draws today's status as on the page's badge, its baseline
+// at y.
+func statusBadge(img *image.RGBA, s *statusView, left, y int) {
+	badge := face(fonts.bold, 34)
+	label := drawable(fonts.bold, s.Label)
+	fillRect(img, image.Rect(left, y-38, left+textWidth(badge, label)+40, y+14), 12, brand)
+	text(img, badge, white, left+20, y, label)
 }

@@ -447,3 +447,31 @@ function showTally(frame: Frame, box: HTMLElement, e: Event): void {
     whenVisible(update, 5000);
   }
 }
+
+// confirmer wires a page's confirmation dialog (its heading, text, error,
+// "yes" and "no" buttons) and returns ask: ask shows the dialog, and its
+// "yes" runs the action, closing the dialog on success or showing why it
+// failed in it.
+export function confirmer(frame: Frame, dialog: HTMLDialogElement) {
+  dialog.querySelector("[data-confirm-no]")?.addEventListener("click", () => dialog.close());
+  return (heading: string, text: string, yes: string, run: () => Promise<void>) => {
+    say(dialog.querySelector("[data-confirm-heading]"), heading);
+    say(dialog.querySelector("[data-confirm-text]"), text);
+    say(dialog.querySelector("[data-confirm-error]"), "");
+    const button = dialog.querySelector<HTMLButtonElement>("[data-confirm-yes]")!;
+    button.textContent = yes;
+    button.onclick = async () => {
+      if (button.disabled) return;
+      button.disabled = true;
+      try {
+        await run();
+        dialog.close();
+      } catch (err) {
+        failed(frame, dialog, err);
+      } finally {
+        button.disabled = false;
+      }
+    };
+    dialog.showModal();
+  };
+}

@@ -6,7 +6,7 @@
 // "Masquer", "Bloquer l'auteur" after a confirmation, "Plus" for the next
 // page, and the CSV of the filtered list.
 import { ApiError, T, api, clearErrors, dateText, h, num, plural, say, showErrors, whenVisible } from "./org_dom";
-import { type Frame, failed } from "./organiser_events";
+import { type Frame, confirmer, failed } from "./organiser_events";
 import { hostOf } from "./mastodon";
 
 interface Source {
@@ -60,27 +60,7 @@ export async function mentionsPanel(frame: Frame, slug: string, cur: string): Pr
 
   // ask shows the confirmation dialog; run does what was confirmed (its
   // refusal is said in the dialog, which then stays open).
-  const ask = (heading: string, text: string, yes: string, run: () => Promise<void>) => {
-    say(dialog.querySelector("[data-confirm-heading]"), heading);
-    say(dialog.querySelector("[data-confirm-text]"), text);
-    say(dialog.querySelector("[data-confirm-error]"), "");
-    const button = dialog.querySelector<HTMLButtonElement>("[data-confirm-yes]")!;
-    button.textContent = yes;
-    button.onclick = async () => {
-      if (button.disabled) return;
-      button.disabled = true;
-      try {
-        await run();
-        dialog.close();
-      } catch (err) {
-        failed(frame, dialog, err);
-      } finally {
-        button.disabled = false;
-      }
-    };
-    dialog.showModal();
-  };
-  dialog.querySelector("[data-confirm-no]")?.addEventListener("click", () => dialog.close());
+  const ask = confirmer(frame, dialog);
 
   // Sources.
   const sourceList = root.querySelector<HTMLElement>("[data-source-list]")!;

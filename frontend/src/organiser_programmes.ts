@@ -6,7 +6,7 @@
 // shop would get, paid part and bonus part apart, the fee, the total),
 // then the run after a confirmation, and the runs made, with their CSV.
 import { ApiError, T, api, clearErrors, dateText, h, money, num, plural, say, showErrors, toISO, toLocal, zoneOf } from "./org_dom";
-import { type Frame, failed } from "./organiser_events";
+import { type Frame, confirmer, failed } from "./organiser_events";
 
 interface Money {
   amount: number;
@@ -123,27 +123,7 @@ export async function programmeDashboard(frame: Frame): Promise<void> {
 
   // ask shows the confirmation dialog; run does what was confirmed (its
   // refusal is said in the dialog, which then stays open).
-  const ask = (heading: string, text: string, yes: string, run: () => Promise<void>) => {
-    say(dialog.querySelector("[data-confirm-heading]"), heading);
-    say(dialog.querySelector("[data-confirm-text]"), text);
-    say(dialog.querySelector("[data-confirm-error]"), "");
-    const button = dialog.querySelector<HTMLButtonElement>("[data-confirm-yes]")!;
-    button.textContent = yes;
-    button.onclick = async () => {
-      if (button.disabled) return;
-      button.disabled = true;
-      try {
-        await run();
-        dialog.close();
-      } catch (err) {
-        failed(frame, dialog, err);
-      } finally {
-        button.disabled = false;
-      }
-    };
-    dialog.showModal();
-  };
-  dialog.querySelector("[data-confirm-no]")?.addEventListener("click", () => dialog.close());
+  const ask = confirmer(frame, dialog);
 
   const render = (d: Dashboard) => {
     const p = d.programme;
