@@ -135,7 +135,11 @@ func TestMerchantMessages(t *testing.T) {
 		"/connexion": {"signin.wrong": "Courriel ou mot de passe incorrect.",
 			"signin.code.sent": "Trop d'essais\u00a0: nous vous avons envoyé un code par courriel."},
 		"/admin": {"admin.approve": "Approuver", "admin.soldout": "Les places ne sont plus disponibles\u00a0: remboursez la commande.",
-			"admin.accept": "Accepter et émettre"},
+			"admin.accept": "Accepter et émettre",
+			// The public page's panel (#13): its strings and today's statuses.
+			"admin.page": "Page publique", "admin.hidden": "Masquée\u00a0: %s", "status.open.takeout": "Pour emporter",
+			"admin.change.post.added": "Nouvelle publiée"},
+		"/admin?lang=en":        {"admin.page": "Public page", "admin.hide.yes": "Yes, hide", "status.open.closed": "Temporarily closed"},
 		"/commerce/inscription": {"apply.done": "Demande reçue\u202f!"},
 	} {
 		res, err := http.Get(base + path)

@@ -6,7 +6,10 @@
 // which an admin approves, refuses with a reason mailed to the applicant,
 // or closes (out of the directory, its vouchers still taken); and the outbox, where mails wait (held)
 // when no SMTP server is configured, readable here with their links; and
-// the form that creates a town's programme (admin_programme.ts).
+// the form that creates a town's programme (admin_programme.ts); and, under
+// an approved merchant, its public page: who changed what, and hiding a
+// photo or a post with a reason (admin_page.ts).
+import { pagePanel, reasonDialog } from "./admin_page";
 import { initProgrammeForm } from "./admin_programme";
 import { Api, Money, busy, confirmDialog, explain, lang, money, newKey, startSession, t } from "./merchant_api";
 
@@ -242,7 +245,8 @@ export function initAdmin(scope: HTMLElement): void {
       }
       if (m.status === "pending") {
         action("admin.refuse", "button button-secondary", async () => {
-          const reason = await reasonDialog(m.name);
+          const reason = await reasonDialog({ title: t("admin.refuse.title", m.name), label: t("admin.refuse.reason"), hint: t("admin.refuse.hint"),
+            required: t("admin.refuse.required"), yes: t("admin.refuse.yes"), max: 500 });
           if (reason === null) return;
           const res = await api.call("POST", `/admin/merchants/${encodeURIComponent(m.slug)}/refuse`, { reason });
           if (!res.ok) return fail(explain(res.error));
@@ -258,6 +262,7 @@ export function initAdmin(scope: HTMLElement): void {
         });
       }
       li.append(info, actions);
+      if (m.status === "approved") li.append(pagePanel(api, m, date));
       return li;
     }));
   };
@@ -297,75 +302,4 @@ function linkify(text: string): HTMLElement {
   }
   pre.append(text.slice(at));
   return pre;
-}
-
-// reasonDialog asks for the reason of a refusal (required, 500 characters
-// at most) in a modal dialog; null when the admin cancels.
-function reasonDialog(name: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    const d = document.createElement("dialog");
-    d.className = "confirm";
-    const form = document.createElement("form");
-    form.method = "dialog";
-    form.noValidate = true;
-    const h = document.createElement("h2");
-    h.id = "refus-" + Date.now();
-    h.textContent = t("admin.refuse.title", name);
-    d.setAttribute("aria-labelledby", h.id);
-    const field = document.createElement("p");
-    field.className = "field";
-    const label = document.createElement("label");
-    label.htmlFor = "refus-motif";
-    label.textContent = t("admin.refuse.reason");
-    const hint = document.createElement("span");
-    hint.className = "hint";
-    hint.id = "refus-motif-aide";
-    hint.textContent = t("admin.refuse.hint");
-    const area = document.createElement("textarea");
-    area.id = "refus-motif";
-    area.name = "reason";
-    area.maxLength = 500;
-    area.rows = 4;
-    area.required = true;
-    area.setAttribute("aria-describedby", hint.id + " refus-motif-erreur");
-    const error = document.createElement("span");
-    error.className = "field-error";
-    error.id = "refus-motif-erreur";
-    error.hidden = true;
-    field.append(label, hint, area, error);
-    const actions = document.createElement("p");
-    actions.className = "confirm-actions";
-    const yes = document.createElement("button");
-    yes.type = "submit";
-    yes.className = "button button-large";
-    yes.textContent = t("admin.refuse.yes");
-    const no = document.createElement("button");
-    no.type = "button";
-    no.className = "button button-secondary";
-    no.textContent = t("admin.refuse.no");
-    no.addEventListener("click", () => d.close("no"));
-    actions.append(yes, no);
-    form.append(h, field, actions);
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      if (!area.value.trim()) {
-        error.textContent = t("admin.refuse.required");
-        error.hidden = false;
-        area.setAttribute("aria-invalid", "true");
-        area.focus();
-        return;
-      }
-      d.close("yes");
-    });
-    d.append(form);
-    const back = document.activeElement as HTMLElement | null;
-    d.addEventListener("close", () => {
-      d.remove();
-      back?.focus();
-      resolve(d.returnValue === "yes" ? area.value.trim() : null);
-    });
-    document.body.append(d);
-    d.showModal();
-    area.focus();
-  });
 }
