@@ -55,7 +55,14 @@ func main() {
 		}
 	}
 	var rows []bench.Row
+	if *scale {
+		peakReset = bench.ResetPeak()
+		rows = scaleRun(ctx)
+	}
 	for _, sc := range scenarios {
+		if *scale {
+			break
+		}
 		if *only != "" && !strings.Contains(sc.name, *only) {
 			continue
 		}
