@@ -41,7 +41,7 @@ var (
 func scaleRun(ctx context.Context) []bench.Row {
 	var rows []bench.Row
 	for _, engine := range []string{"sqlite", "postgres"} {
-		if *only != "" && !strings.Contains(engine, *only) {
+		if !selected(engine) {
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "… scale %s\n", engine)
