@@ -133,10 +133,12 @@ func scaleEngine(ctx context.Context, engine string) ([]bench.Row, error) {
 		{"city + category", cityCat},
 		{"deep cursor pages", deep},
 	} {
+		stopProfile := startProfile("scale " + engine + " " + strings.Fields(fig.name)[0])
 		res := bench.Load(ctx, *conns, *duration, func() *http.Request {
 			r, _ := http.NewRequest("GET", base+"/api/v1/merchants?"+fig.reqs[rand.Intn(len(fig.reqs))].Encode(), nil)
 			return r
 		}, func(s int) bool { return s == 200 })
+		stopProfile()
 		// The plans of the first two requests of the set.
 		var used, scans []string
 		hits := 0
