@@ -447,3 +447,56 @@ func TestRedeemRaceAcrossInstances(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenTags: tokens from login and pairing carry their kind; tokens
+// issued before the tags (a session's and a device's, untagged) still open
+// the till on both engines.
+func TestTokenTags(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			s := newShop(t, engine, false, api.Limits{})
+			ctx := context.Background()
+			code := s.paidVoucher("boulangerie-du-quartier", 5000)
+			owner := s.token(demo.BoulangerieEmail)
+			if !strings.HasPrefix(owner["Authorization"], "Bearer "+market.SessionTokenPrefix) {
+				t.Fatalf("session token not tagged: %q", owner["Authorization"])
+			}
+			st, out, _ := s.do("POST", "/api/v1/merchant/devices/pairing", `{"name": "Caisse 1"}`, owner)
+			var pairing struct{ Code string }
+			json.Unmarshal([]byte(out), &pairing)
+			st, out, _ = s.do("POST", "/api/v1/devices/pair", fmt.Sprintf(`{"code": %q}`, pairing.Code), nil)
+			var paired struct{ Token string }
+			json.Unmarshal([]byte(out), &paired)
+			if st != 201 || !strings.HasPrefix(paired.Token, market.DeviceTokenPrefix) {
+				t.Fatalf("pair: %d %s", st, out)
+			}
+			m, err := s.db.Merchant(ctx, "boulangerie-du-quartier")
+			if err != nil {
+				t.Fatal(err)
+			}
+			oldSession, sessionHash := market.NewAccessToken()
+			now := time.Now()
+			if err := s.db.CreateSession(ctx, &market.Session{ID: market.NewID("ses"), TokenHash: sessionHash, UserID: "usr_boulangerie",
+				CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+			oldDevice, deviceHash := market.NewAccessToken()
+			if err := s.db.CreateDevice(ctx, &market.Device{ID: market.NewID("dev"), MerchantID: m.ID, Name: "Ancienne caisse",
+				CreatedBy: "usr_boulangerie", CreatedAt: now}, deviceHash); err != nil {
+				t.Fatal(err)
+			}
+			for name, tok := range map[string]string{"tagged session": owner["Authorization"][len("Bearer "):], "tagged device": paired.Token,
+				"untagged session": oldSession, "untagged device": oldDevice} {
+				if st, out, _ := s.do("POST", "/api/v1/merchant/scan", fmt.Sprintf(`{"code": %q}`, code), map[string]string{"Authorization": "Bearer " + tok}); st != 200 {
+					t.Errorf("%s: %d %s", name, st, out)
+				}
+			}
+			// Logging out an untagged device's token unpairs it.
+			h := map[string]string{"Authorization": "Bearer " + oldDevice}
+			s.do("POST", "/api/v1/auth/logout", "", h)
+			if st, _, _ := s.do("POST", "/api/v1/merchant/scan", fmt.Sprintf(`{"code": %q}`, code), h); st != 401 {
+				t.Errorf("untagged device after logout: %d", st)
+			}
+		})
+	}
+}

@@ -131,9 +131,9 @@ type Mention struct {
 	Post
 	ShareLink string // code of the campaign's share link the post carried, or empty
 	Merchant  string // slug of the merchant whose page the post linked to, or empty
-	Status     MentionStatus
-	Reports    int // times a visitor reported it from the wall
-	FoundAt    time.Time
+	Status    MentionStatus
+	Reports   int // times a visitor reported it from the wall
+	FoundAt   time.Time
 	// Gone is set when a later read found the post deleted by its author:
 	// it leaves the wall at once and the dashboard says so.
 	Gone bool

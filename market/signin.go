@@ -202,7 +202,7 @@ func signInCodeHash(userID, code string) string {
 
 // open opens a session for u: a browser one, or a till's token.
 func (s *SignIn) open(ctx context.Context, u *User, token bool) (string, *Actor, error) {
-	secret, hash := NewAccessToken()
+	secret, hash := newTaggedToken(SessionTokenPrefix)
 	ttl := BrowserSessionTTL
 	if token {
 		ttl = TokenSessionTTL
@@ -215,16 +215,61 @@ func (s *SignIn) open(ctx context.Context, u *User, token bool) (string, *Actor,
 	return secret, a, err
 }
 
+// The kind tags of sign-in tokens: a session's token starts with
+// SessionTokenPrefix, a paired device's with DeviceTokenPrefix, so that
+// each is looked up once, where it lives. Tokens issued before the tags
+// (32 characters, never 34) are looked up as a session, then as a device.
+const (
+	SessionTokenPrefix = "s_"
+	DeviceTokenPrefix  = "d_"
+)
+
+// untaggedTokenLen is the length of a token from NewAccessToken: a tagged
+// token is two characters longer, so an old token that happens to begin
+// with "s_" is never mistaken for a tagged one.
+const untaggedTokenLen = 32
+
+// newTaggedToken returns a fresh token tagged with prefix, and its hash
+// (of the whole token, prefix included).
+func newTaggedToken(prefix string) (token, hash string) {
+	secret, _ := NewAccessToken()
+	token = prefix + secret
+	return token, HashToken(token)
+}
+
+// tokenKind returns the tag of a sign-in token, "" for an untagged one.
+func tokenKind(token string) string {
+	if len(token) != untaggedTokenLen+2 {
+		return ""
+	}
+	switch p := token[:2]; p {
+	case SessionTokenPrefix, DeviceTokenPrefix:
+		return p
+	}
+	return ""
+}
+
 // Authenticate returns the actor of a session or device token;
-// EUnauthorized when it is unknown, expired or revoked.
+// EUnauthorized when it is unknown, expired or revoked. A tagged token is
+// looked up once, as its kind; an untagged one (issued before the tags) as
+// a session, then as a device.
 func (s *SignIn) Authenticate(ctx context.Context, token string) (*Actor, error) {
 	if token == "" || len(token) > 200 {
 		return nil, &Error{Code: EUnauthorized, Message: "Connexion requise."}
 	}
 	hash, now := HashToken(token), s.now()
-	a, err := s.Store.ActorBySession(ctx, hash, now)
-	if ErrorCode(err) == ENotFound {
+	var a *Actor
+	var err error
+	switch tokenKind(token) {
+	case SessionTokenPrefix:
+		a, err = s.Store.ActorBySession(ctx, hash, now)
+	case DeviceTokenPrefix:
 		a, err = s.Store.ActorByDevice(ctx, hash, now)
+	default:
+		a, err = s.Store.ActorBySession(ctx, hash, now)
+		if ErrorCode(err) == ENotFound {
+			a, err = s.Store.ActorByDevice(ctx, hash, now)
+		}
 	}
 	if ErrorCode(err) == ENotFound {
 		return nil, &Error{Code: EUnauthorized, Message: "Session expirée ou appareil révoqué : reconnectez-vous."}
@@ -235,9 +280,14 @@ func (s *SignIn) Authenticate(ctx context.Context, token string) (*Actor, error)
 // Logout ends the session of token; for a paired till's token, it revokes
 // the device (a till can unpair itself).
 func (s *SignIn) Logout(ctx context.Context, token string) error {
-	hash := HashToken(token)
-	if err := s.Store.DeleteSession(ctx, hash); err != nil {
-		return err
+	hash, kind := HashToken(token), tokenKind(token)
+	if kind != DeviceTokenPrefix {
+		if err := s.Store.DeleteSession(ctx, hash); err != nil {
+			return err
+		}
+	}
+	if kind == SessionTokenPrefix {
+		return nil
 	}
 	return s.Store.RevokeDeviceByToken(ctx, hash)
 }
@@ -387,7 +437,7 @@ func (s *SignIn) Pair(ctx context.Context, code string) (string, *Device, error)
 	if err != nil {
 		return "", nil, err
 	}
-	secret, hash := NewAccessToken()
+	secret, hash := newTaggedToken(DeviceTokenPrefix)
 	d := &Device{ID: NewID("dev"), MerchantID: c.MerchantID, Name: c.Name, CreatedBy: c.CreatedBy, CreatedAt: s.now().UTC()}
 	if err := s.Store.CreateDevice(ctx, d, hash); err != nil {
 		return "", nil, err

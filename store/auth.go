@@ -26,57 +26,64 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 	})
 }
 
-// ActorBySession returns the user of a live session with their roles;
-// ENotFound for an unknown or expired session.
-func (db *DB) ActorBySession(ctx context.Context, tokenHash string, now time.Time) (*market.Actor, error) {
-	var a *market.Actor
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		a = &market.Actor{Merchants: map[string]market.Role{}, Campaigns: map[string]market.Role{}, Programmes: map[string]market.Role{}}
-		var admin int
-		err := tx.QueryRowContext(ctx, `SELECT s.id, u.id, u.email, u.name, u.admin FROM sessions s JOIN users u ON u.id = s.user_id
-			WHERE s.token_hash = $1 AND s.expires_at > $2`, tokenHash, millis(now)).Scan(&a.SessionID, &a.UserID, &a.Email, &a.Name, &admin)
-		if errors.Is(err, sql.ErrNoRows) {
-			return market.NotFound("Session")
-		}
-		if err != nil {
-			return err
-		}
-		a.Admin = admin == 1
-		if a.Name == "" {
-			a.Name = a.Email
-		}
-		return loadRoles(ctx, tx, a)
-	})
-	return a, err
-}
+// actorBySessionSQL reads a live session's user and every role of theirs
+// in one statement: the user's row (of no kind) then one row per role, each
+// branch joined to the session so that an unknown or expired session
+// yields no row at all. One statement is one snapshot on both engines: no
+// transaction, one round trip.
+const actorBySessionSQL = `
+SELECT s.id, u.id, u.email, u.name, u.admin, '', '', '' FROM sessions s JOIN users u ON u.id = s.user_id
+	WHERE s.token_hash = $1 AND s.expires_at > $2
+UNION ALL
+SELECT s.id, u.id, u.email, u.name, u.admin, 'm', r.merchant_id, r.role FROM sessions s JOIN users u ON u.id = s.user_id
+	JOIN user_merchants r ON r.user_id = u.id WHERE s.token_hash = $1 AND s.expires_at > $2
+UNION ALL
+SELECT s.id, u.id, u.email, u.name, u.admin, 'c', r.campaign_id, r.role FROM sessions s JOIN users u ON u.id = s.user_id
+	JOIN user_campaigns r ON r.user_id = u.id WHERE s.token_hash = $1 AND s.expires_at > $2
+UNION ALL
+SELECT s.id, u.id, u.email, u.name, u.admin, 'p', r.programme_id, r.role FROM sessions s JOIN users u ON u.id = s.user_id
+	JOIN user_programmes r ON r.user_id = u.id WHERE s.token_hash = $1 AND s.expires_at > $2`
 
-func loadRoles(ctx context.Context, tx *sql.Tx, a *market.Actor) error {
-	for _, q := range []struct {
-		sql string
-		to  map[string]market.Role
-	}{
-		{`SELECT merchant_id, role FROM user_merchants WHERE user_id = $1`, a.Merchants},
-		{`SELECT campaign_id, role FROM user_campaigns WHERE user_id = $1`, a.Campaigns},
-		{`SELECT programme_id, role FROM user_programmes WHERE user_id = $1`, a.Programmes},
-	} {
-		rows, err := tx.QueryContext(ctx, q.sql, a.UserID)
-		if err != nil {
-			return err
+// ActorBySession returns the user of a live session with their roles;
+// ENotFound for an unknown or expired session. One statement, no
+// transaction (it was a read transaction of four queries: a fifth of a
+// redemption's CPU on PostgreSQL).
+func (db *DB) ActorBySession(ctx context.Context, tokenHash string, now time.Time) (*market.Actor, error) {
+	rows, err := db.query(ctx, actorBySessionSQL, tokenHash, millis(now))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var a *market.Actor
+	for rows.Next() {
+		var sessionID, userID, email, name, kind, target, role string
+		var admin int
+		if err := rows.Scan(&sessionID, &userID, &email, &name, &admin, &kind, &target, &role); err != nil {
+			return nil, translate(err)
 		}
-		for rows.Next() {
-			var id, role string
-			if err := rows.Scan(&id, &role); err != nil {
-				rows.Close()
-				return err
+		if a == nil {
+			a = &market.Actor{SessionID: sessionID, UserID: userID, Email: email, Name: name, Admin: admin == 1,
+				Merchants: map[string]market.Role{}, Campaigns: map[string]market.Role{}, Programmes: map[string]market.Role{}}
+			if a.Name == "" {
+				a.Name = a.Email
 			}
-			q.to[id] = market.Role(role)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+		switch kind {
+		case "m":
+			a.Merchants[target] = market.Role(role)
+		case "c":
+			a.Campaigns[target] = market.Role(role)
+		case "p":
+			a.Programmes[target] = market.Role(role)
 		}
 	}
-	return nil
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	if a == nil {
+		return nil, market.NotFound("Session")
+	}
+	return a, nil
 }
 
 // ActorByDevice returns a paired device that is not revoked, acting for

@@ -9,8 +9,13 @@ import (
 	"github.com/solidaire-app/solidaire/market"
 )
 
-const campaignColumns = `id, slug, title, description, hashtags, starts_at, ends_at, currency, goal,
-	supporters, raised, created_at`
+// campaignColumns are the columns scanCampaign reads, of the campaign
+// aliased c; its counter is the campaign row's figures plus the sum of its
+// shards (campaign_counters).
+const campaignColumns = `c.id, c.slug, c.title, c.description, c.hashtags, c.starts_at, c.ends_at, c.currency, c.goal,
+	c.supporters + COALESCE((SELECT CAST(SUM(k.supporters) AS BIGINT) FROM campaign_counters k WHERE k.campaign_id = c.id), 0),
+	c.raised + COALESCE((SELECT CAST(SUM(k.raised) AS BIGINT) FROM campaign_counters k WHERE k.campaign_id = c.id), 0),
+	c.created_at`
 
 // Campaign returns the campaign with the given slug, with its featured
 // merchants and events (those that agreed, of approved merchants only) and
@@ -19,7 +24,7 @@ func (db *DB) Campaign(ctx context.Context, slug string) (*market.Campaign, erro
 	var c *market.Campaign
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		c, err = scanCampaign(tx.QueryRowContext(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE slug = $1`, slug))
+		c, err = scanCampaign(tx.QueryRowContext(ctx, `SELECT `+campaignColumns+` FROM campaigns c WHERE c.slug = $1`, slug))
 		if errors.Is(err, sql.ErrNoRows) {
 			return market.NotFound("Campagne")
 		}
@@ -90,7 +95,7 @@ func (db *DB) Campaign(ctx context.Context, slug string) (*market.Campaign, erro
 // ListCampaigns returns every campaign without its featured items, newest
 // first.
 func (db *DB) ListCampaigns(ctx context.Context) ([]*market.Campaign, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+campaignColumns+` FROM campaigns ORDER BY starts_at DESC, id`)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+campaignColumns+` FROM campaigns c ORDER BY c.starts_at DESC, c.id`)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -183,6 +184,13 @@ func (l *listing) filters(category market.Category, city, after string, status m
 // and, when the query has one more column, a count, which it returns (0
 // without rows).
 func (db *DB) merchantCards(ctx context.Context, q string, args []any) ([]*market.Merchant, int, error) {
+	if plans, ok := ctx.Value(plansKey{}).(*[]string); ok {
+		plan, err := db.explain(ctx, q, args)
+		if err != nil {
+			return nil, 0, err
+		}
+		*plans = append(*plans, plan)
+	}
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, 0, translate(err)
@@ -215,6 +223,54 @@ func (db *DB) merchantCards(ctx context.Context, q string, args []any) ([]*marke
 		list = append(list, &m)
 	}
 	return list, count, translate(rows.Err())
+}
+
+// plansKey is the context key under which ListMerchantsPlans collects the
+// plans of the statements a listing runs.
+type plansKey struct{}
+
+// ListMerchantsPlans runs ListMerchants(f) and returns, with its answer,
+// the engine's plan of every statement it ran (EXPLAIN QUERY PLAN on
+// SQLite, EXPLAIN on PostgreSQL), one text per statement: for the bench's
+// check that a search is served by an index, not a scan.
+func (db *DB) ListMerchantsPlans(ctx context.Context, f market.MerchantFilter) ([]*market.Merchant, []string, error) {
+	var plans []string
+	list, _, err := db.ListMerchants(context.WithValue(ctx, plansKey{}, &plans), f)
+	return list, plans, err
+}
+
+// explain returns the engine's plan of q with args, one line per node.
+func (db *DB) explain(ctx context.Context, q string, args []any) (string, error) {
+	prefix := "EXPLAIN "
+	if db.Dialect == SQLite {
+		prefix = "EXPLAIN QUERY PLAN "
+	}
+	rows, err := db.read.QueryContext(ctx, prefix+q, args...)
+	if err != nil {
+		return "", translate(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var b strings.Builder
+	for rows.Next() {
+		dest := make([]any, len(cols))
+		for i := range dest {
+			dest[i] = new(any)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return "", translate(err)
+		}
+		// SQLite: id, parent, notused, detail; PostgreSQL: one text.
+		line := *(dest[len(dest)-1].(*any))
+		switch v := line.(type) {
+		case []byte:
+			b.Write(v)
+		default:
+			fmt.Fprint(&b, v)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String(), translate(rows.Err())
 }
 
 // searchQuery writes the full-text query of the engine for terms, each a

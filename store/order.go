@@ -282,7 +282,7 @@ func (db *DB) fulfil(ctx context.Context, tx *sql.Tx, f *market.Fulfilment, outc
 			return err
 		}
 	}
-	if err := attribute(ctx, tx, ref, merchantID, currency, total, millis(f.PaidAt)); err != nil {
+	if err := attribute(ctx, tx, f.OrderID, ref, merchantID, currency, total, millis(f.PaidAt)); err != nil {
 		return err
 	}
 	*outcome = market.OutcomeFulfilled

@@ -50,13 +50,13 @@ func (db *DB) AcceptCampaign(ctx context.Context, campaignID, merchantID string)
 // CampaignInvitations lists the campaigns that feature a merchant or one of
 // its events, newest first, with whether the merchant agreed.
 func (db *DB) CampaignInvitations(ctx context.Context, merchantID string) ([]*market.CampaignInvitation, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+prefixed("c.", campaignColumns)+`, MIN(f.accepted)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+campaignColumns+`, MIN(f.accepted)
 		FROM campaigns c JOIN (
 			SELECT campaign_id, accepted FROM campaign_merchants WHERE merchant_id = $1
 			UNION ALL
 			SELECT ce.campaign_id, ce.accepted FROM campaign_events ce JOIN events e ON e.id = ce.event_id WHERE e.merchant_id = $1
 		) f ON f.campaign_id = c.id
-		GROUP BY `+prefixed("c.", campaignColumns)+`
+		GROUP BY c.id
 		ORDER BY c.starts_at DESC, c.id`, merchantID)
 	if err != nil {
 		return nil, translate(err)

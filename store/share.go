@@ -51,11 +51,26 @@ func (db *DB) AddLinkStats(ctx context.Context, code, day string, clicks, visito
 	})
 }
 
+// campaignShards is how many rows a campaign's counter is spread over
+// (campaign_counters, migration 00015).
+const campaignShards = 16
+
+// counterShard returns the shard of a campaign's counter an order adds
+// itself to: a hash of its id (FNV-1a), so that concurrent sales spread.
+func counterShard(orderID string) int64 {
+	h := uint32(2166136261)
+	for i := 0; i < len(orderID); i++ {
+		h ^= uint32(orderID[i])
+		h *= 16777619
+	}
+	return int64(h % campaignShards)
+}
+
 // attribute counts a paid order for the share link that brought it (if
 // any) and for the campaigns it supports: the link's campaign, or the
 // running campaigns that feature its merchant. Called in the fulfilment's
 // transaction.
-func attribute(ctx context.Context, tx *sql.Tx, ref, merchantID, currency string, total, paidAt int64) error {
+func attribute(ctx context.Context, tx *sql.Tx, orderID, ref, merchantID, currency string, total, paidAt int64) error {
 	linkCampaign := ""
 	if ref != "" {
 		err := tx.QueryRowContext(ctx, `SELECT campaign_id FROM share_links WHERE code = $1`, ref).Scan(&linkCampaign)
@@ -71,10 +86,16 @@ func attribute(ctx context.Context, tx *sql.Tx, ref, merchantID, currency string
 			}
 		}
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE campaigns SET supporters = supporters + 1, raised = raised + $1
+	// One shard of each campaign's counter, by the order's id: concurrent
+	// sales of a campaign each touch one of campaignShards rows instead of
+	// queueing on the campaign's row.
+	_, err := tx.ExecContext(ctx, `INSERT INTO campaign_counters (campaign_id, shard, supporters, raised)
+		SELECT id, $6, 1, $1 FROM campaigns
 		WHERE currency = $2 AND starts_at <= $3 AND (ends_at = 0 OR ends_at > $3)
-		  AND (id = $4 OR ($4 = '' AND id IN (SELECT campaign_id FROM campaign_merchants WHERE merchant_id = $5)))`,
-		total, currency, paidAt, linkCampaign, merchantID)
+		  AND (id = $4 OR ($4 = '' AND id IN (SELECT campaign_id FROM campaign_merchants WHERE merchant_id = $5)))
+		ON CONFLICT (campaign_id, shard) DO UPDATE SET supporters = campaign_counters.supporters + 1,
+		  raised = campaign_counters.raised + excluded.raised`,
+		total, currency, paidAt, linkCampaign, merchantID, counterShard(orderID))
 	return err
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/stripe/stripe-go/v76/webhook"
 
 	"github.com/solidaire-app/solidaire/api"
+	"github.com/solidaire-app/solidaire/demo"
 	"github.com/solidaire-app/solidaire/internal/bench"
 	"github.com/solidaire-app/solidaire/mail"
 	"github.com/solidaire-app/solidaire/market"
@@ -112,6 +113,12 @@ func storm(ctx context.Context, db *store.DB, engine string, events, unique int)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	var next, failures atomic.Int64
 	var wg sync.WaitGroup
+	// The storm's merchant is in a running campaign (#achatlocal): every
+	// sale adds to its public counter (sharded: campaign_counters).
+	before, err := db.Campaign(ctx, demo.AchatLocalSlug)
+	if err != nil {
+		return bench.Row{}, err
+	}
 	endPhase := serverPhase("webhook storm " + engine)
 	start := time.Now()
 	for w := 0; w < 16; w++ {
@@ -142,6 +149,10 @@ func storm(ctx context.Context, db *store.DB, engine string, events, unique int)
 	elapsed := time.Since(start)
 	peak := endPhase()
 
+	after, err := db.Campaign(ctx, demo.AchatLocalSlug)
+	if err != nil {
+		return bench.Row{}, err
+	}
 	// Exactly one voucher per paid order.
 	wrong := 0
 	for _, o := range orders {
@@ -226,7 +237,8 @@ func storm(ctx context.Context, db *store.DB, engine string, events, unique int)
 		PeakRSS:   peak,
 		Same:      fmt.Sprintf("%.0f/s (%d failed)", samePerSec, sameFailures.Load()),
 		SameRatio: perSec / samePerSec,
-		Note:      fmt.Sprintf("orders with exactly one voucher: %d of %d", unique-wrong, unique),
+		Note: fmt.Sprintf("orders with exactly one voucher: %d of %d; running campaign %s's counter: +%d supporters",
+			unique-wrong, unique, demo.AchatLocalSlug, after.Counter.Supporters-before.Counter.Supporters),
 	}, nil
 }
 

@@ -39,7 +39,7 @@ import (
 var (
 	duration = flag.Duration("d", 5*time.Second, "measuring time per figure")
 	conns    = flag.Int("c", 64, "concurrent connections")
-	only     = flag.String("only", "", "run only the scenarios whose name contains this")
+	only     = flag.String("only", "", "run only the scenarios whose name contains this (several, comma-separated: any of them)")
 	profile  = flag.String("cpuprofile", "", "write CPU profiles of the write scenarios' HTTP phases into this directory, one file per scenario and engine")
 )
 
@@ -55,8 +55,15 @@ func main() {
 		}
 	}
 	var rows []bench.Row
+	if *scale {
+		peakReset = bench.ResetPeak()
+		rows = scaleRun(ctx)
+	}
 	for _, sc := range scenarios {
-		if *only != "" && !strings.Contains(sc.name, *only) {
+		if *scale {
+			break
+		}
+		if !selected(sc.name) {
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "… %s\n", sc.name)
@@ -82,6 +89,20 @@ func main() {
 		fmt.Printf("peak RSS: the process's VmHWM since it started (this kernel does not reset it): a running maximum, not per scenario\n\n")
 	}
 	bench.Print(os.Stdout, rows)
+}
+
+// selected reports whether -only selects the name: empty, or one of its
+// comma-separated parts is in it.
+func selected(name string) bool {
+	if *only == "" {
+		return true
+	}
+	for _, p := range strings.Split(*only, ",") {
+		if p != "" && strings.Contains(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // peakReset records whether the kernel resets the peak resident set.

@@ -39,7 +39,9 @@ func ownerToken(ctx context.Context, db *store.DB, m *market.Merchant) (string, 
 	if err := db.GrantMerchant(ctx, u.ID, m.ID, market.RoleOwner); err != nil {
 		return "", err
 	}
-	token, hash := market.NewAccessToken()
+	secret, _ := market.NewAccessToken()
+	token := market.SessionTokenPrefix + secret // tagged, as the sign-in service issues them
+	hash := market.HashToken(token)
 	now := time.Now()
 	return token, db.CreateSession(ctx, &market.Session{ID: market.NewID("ses"), TokenHash: hash, UserID: u.ID,
 		CreatedAt: now, ExpiresAt: now.Add(time.Hour)})
