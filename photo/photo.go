@@ -25,6 +25,7 @@ import (
 	"net/http"
 
 	"golang.org/x/image/draw"
+	"golang.org/x/image/math/f64"
 	"golang.org/x/image/webp"
 
 	"github.com/solidaire-app/solidaire/market"
@@ -43,10 +44,10 @@ const (
 )
 
 // concurrent bounds how many photos are decoded and scaled at once in the
-// process: each takes the decoded image (up to 160 MB at the pixel limit)
-// and the scaler's buffer (1280 × the image's height × 32 bytes: 124 MB for
-// a 12-megapixel photo, 490 MB for a 40-megapixel portrait), so that more
-// uploads at once wait their turn rather than exhaust the memory.
+// process: each takes the decoded image (up to 60 MB for a 40-megapixel
+// JPEG, 160 MB for such a PNG) and the widths drawn from it (a 2,560-pixel
+// intermediate at most, 20 MB: see scale), so that more uploads at once
+// wait their turn rather than exhaust the memory.
 var concurrent = make(chan struct{}, 2)
 
 // DefaultWidths are the widths a page serves, ascending.
@@ -172,7 +173,7 @@ func (r *Resizer) variants(src image.Image, orientation int) (*market.ResizedIma
 		if dw == prev.Bounds().Dx() && dh == prev.Bounds().Dy() {
 			draw.Draw(dst, dst.Bounds(), prev, prev.Bounds().Min, op)
 		} else {
-			draw.CatmullRom.Scale(dst, dst.Bounds(), prev, prev.Bounds(), op, nil)
+			scale(dst, prev, op)
 		}
 		prev, op = dst, draw.Src // opaque from now on
 
@@ -280,4 +281,28 @@ func thousands(n int) string {
 		b = append(b, s[i])
 	}
 	return string(b)
+}
+
+// scale draws src into dst, resized, with the Catmull-Rom kernel. It uses
+// the kernel's Transform, which weighs each destination pixel's source
+// pixels directly, rather than its Scale, whose two passes keep a
+// temporary of 32 bytes per pixel of dst's width by src's height (49 MiB
+// for 1280 px from a photo 1200 px high, 120 MiB from 3000 px): about 40 %
+// more time for a tenth of the memory. A source more than twice as wide
+// is first brought to twice the width by bilinear sampling, which loses
+// nothing the kernel would keep and bounds the kernel's work.
+func scale(dst *image.RGBA, src image.Image, op draw.Op) {
+	b := src.Bounds()
+	dw, dh := dst.Bounds().Dx(), dst.Bounds().Dy()
+	if b.Dx() > 2*dw && b.Dy() > 2*dh {
+		mid := image.NewRGBA(image.Rect(0, 0, 2*dw, 2*dh))
+		if op == draw.Over {
+			draw.Draw(mid, mid.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+		}
+		draw.ApproxBiLinear.Scale(mid, mid.Bounds(), src, b, op, nil)
+		src, b, op = mid, mid.Bounds(), draw.Src
+	}
+	sx, sy := float64(dw)/float64(b.Dx()), float64(dh)/float64(b.Dy())
+	s2d := f64.Aff3{sx, 0, -sx * float64(b.Min.X), 0, sy, -sy * float64(b.Min.Y)}
+	draw.CatmullRom.Transform(dst, s2d, src, b, op, nil)
 }
