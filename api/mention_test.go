@@ -72,11 +72,11 @@ func TestMentionRoutes(t *testing.T) {
 			json.Unmarshal([]byte(out), &link)
 			hostile := `=HYPERLINK("http://evil.test","clic") <script>alert(1)</script> ` + "\u202e" + strings.Repeat("x", 400)
 			found := []*market.Mention{
-				{ID: "men_a", Post: market.Post{Network: market.NetworkMastodon, ID: "https://mastodon.social/users/awa/statuses/1",
+				{ID: "men_test_awa", Post: market.Post{Network: market.NetworkMastodon, ID: "https://mastodon.social/users/awa/statuses/1",
 					URL: "https://mastodon.social/@awa/1", AuthorHandle: "@awa@mastodon.social", AuthorName: "Awa",
 					PostedAt: time.Now().Add(-time.Hour), Text: "J'ai gardé mon billet #billetsolidaire", Lang: "fr", MediaCount: 1},
 					ShareLink: link.Code},
-				{ID: "men_b", Post: market.Post{Network: market.NetworkBluesky, ID: "at://did:plc:jo/app.bsky.feed.post/2",
+				{ID: "men_test_jo", Post: market.Post{Network: market.NetworkBluesky, ID: "at://did:plc:jo/app.bsky.feed.post/2",
 					URL: "https://bsky.app/profile/jo.bsky.social/post/2", AuthorHandle: "jo.bsky.social", AuthorName: "Jo",
 					PostedAt: time.Now().Add(-2 * time.Hour), Text: hostile}},
 			}
@@ -88,11 +88,11 @@ func TestMentionRoutes(t *testing.T) {
 				t.Fatalf("pending: %d %s", st, out)
 			}
 			st, out, _ = s.do("GET", "/api/v1/campaigns/billetsolidaire", "", nil)
-			if st != 200 || !strings.Contains(out, `"wall":[`) || strings.Contains(out, "men_a") || strings.Contains(out, "men_b") {
+			if st != 200 || !strings.Contains(out, `"wall":[`) || strings.Contains(out, "men_test_awa") || strings.Contains(out, "men_test_jo") {
 				t.Fatalf("nothing unapproved on the wall: %d %s", st, out)
 			}
 			seeded := strings.Count(out, `"posted_at"`) // the demo's approved posts
-			for _, id := range []string{"men_a", "men_b"} {
+			for _, id := range []string{"men_test_awa", "men_test_jo"} {
 				if st, out, _ := s.do("POST", base+"/mentions/"+id+"/approve", "", org); st != 200 || !strings.Contains(out, `"status":"approved"`) {
 					t.Fatalf("approve %s: %d %s", id, st, out)
 				}
@@ -108,7 +108,7 @@ func TestMentionRoutes(t *testing.T) {
 			if st != 200 || len(pub.Wall) != seeded+2 || pub.Wall[0].Author.Name != "Awa" || strings.Contains(out, "media") {
 				t.Fatalf("wall: %d %s", st, out)
 			}
-			if st, out, _ := s.do("POST", "/api/v1/campaigns/billetsolidaire/wall/men_a/report", "", nil); st != 202 {
+			if st, out, _ := s.do("POST", "/api/v1/campaigns/billetsolidaire/wall/men_test_awa/report", "", nil); st != 202 {
 				t.Fatalf("report: %d %s", st, out)
 			}
 
@@ -126,10 +126,10 @@ func TestMentionRoutes(t *testing.T) {
 				t.Fatalf("blocked: %d %s", st, out)
 			}
 			json.Unmarshal([]byte(func() string { _, o, _ := s.do("GET", "/api/v1/campaigns/billetsolidaire", "", nil); return o }()), &pub)
-			if len(pub.Wall) != seeded+1 || pub.Wall[0].ID != "men_a" {
+			if len(pub.Wall) != seeded+1 || pub.Wall[0].ID != "men_test_awa" {
 				t.Fatalf("wall after blocking: %+v", pub.Wall)
 			}
-			if st, out, _ := s.do("POST", base+"/mentions/men_b/approve", "", org); st != 409 {
+			if st, out, _ := s.do("POST", base+"/mentions/men_test_jo/approve", "", org); st != 409 {
 				t.Fatalf("approving a blocked author: %d %s", st, out)
 			}
 			if st, out, _ := s.do("DELETE", base+"/blocked-authors?network=bluesky&handle=jo.bsky.social", "", org); st != 204 {
