@@ -278,9 +278,11 @@ export async function programmeDashboard(frame: Frame): Promise<void> {
           ? T("org.prog.settle.done", money(paid, cur), plural("org.prog.merchants", res.merchants.length)) +
             (res.merchants.some((l) => l.status !== "paid") ? " " + T("org.prog.settle.waiting") : "")
           : T("org.prog.settle.empty");
+        // The runs' table first, then the news: what the status says is
+        // already on the page when it is read.
+        await load();
         done.replaceChildren(h("p", { text }));
         done.hidden = false;
-        await load();
         done.tabIndex = -1;
         done.focus();
       });
