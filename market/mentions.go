@@ -171,12 +171,6 @@ func (s *Mentions) AddSource(ctx context.Context, cam *Campaign, network Network
 		return nil, Invalid("network", "must be mastodon, bluesky or feed")
 	}
 	if err := s.Store.AddMentionSource(ctx, src); err != nil {
-		var me *Error
-		if errors.As(err, &me) && me.Code == EConflict && me.Fields == nil {
-			// The store names the limit in Fields; anything else is a
-			// source the campaign has already.
-			return nil, &Error{Code: EConflict, Message: "Cette campagne suit déjà cette source."}
-		}
 		return nil, err
 	}
 	s.kick()

@@ -48,6 +48,14 @@ func (db *DB) AddMentionSource(ctx context.Context, s *market.MentionSource) err
 		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET id = id WHERE id = $1`, s.CampaignID); err != nil {
 			return err
 		}
+		var have int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM mention_sources WHERE campaign_id = $1 AND network = $2
+			AND instance = $3 AND url = $4`, s.CampaignID, string(s.Network), s.Instance, s.URL).Scan(&have); err != nil {
+			return err
+		}
+		if have > 0 {
+			return &market.Error{Code: market.EConflict, Message: "Cette campagne suit déjà cette source."}
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO mention_sources (id, campaign_id, network, instance, url, next_read_at, created_at)
 			SELECT $1, $2, $3, $4, $5, 0, $6
 			WHERE (SELECT COUNT(*) FROM mention_sources WHERE campaign_id = $2) < $7`,
@@ -57,8 +65,7 @@ func (db *DB) AddMentionSource(ctx context.Context, s *market.MentionSource) err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return &market.Error{Code: market.EConflict,
-				Message: "Une campagne suit " + strconv.Itoa(MaxMentionSources) + " sources au plus : retirez-en une d'abord.",
-				Fields:  map[string]string{"network": "too many sources"}}
+				Message: "Une campagne suit " + strconv.Itoa(MaxMentionSources) + " sources au plus : retirez-en une d'abord."}
 		}
 		return nil
 	})
