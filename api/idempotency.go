@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -31,15 +32,27 @@ const (
 	eRequestInProgress    = "request_in_progress"
 )
 
-// keyRule says whether a route requires an Idempotency-Key.
-type keyRule bool
+// keyRule says whether a route requires an Idempotency-Key, and when the
+// key is looked up.
+type keyRule int
 
 const (
-	keyRequired keyRule = true
+	// keyRequired: a request without a key is refused; the key is looked
+	// up before the handler runs.
+	keyRequired keyRule = iota
 	// keyOptional: the operation is idempotent by nature (a reversal, a
 	// holder's choice), and a key, when sent, makes a retry answer as the
 	// first request did.
-	keyOptional keyRule = false
+	keyOptional
+	// keyWithMoney: required, and looked up by the money transaction
+	// itself, which writes the key with its success or its refusal
+	// (market.Claim.Refuse) and meets a key already there as a replay: no
+	// read before it, one round trip less on the till's hot path. The key
+	// is read only when the handler refuses before the money transaction
+	// (invalid input, a limit, a failure), so that a retry still gets the
+	// first answer. The handler must answer only through answer() after
+	// the money transaction, every other outcome being a returned error.
+	keyWithMoney
 )
 
 // idempotent wraps a handler that moves money. With an Idempotency-Key, a
@@ -81,27 +94,42 @@ func (s *Server) idempotent(scope string, rule keyRule, fn func(*gin.Context) er
 		// two tills cannot collide on a key.
 		scope := scope + ":" + c.GetString(ctxActor)
 		ctx := c.Request.Context()
-		if storedHash, status, stored, found, err := s.cfg.Idempotency.IdempotentAnswer(ctx, scope, key); err != nil {
-			return err
-		} else if found {
-			return s.replay(c, scope, key, hash, storedHash, status, stored)
+		if rule != keyWithMoney {
+			if storedHash, status, stored, found, err := s.cfg.Idempotency.IdempotentAnswer(ctx, scope, key); err != nil {
+				return err
+			} else if found {
+				return s.replay(c, scope, key, hash, storedHash, status, stored)
+			}
 		}
 		claim := &market.Claim{Scope: scope, Key: key, Hash: hash}
+		if rule == keyWithMoney {
+			claim.Refuse = refusalAnswer
+		}
 		c.Request = c.Request.WithContext(market.WithClaim(ctx, claim))
 		rec := &recorder{ResponseWriter: c.Writer}
 		c.Writer = rec
 		err = fn(c)
-		if market.ErrorCode(err) == market.EIdempotentReplay && rec.body.Len() == 0 {
-			// A concurrent request with this key committed first and this one
-			// wrote nothing: answer as it did.
-			c.Writer = rec.ResponseWriter
-			storedHash, status, stored, _, err := s.cfg.Idempotency.IdempotentAnswer(ctx, scope, key)
-			if err != nil {
-				return err
+		if err != nil && rec.body.Len() == 0 && !claim.Kept &&
+			(market.ErrorCode(err) == market.EIdempotentReplay || rule == keyWithMoney) {
+			// A request with this key committed first and this one wrote
+			// nothing (or, with keyWithMoney, this one was refused before
+			// its money transaction could tell): answer as the first did.
+			storedHash, status, stored, found, lerr := s.cfg.Idempotency.IdempotentAnswer(ctx, scope, key)
+			if lerr != nil {
+				return lerr
 			}
-			return s.replay(c, scope, key, hash, storedHash, status, stored)
+			if found {
+				c.Writer = rec.ResponseWriter
+				return s.replay(c, scope, key, hash, storedHash, status, stored)
+			}
 		}
-		if err != nil {
+		switch {
+		case err != nil && claim.Kept && claim.Status >= http.StatusBadRequest:
+			// A refusal kept with the key (market.Claim.Refuse): the very
+			// bytes kept.
+			c.Abort()
+			c.Data(claim.Status, "application/json; charset=utf-8", claim.Body)
+		case err != nil:
 			s.fail(c, err)
 		}
 		status := rec.Status()
@@ -126,6 +154,23 @@ func (s *Server) idempotent(scope string, rule keyRule, fn func(*gin.Context) er
 		}
 		return nil
 	})
+}
+
+// refusalAnswer renders a refusal as fail() does, for a money transaction
+// to keep with its key (market.Claim.Refuse): only the contract's 4xx
+// refusals, never a failure (5xx) or a limit (429), which a retry must try
+// again.
+func refusalAnswer(err error) (int, []byte, bool) {
+	var me *market.Error
+	if !errors.As(err, &me) {
+		return 0, nil, false
+	}
+	status, ok := statuses[me.Code]
+	if !ok || status >= http.StatusInternalServerError || status == http.StatusTooManyRequests || status < http.StatusBadRequest {
+		return 0, nil, false
+	}
+	body, jerr := json.Marshal(errorBody{errorDetail{Code: me.Code, Message: me.Message, Fields: me.Fields}})
+	return status, body, jerr == nil
 }
 
 // replay answers a request whose key was seen: 409 if the key came with

@@ -370,6 +370,80 @@ func TestIdempotentRedemption(t *testing.T) {
 	}
 }
 
+// TestIdempotentRefusal: the redemption keeps its key in the money
+// transaction (keyWithMoney), refusals included, with no look-up before it.
+// A refused redemption's retry gets the first refusal even once the
+// balance would cover it, and nothing is debited; a key's reuse with
+// another request is 409 whether that request reaches the money
+// transaction or is refused before it; a till's typo (unknown code) is
+// kept as well.
+func TestIdempotentRefusal(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			s := newShop(t, engine, false, api.Limits{})
+			code := s.paidVoucher("boulangerie-du-quartier", 1000)
+			owner := s.token(demo.BoulangerieEmail)
+			path := "/api/v1/merchant/vouchers/" + code + "/redemptions"
+			first := with(owner, "Idempotency-Key", "k-refusal-000000000001")
+			st1, out1, _ := s.do("POST", path, `{"amount": 1500}`, first)
+			if st1 != 409 || !strings.Contains(out1, "insufficient_balance") {
+				t.Fatalf("short: %d %s", st1, out1)
+			}
+			// Another key takes 600; its reversal gives it back: 1000 again.
+			st, out, _ := s.do("POST", path, `{"amount": 600}`, with(owner, "Idempotency-Key", "k-refusal-000000000002"))
+			var r struct {
+				Redemption struct{ ID string } `json:"redemption"`
+			}
+			json.Unmarshal([]byte(out), &r)
+			if st != 201 {
+				t.Fatalf("600: %d %s", st, out)
+			}
+			// A retry of the refusal while the balance is short, then after
+			// a top-up that would cover it: the first answer both times.
+			for i := 0; i < 2; i++ {
+				st2, out2, h := s.do("POST", path, `{"amount":1500}`, first)
+				if st2 != 409 || out2 != out1 || h.Get("Idempotent-Replayed") != "true" {
+					t.Fatalf("retry %d: %d %s %v", i, st2, out2, h)
+				}
+				if i == 0 {
+					if st, out, _ := s.do("POST", "/api/v1/merchant/redemptions/"+r.Redemption.ID+"/reverse", "", owner); st != 200 {
+						t.Fatalf("reverse: %d %s", st, out)
+					}
+				}
+			}
+			// The key with another request: refused in the money
+			// transaction (amount 1000 would now pass) and before it
+			// (amount 0, invalid).
+			for _, body := range []string{`{"amount": 1000}`, `{"amount": 0}`, `{"amount": "x"}`} {
+				if st, out, _ := s.do("POST", path, body, first); st != 409 || !strings.Contains(out, "idempotency_key_reused") {
+					t.Fatalf("reuse with %s: %d %s", body, st, out)
+				}
+			}
+			// An unknown code is kept too: its retry is the same 404.
+			typo := with(owner, "Idempotency-Key", "k-refusal-000000000003")
+			stA, outA, _ := s.do("POST", "/api/v1/merchant/vouchers/ZZZZZZZZZZZZZZZZ/redemptions", `{"amount": 100}`, typo)
+			stB, outB, h := s.do("POST", "/api/v1/merchant/vouchers/ZZZZZZZZZZZZZZZZ/redemptions", `{"amount": 100}`, typo)
+			if stA != 404 || stB != 404 || outA != outB || h.Get("Idempotent-Replayed") != "true" {
+				t.Fatalf("unknown code: %d %s / %d %s %v", stA, outA, stB, outB, h)
+			}
+			// An invalid first request is kept after the fact, as before.
+			bad := with(owner, "Idempotency-Key", "k-refusal-000000000004")
+			if st, out, _ := s.do("POST", path, `{"amount": -5}`, bad); st != 400 {
+				t.Fatalf("invalid: %d %s", st, out)
+			}
+			if st, out, h := s.do("POST", path, `{"amount": -5}`, bad); st != 400 || h.Get("Idempotent-Replayed") != "true" {
+				t.Fatalf("invalid, retried: %d %s %v", st, out, h)
+			}
+			if v, _ := s.db.Voucher(context.Background(), code); v.Balance != 1000 {
+				t.Fatalf("balance %d, want 1000", v.Balance)
+			}
+			if n, _ := s.db.StuckIdempotent(context.Background(), -time.Hour); n != 0 {
+				t.Fatalf("%d keys without an answer", n)
+			}
+		})
+	}
+}
+
 // flakyProvider fails the first n checkouts as a provider outage would.
 type flakyProvider struct {
 	market.PaymentProvider

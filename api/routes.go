@@ -83,7 +83,7 @@ func (s *Server) routes() {
 	me := v1.Group("", s.requireActor)
 	me.GET("/auth/me", s.handle(s.me))
 	me.POST("/merchant/scan", s.handle(s.scan))
-	me.POST("/merchant/vouchers/:code/redemptions", s.idempotent("redeem", keyRequired, s.redeem))
+	me.POST("/merchant/vouchers/:code/redemptions", s.idempotent("redeem", keyWithMoney, s.redeem))
 	me.POST("/merchant/redemptions/:id/reverse", s.idempotent("reverse", keyOptional, s.reverse))
 	me.POST("/merchant/tickets/:code/checkin", s.handle(s.checkIn))
 	me.POST("/merchant/tickets/:code/checkin/undo", s.handle(s.undoCheckIn))

@@ -57,7 +57,7 @@ type scanJSON struct {
 // scan answers POST /api/v1/merchant/scan: what a scanned QR or a typed
 // code is, for this merchant. Unknown and other merchants' codes are 404.
 func (s *Server) scan(c *gin.Context) error {
-	m, err := s.merchantFor(c, market.PermScan)
+	merchantID, err := s.merchantIDFor(c, market.PermScan)
 	if err != nil {
 		return err
 	}
@@ -73,10 +73,10 @@ func (s *Server) scan(c *gin.Context) error {
 	if err := s.lookupLimits(c); err != nil {
 		return err
 	}
-	v, err := s.cfg.Till.Lookup(c.Request.Context(), m.ID, req.Code)
+	v, err := s.cfg.Till.Lookup(c.Request.Context(), merchantID, req.Code)
 	if market.ErrorCode(err) == market.ENotFound && s.cfg.TicketStore != nil {
 		// Not a voucher of this merchant: perhaps a ticket to its events.
-		if t, terr := s.cfg.TicketStore.Ticket(c.Request.Context(), market.NormalizeCode(req.Code)); terr == nil && t.MerchantID == m.ID {
+		if t, terr := s.cfg.TicketStore.Ticket(c.Request.Context(), market.NormalizeCode(req.Code)); terr == nil && t.MerchantID == merchantID {
 			c.JSON(http.StatusOK, gin.H{"kind": "ticket", "code": t.Code, "display_code": market.GroupCode(t.Code),
 				"status": t.Status, "ticket": s.newTicketJSON(t), "checked_in_by": t.CheckedInBy})
 			return nil
@@ -85,7 +85,7 @@ func (s *Server) scan(c *gin.Context) error {
 	if err != nil {
 		if market.ErrorCode(err) == market.ENotFound {
 			s.metrics.failedLookups.Inc()
-			s.log.WarnContext(c.Request.Context(), "unknown code scanned", "merchant", m.Slug, "by", actor(c).ID())
+			s.log.WarnContext(c.Request.Context(), "unknown code scanned", "merchant", merchantID, "by", actor(c).ID())
 		}
 		return err
 	}
@@ -152,7 +152,7 @@ func newRedemptionJSON(r *market.Redemption) redemptionJSON {
 // Idempotency-Key): 201 with the new balance, or 409 insufficient_balance
 // with nothing debited.
 func (s *Server) redeem(c *gin.Context) error {
-	m, err := s.merchantFor(c, market.PermRedeem)
+	merchantID, err := s.merchantIDFor(c, market.PermRedeem)
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (s *Server) redeem(c *gin.Context) error {
 		return err
 	}
 	claimAnswer(c, http.StatusCreated, redemptionAnswer)
-	r, err := s.cfg.Till.Redeem(c.Request.Context(), actor(c), m.ID, c.Param("code"), req.Amount)
+	r, err := s.cfg.Till.Redeem(c.Request.Context(), actor(c), merchantID, c.Param("code"), req.Amount)
 	if err != nil {
 		if market.ErrorCode(err) == market.ENotFound {
 			s.metrics.failedLookups.Inc()

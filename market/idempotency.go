@@ -17,6 +17,13 @@ type Claim struct {
 	// the transaction. Status 0 keeps an unfinished answer that the caller
 	// completes later (a checkout waiting for its payment page).
 	Answer func(result any) (status int, body []byte, err error)
+	// Refuse, when set, renders the answer to keep for a refusal the money
+	// transaction itself decides (a balance too short, a void voucher):
+	// ok false for an error that must not be kept (a failure to retry).
+	// The store then writes the key with the refusal in that transaction,
+	// and no look-up of the key is needed before it (see the API's
+	// keyWithMoney).
+	Refuse func(err error) (status int, body []byte, ok bool)
 
 	// Set by the store once the key is written with the money.
 	Kept   bool

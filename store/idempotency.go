@@ -22,6 +22,30 @@ func (db *DB) keepClaim(ctx context.Context, tx *sql.Tx, result any) error {
 	if err != nil {
 		return err
 	}
+	return db.insertClaim(ctx, tx, c, status, body)
+}
+
+// keepRefusal writes the Idempotency-Key that ctx carries with the answer
+// to refusal, in the transaction that decided it, when the claim asks for
+// refusals (market.Claim.Refuse) and this one is to be kept. It returns
+// nil when the key was written (the caller commits, then returns the
+// refusal), EIdempotentReplay when a request with the same key committed
+// first, and the refusal itself otherwise (the caller rolls back).
+func (db *DB) keepRefusal(ctx context.Context, tx *sql.Tx, refusal error) error {
+	c := market.ClaimOf(ctx)
+	if c == nil || c.Refuse == nil {
+		return refusal
+	}
+	status, body, ok := c.Refuse(refusal)
+	if !ok {
+		return refusal
+	}
+	return db.insertClaim(ctx, tx, c, status, body)
+}
+
+// insertClaim writes c's key with its answer; EIdempotentReplay when the
+// key is already there.
+func (db *DB) insertClaim(ctx context.Context, tx *sql.Tx, c *market.Claim, status int, body []byte) error {
 	res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (scope, key, request_hash, status, response, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING`, c.Scope, c.Key, c.Hash, status, string(body), millis(db.now()))
 	if err != nil {

@@ -45,17 +45,21 @@ const spendableAt = `(vouchers.merchant_id = $3 OR (vouchers.programme_id <> '' 
 // Redeem debits a voucher of the merchant (redeemSQL), then appends the
 // ledger entries, the redemption and the request's Idempotency-Key, all in
 // one transaction. r.BalanceAfter and r.BonusAfter are what the update
-// returned. See market.RedemptionStore.
+// returned. A refusal is kept with the key in the same transaction when
+// the claim asks for it (market.Claim.Refuse). See market.RedemptionStore.
 func (db *DB) Redeem(ctx context.Context, r *market.Redemption) error {
 	now := millis(r.CreatedAt)
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	var refusal error
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		refusal = nil // the transaction may be tried again
 		var paid, bonus, bonusExpires int64
 		var currency string
 		var programme string
 		err := tx.QueryRowContext(ctx, redeemSQL, r.Amount, r.VoucherCode, r.MerchantID, now).
 			Scan(&r.VoucherID, &paid, &bonus, &r.FromBonus, &bonusExpires, &currency, &programme)
 		if errors.Is(err, sql.ErrNoRows) {
-			return redeemRefusal(ctx, tx, r, now)
+			refusal = redeemRefusal(ctx, tx, r, now)
+			return db.keepRefusal(ctx, tx, refusal)
 		}
 		if err != nil {
 			return err
@@ -83,6 +87,10 @@ func (db *DB) Redeem(ctx context.Context, r *market.Redemption) error {
 		}
 		return db.keepClaim(ctx, tx, r)
 	})
+	if err != nil {
+		return err
+	}
+	return refusal
 }
 
 // redeemRefusal says why the debit changed nothing: an unknown voucher (or
