@@ -267,3 +267,20 @@ func TestPostgresStopped(t *testing.T) {
 		})
 	}
 }
+
+// TestUnboundLimits: LIMIT and OFFSET placeholders become expressions, so
+// that SQLite does not prepare a kept statement again at every binding;
+// the rest of the text is left alone.
+func TestUnboundLimits(t *testing.T) {
+	for in, want := range map[string]string{
+		"SELECT 1 FROM t ORDER BY a LIMIT $2":                  "SELECT 1 FROM t ORDER BY a LIMIT ($2 + 0)",
+		"SELECT 1 FROM t LIMIT $10 OFFSET $11":                 "SELECT 1 FROM t LIMIT ($10 + 0) OFFSET ($11 + 0)",
+		"WITH h AS (SELECT 1 limit\n\t$3) SELECT * FROM h":     "WITH h AS (SELECT 1 limit ($3 + 0)) SELECT * FROM h",
+		"SELECT 1 FROM t LIMIT 21":                             "SELECT 1 FROM t LIMIT 21",
+		"SELECT unlimited FROM t WHERE a = $1 ORDER BY a DESC": "SELECT unlimited FROM t WHERE a = $1 ORDER BY a DESC",
+	} {
+		if got := unboundLimits(in); got != want {
+			t.Errorf("unboundLimits(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
