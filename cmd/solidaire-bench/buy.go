@@ -287,7 +287,9 @@ func qrServing(ctx context.Context) ([]bench.Row, error) {
 	}
 	baseline := load(ctx, bareBase+path)
 	stopBare()
+	stopProfile := startProfile("voucher qr")
 	figure := load(ctx, base+path)
+	stopProfile()
 	return []bench.Row{{
 		Scenario: fmt.Sprintf("voucher QR, warm (%d B PNG)", len(body)),
 		Figure:   figure.String(),

@@ -40,7 +40,7 @@ var (
 	duration = flag.Duration("d", 5*time.Second, "measuring time per figure")
 	conns    = flag.Int("c", 64, "concurrent connections")
 	only     = flag.String("only", "", "run only the scenarios whose name contains this (several, comma-separated: any of them)")
-	profile  = flag.String("cpuprofile", "", "write CPU profiles of the write scenarios' HTTP phases into this directory, one file per scenario and engine")
+	profile  = flag.String("cpuprofile", "", "write CPU profiles of the write scenarios' HTTP phases, the uncached listing and the voucher QR into this directory, one file per scenario and engine")
 )
 
 func main() {
@@ -200,7 +200,9 @@ func listing(ctx context.Context) ([]bench.Row, error) {
 		stopBare()
 		figure := load(ctx, base+path)
 		stop()
+		stopProfile := startProfile("listing " + engine + " uncached")
 		miss := load(ctx, uncached+path)
+		stopProfile()
 		stopUncached()
 		cleanup()
 		rows = append(rows, bench.Row{
