@@ -164,15 +164,32 @@ func (s *Server) getVoucher(c *gin.Context) error {
 }
 
 // voucherQR answers GET /api/v1/vouchers/{code}/qr.png: the QR code of the
-// voucher's URL, which never changes.
+// voucher's URL, which never changes (kept in s.qr once the voucher was
+// found).
 func (s *Server) voucherQR(c *gin.Context) error {
-	v, err := s.voucherByCode(c)
+	code, err := s.voucherCode(c)
 	if err != nil {
 		return err
 	}
-	png, err := s.cfg.QR(market.VoucherURL(s.cfg.BaseURL, v.Code))
-	if err != nil {
+	return s.serveQR(c, market.VoucherURL(s.cfg.BaseURL, code), func() error {
+		_, err := s.cfg.Orders.Voucher(c.Request.Context(), code)
 		return err
+	})
+}
+
+// serveQR answers with the QR image of url, from s.qr, or made after exists
+// says the code it names exists (ENotFound otherwise).
+func (s *Server) serveQR(c *gin.Context, url string, exists func() error) error {
+	png, ok := s.qr.get(url)
+	if !ok {
+		if err := exists(); err != nil {
+			return err
+		}
+		var err error
+		if png, err = s.cfg.QR(url); err != nil {
+			return err
+		}
+		s.qr.put(url, png)
 	}
 	c.Header("Cache-Control", "private, max-age=31536000, immutable")
 	c.Data(http.StatusOK, "image/png", png)

@@ -122,6 +122,7 @@ type Server struct {
 	https   bool // the base URL is HTTPS: Strict-Transport-Security
 	started time.Time
 	cache   *microcache
+	qr      *qrCache
 	links   linkCache
 	// resumers complete the unfinished answers of idempotent routes, by
 	// scope.
@@ -167,6 +168,7 @@ func New(cfg Config) *Server {
 		cfg.CatalogueTTL = time.Second
 	}
 	s.cache = newMicrocache(cfg.CatalogueTTL, 4096)
+	s.qr = newQRCache(10000)
 	s.listenCatalogue()
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits

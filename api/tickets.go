@@ -198,17 +198,10 @@ func (s *Server) ticketQR(c *gin.Context) error {
 	if err := s.limit(c, "voucher:ip:"+c.ClientIP(), s.cfg.Limits.LookupsPerIP); err != nil {
 		return err
 	}
-	t, err := s.cfg.TicketStore.Ticket(c.Request.Context(), code)
-	if err != nil {
+	return s.serveQR(c, market.TicketURL(s.cfg.BaseURL, code), func() error {
+		_, err := s.cfg.TicketStore.Ticket(c.Request.Context(), code)
 		return err
-	}
-	png, err := s.cfg.QR(market.TicketURL(s.cfg.BaseURL, t.Code))
-	if err != nil {
-		return err
-	}
-	c.Header("Cache-Control", "private, max-age=31536000, immutable")
-	c.Data(http.StatusOK, "image/png", png)
-	return nil
+	})
 }
 
 // checkIn answers POST /api/v1/merchant/tickets/{code}/checkin: 200 the
