@@ -381,14 +381,24 @@ func bulk(ctx context.Context, raw *sql.DB, engine, table string, cols []string,
 var (
 	sqliteIndex = regexp.MustCompile(`(?:USING (?:COVERING )?INDEX (\w+))|(?:VIRTUAL TABLE INDEX \d+:\S*)|(?:USING (?:INTEGER )?PRIMARY KEY)`)
 	sqliteScan  = regexp.MustCompile(`^SCAN (\w+)$`)
+	sqliteSub   = regexp.MustCompile(`^(?:CO-ROUTINE|MATERIALIZE) (\w+)$`)
 	pgIndex     = regexp.MustCompile(`(?:Index (?:Only )?Scan (?:Backward )?using (\w+))|(?:Bitmap Index Scan on (\w+))`)
 	pgScan      = regexp.MustCompile(`Seq Scan on (\w+)`)
 )
 
 // planIndexes returns the indexes a plan uses and the tables it reads in
-// full (SQLite's "SCAN t" without an index, PostgreSQL's Seq Scan).
+// full (SQLite's "SCAN t" without an index, PostgreSQL's Seq Scan). A
+// subquery or CTE that SQLite computes first (CO-ROUTINE, MATERIALIZE) is
+// read in full by design: it holds only the rows it was limited to.
 func planIndexes(plan string) (used, scans []string) {
-	for _, line := range strings.Split(plan, "\n") {
+	lines := strings.Split(plan, "\n")
+	var subqueries []string
+	for _, line := range lines {
+		if m := sqliteSub.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+			subqueries = append(subqueries, m[1])
+		}
+	}
+	for _, line := range lines {
 		line = strings.TrimSpace(line)
 		if m := pgIndex.FindStringSubmatch(line); m != nil {
 			used = append(used, m[1]+m[2])
@@ -406,7 +416,7 @@ func planIndexes(plan string) (used, scans []string) {
 				used = append(used, strings.Fields(line)[1]+" primary key")
 			}
 		}
-		if m := sqliteScan.FindStringSubmatch(line); m != nil && m[1] != "hits" { // hits: the listing's own CTE
+		if m := sqliteScan.FindStringSubmatch(line); m != nil && !slices.Contains(subqueries, m[1]) {
 			scans = append(scans, m[1])
 		}
 	}
