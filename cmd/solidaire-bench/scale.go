@@ -133,12 +133,12 @@ func scaleEngine(ctx context.Context, engine string) ([]bench.Row, error) {
 		{"city + category", cityCat},
 		{"deep cursor pages", deep},
 	} {
-		stopProfile := startProfile("scale " + engine + " " + strings.Fields(fig.name)[0])
+		endPhase := serverPhase("scale " + engine + " " + strings.Fields(fig.name)[0])
 		res := bench.Load(ctx, *conns, *duration, func() *http.Request {
 			r, _ := http.NewRequest("GET", base+"/api/v1/merchants?"+fig.reqs[rand.Intn(len(fig.reqs))].Encode(), nil)
 			return r
 		}, func(s int) bool { return s == 200 })
-		stopProfile()
+		peak := endPhase()
 		// The plans of the first two requests of the set.
 		var used, scans []string
 		hits := 0
@@ -170,6 +170,7 @@ func scaleEngine(ctx context.Context, engine string) ([]bench.Row, error) {
 			Baseline: fmt.Sprintf("goal p99 < 20 ms: %s", goal),
 			Note: fmt.Sprintf("e.g. %s (%d cards for 2 requests); indexes: %s; full scans: %s", fig.reqs[0].Encode(), hits,
 				strings.Join(used, ", "), strings.Join(scans, ", ")),
+			PeakRSS: peak,
 		})
 	}
 
