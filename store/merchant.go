@@ -85,10 +85,13 @@ func (db *DB) ListMerchants(ctx context.Context, f market.MerchantFilter) ([]*ma
 	if len(terms) == 0 {
 		var l listing
 		q := `SELECT ` + merchantCardColumns + ` FROM merchants WHERE ` + l.filters(f.Category, city, after, f.Status, db.now()) +
-			` ORDER BY slug LIMIT ` + l.arg(n+1)
+			` ORDER BY slug LIMIT ` + l.limit(n+1)
 		list, _, err = db.merchantCards(ctx, q, l.args)
 	} else {
-		list, err = db.searchMerchants(ctx, db.searchQuery(terms, f.Category, f.City), f.Category, city, after, f.Status, n+1)
+		var index string
+		if index, err = db.searchQuery(ctx, terms, f.Category, f.City); err == nil {
+			list, err = db.searchMerchants(ctx, index, f.Category, city, after, f.Status, n+1)
+		}
 	}
 	if err != nil {
 		return nil, "", err
@@ -118,8 +121,10 @@ func (db *DB) searchMerchants(ctx context.Context, index string, category market
 	var l listing
 	match := l.arg(index)
 	filters := l.filters(category, city, after, status, db.now())
-	// Both statements take these arguments, then their limits: $k1 (and $k2).
-	k1, k2 := "$"+strconv.Itoa(len(l.args)+1), "$"+strconv.Itoa(len(l.args)+2)
+	// Both statements take these arguments, then their limits: $k1 (and
+	// $k2), cast for the reason given at listing.limit.
+	k1 := "CAST($" + strconv.Itoa(len(l.args)+1) + " AS INTEGER)"
+	k2 := "CAST($" + strconv.Itoa(len(l.args)+2) + " AS INTEGER)"
 	var hits, walk string
 	if db.Dialect == SQLite {
 		// The index drives the join (CROSS JOIN keeps it the outer loop:
@@ -159,6 +164,22 @@ func (l *listing) arg(v any) string {
 	return "$" + strconv.Itoa(len(l.args))
 }
 
+// limit adds a LIMIT's argument and returns it as an expression. SQLite
+// plans a statement for the value bound to a LIMIT placeholder, and so
+// prepares the statement again each time one is bound: a fifth of the CPU
+// time of a page of the directory. A cast is not a placeholder to its
+// planner, which then plans once; PostgreSQL reads it as the number it is.
+func (l *listing) limit(n int) string {
+	return "CAST(" + l.arg(n) + " AS INTEGER)"
+}
+
+// text adds an argument compared with an indexed text column and returns
+// it as an expression: once ANALYZE has sampled the index (sqlite_stat4),
+// SQLite plans for the values bound there too (see limit).
+func (l *listing) text(v string) string {
+	return "CAST(" + l.arg(v) + " AS TEXT)"
+}
+
 // filters returns the conditions of an approved merchant of category and
 // city (by key; each "" for all) after the slug given, whose status today
 // (at now; "" for any) is status. Only the filters given are written, so
@@ -168,28 +189,24 @@ func (l *listing) arg(v any) string {
 func (l *listing) filters(category market.Category, city, after string, status market.OpenStatus, now time.Time) string {
 	where := "status = 'approved'"
 	if category != "" {
-		where += " AND category = " + l.arg(string(category))
+		where += " AND category = " + l.text(string(category))
 	}
 	if city != "" {
-		where += " AND city_key = " + l.arg(city)
+		where += " AND city_key = " + l.text(city)
 	}
 	if status != "" {
 		where += " AND slug IN (SELECT slug FROM merchants WHERE open_status = " + l.arg(string(status)) +
 			" AND (status_until = 0 OR status_until > " + l.arg(millis(now)) + "))"
 	}
-	return where + " AND slug > " + l.arg(after)
+	return where + " AND slug > " + l.text(after)
 }
 
 // merchantCards runs a listing's query, whose rows are merchantCardColumns
 // and, when the query has one more column, a count, which it returns (0
 // without rows).
 func (db *DB) merchantCards(ctx context.Context, q string, args []any) ([]*market.Merchant, int, error) {
-	if plans, ok := ctx.Value(plansKey{}).(*[]string); ok {
-		plan, err := db.explain(ctx, q, args)
-		if err != nil {
-			return nil, 0, err
-		}
-		*plans = append(*plans, plan)
+	if err := db.recordPlan(ctx, q, args); err != nil {
+		return nil, 0, err
 	}
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
@@ -239,6 +256,21 @@ func (db *DB) ListMerchantsPlans(ctx context.Context, f market.MerchantFilter) (
 	return list, plans, err
 }
 
+// recordPlan adds the engine's plan of q with args to the plans that
+// ListMerchantsPlans collects, when it is the caller.
+func (db *DB) recordPlan(ctx context.Context, q string, args []any) error {
+	plans, ok := ctx.Value(plansKey{}).(*[]string)
+	if !ok {
+		return nil
+	}
+	plan, err := db.explain(ctx, q, args)
+	if err != nil {
+		return err
+	}
+	*plans = append(*plans, plan)
+	return nil
+}
+
 // explain returns the engine's plan of q with args, one line per node.
 func (db *DB) explain(ctx context.Context, q string, args []any) (string, error) {
 	prefix := "EXPLAIN "
@@ -274,14 +306,18 @@ func (db *DB) explain(ctx context.Context, q string, args []any) (string, error)
 }
 
 // searchQuery writes the full-text query of the engine for terms, each a
-// prefix of a word: FTS5's `"boul"* "montreal"*` (an implicit AND), or
-// PostgreSQL's tsquery `'boul':* & 'montreal':*`. Terms hold letters and
-// digits only (market.SearchTerms), so no quote or operator can reach
-// either syntax. The words of the category and city filtered on are added:
-// every merchant of that category or city has them in its search text, so
-// they change nothing in the answer but let the index, rather than the
-// filter after it, set aside the other merchants.
-func (db *DB) searchQuery(terms []string, category market.Category, city string) string {
+// prefix of a word, all of which must match: FTS5's
+// `("fleuriste" OR "fleuristes") AND "bo"*`, or PostgreSQL's tsquery
+// `('fleuriste' | 'fleuristes') & 'bo':*`. Terms hold letters and digits
+// only (market.SearchTerms), so no quote or operator can reach either
+// syntax. The words of the category and city filtered on are added: every
+// merchant of that category or city has them in its search text, so they
+// change nothing in the answer but let the index, rather than the filter
+// after it, set aside the other merchants. A term is written as the words
+// it begins (searchExpansions) when there are a few, so that the index
+// reads their matches lazily instead of gathering every match of the
+// prefix first.
+func (db *DB) searchQuery(ctx context.Context, terms []string, category market.Category, city string) (string, error) {
 	all := slices.Clone(terms)
 	for _, w := range market.SearchTerms(string(category) + " " + city) {
 		if utf8.RuneCountInString(w) >= 3 {
@@ -296,18 +332,97 @@ func (db *DB) searchQuery(terms []string, category market.Category, city string)
 			kept = append(kept, w)
 		}
 	}
+	words, err := db.searchExpansions(ctx, kept)
+	if err != nil {
+		return "", err
+	}
+	quote := func(w string) string {
+		if db.Dialect == SQLite {
+			return `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+		}
+		return `'` + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(w) + `'`
+	}
+	or, and, prefix := " OR ", " AND ", "*"
+	if db.Dialect == Postgres {
+		or, and, prefix = " | ", " & ", ":*"
+	}
 	parts := make([]string, len(kept))
 	for i, w := range kept {
-		if db.Dialect == SQLite {
-			parts[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"*`
-		} else {
-			parts[i] = `'` + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(w) + `':*`
+		switch exact := words[w]; {
+		case len(exact) == 0:
+			parts[i] = quote(w) + prefix
+		case len(exact) == 1:
+			parts[i] = quote(exact[0])
+		default:
+			for k := range exact {
+				exact[k] = quote(exact[k])
+			}
+			parts[i] = "(" + strings.Join(exact, or) + ")"
 		}
 	}
-	if db.Dialect == SQLite {
-		return strings.Join(parts, " ")
+	return strings.Join(parts, and), nil
+}
+
+// maxExpansion is the most words a term is replaced with; a term that
+// begins more of them stays a prefix query.
+const maxExpansion = 16
+
+// expandFrom is the shortest term replaced with the words it begins: the
+// shorter ones have FTS5 prefix indexes (2 and 3 characters) that the
+// engine reads lazily already, and begin too many words anyway.
+const expandFrom = 4
+
+// searchExpansions returns, for each term of expandFrom characters or
+// more, the words of search_words it begins, when it begins
+// maxExpansion of them or fewer. A term missing from the answer stays a
+// prefix query: one that begins too many words, and one that begins none
+// (it then matches nothing, or only a search text written around the
+// store that search_words could not split; the prefix query is right in
+// both cases and costs little, the index holding no word it begins).
+func (db *DB) searchExpansions(ctx context.Context, terms []string) (map[string][]string, error) {
+	var branches []string
+	var args []any
+	var long []string
+	for _, t := range terms {
+		if utf8.RuneCountInString(t) < expandFrom {
+			continue
+		}
+		// Every word beginning with t sorts between t and t followed by
+		// the last code point, byte by byte (UTF-8; C collation).
+		// (Casts: see listing.text.)
+		args = append(args, t, t+"\U0010FFFF")
+		branches = append(branches, fmt.Sprintf(`SELECT %d, word FROM (SELECT word FROM search_words
+			WHERE word >= CAST($%d AS TEXT) AND word < CAST($%d AS TEXT) ORDER BY word LIMIT %d) AS w%d`,
+			len(long), len(args)-1, len(args), maxExpansion+1, len(long)))
+		long = append(long, t)
 	}
-	return strings.Join(parts, " & ")
+	if len(long) == 0 {
+		return nil, nil
+	}
+	q := strings.Join(branches, " UNION ALL ")
+	if err := db.recordPlan(ctx, q, args); err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	words := map[string][]string{}
+	for rows.Next() {
+		var i int
+		var w string
+		if err := rows.Scan(&i, &w); err != nil {
+			return nil, translate(err)
+		}
+		words[long[i]] = append(words[long[i]], w)
+	}
+	for t, ws := range words {
+		if len(ws) > maxExpansion {
+			delete(words, t)
+		}
+	}
+	return words, translate(rows.Err())
 }
 
 // Merchant returns the merchant with the given slug, whatever its status;

@@ -265,3 +265,71 @@ func TestCities(t *testing.T) {
 		})
 	})
 }
+
+// TestSearchWords: a term is searched as the words it begins when they are
+// few (search_words), and stays a prefix query otherwise, with the same
+// answers either way, on both engines; the list of words follows every
+// write of a search text, and a text written around the store is still
+// found.
+func TestSearchWords(t *testing.T) {
+	engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		// 20 words beginning with "fleur": more than a term is replaced with.
+		for i := 0; i < 20; i++ {
+			m := merchant(fmt.Sprintf("fleur-%02d", i), fmt.Sprintf("Fleur%c Atelier", 'a'+i), "fleuriste", "Montréal")
+			if err := db.CreateMerchant(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		bakery := merchant("boulangerie-du-quartier", "Boulangerie du Quartier", "boulangerie", "Montréal")
+		if err := db.CreateMerchant(ctx, bakery); err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := db.RawDB()
+		// A search text written around the store, with characters no
+		// search text of the store holds.
+		if _, err := raw.ExecContext(ctx, `INSERT INTO merchants (id, slug, name, category, city, city_key, currency,
+			min_amount, max_amount, status, search, created_at) VALUES ('mer_raw', 'zz-raw', 'Raw', 'cafe', 'Lyon', 'lyon', 'eur',
+			1000, 20000, 'approved', 'cafe "guillemet" back\slash lyon', 1)`); err != nil {
+			t.Fatal(err)
+		}
+		search := func(q string, want ...string) {
+			t.Helper()
+			list, _, err := db.ListMerchants(ctx, market.MerchantFilter{Query: q, Page: market.Page{Limit: 100}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := slugs(list); !equal(got, want) {
+				t.Fatalf("q=%q: got %v, want %v", q, got, want)
+			}
+		}
+		var flowers []string
+		for i := 0; i < 20; i++ {
+			flowers = append(flowers, fmt.Sprintf("fleur-%02d", i))
+		}
+		search("fleur", flowers...)                // too many words: a prefix query
+		search("fleurc", "fleur-02")               // one word
+		search("fleurc montr", "fleur-02")         // each term a prefix of a word
+		search("fleurc atel montreal", "fleur-02") // words and prefixes, several terms
+		search("boul", "boulangerie-du-quartier")  // while typing
+		search("boulangerie montreal", "boulangerie-du-quartier")
+		search("boulangerie montréal", "boulangerie-du-quartier")
+		search("fleurz")              // no word begins with it
+		search("guillemet", "zz-raw") // a text the list could not split
+		search("backsl")
+		search("back lyon", "zz-raw")
+
+		// A new word, by every statement that writes a search text.
+		bakery.Summary = "Pains au levain, kouign-amann"
+		if err := db.UpdateProfile(ctx, bakery, "", nil); err != nil {
+			t.Fatal(err)
+		}
+		search("kouig", "boulangerie-du-quartier")
+		search("kouign amann montreal", "boulangerie-du-quartier")
+		if _, err := raw.ExecContext(ctx, `UPDATE merchants SET search = 'fleurange tisserand montreal' WHERE slug = 'fleur-05'`); err != nil {
+			t.Fatal(err)
+		}
+		search("tisser", "fleur-05")
+		search("fleura", "fleur-00", "fleur-05")
+	})
+}
