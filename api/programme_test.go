@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -94,6 +95,24 @@ func TestProgrammeCard(t *testing.T) {
 			st, out = s.redeemAt(s.at(admin, "cafe-des-cantons"), code, 6000)
 			if st != 201 || !strings.Contains(out, `"from_bonus":{"amount":5000`) || !strings.Contains(out, `"balance_after":{"amount":4000`) {
 				t.Fatalf("redeem bonus first: %d %s", st, out)
+			}
+			// Two entries, bonus then paid, each with the part's balance
+			// after and the redemption as reference (one statement on
+			// PostgreSQL, three on SQLite).
+			var red struct {
+				Redemption struct{ ID string } `json:"redemption"`
+			}
+			json.Unmarshal([]byte(out), &red)
+			var split []string
+			entries, _ := s.db.VoucherLedger(context.Background(), code)
+			for _, e := range entries {
+				if e.Reference == red.Redemption.ID {
+					split = append(split, fmt.Sprintf("%s %d → %d", e.Kind, e.Amount, e.BalanceAfter))
+				}
+			}
+			slices.Sort(split)
+			if want := []string{"redeem -1000 → 4000", "redeem -5000 → 0"}; !slices.Equal(split, want) {
+				t.Fatalf("entries of the split redemption: %q, want %q", split, want)
 			}
 			st, out = s.redeemAt(s.at(admin, "epicerie-du-vieux-nord"), code, 1500)
 			if st != 201 || !strings.Contains(out, `"balance_after":{"amount":2500`) {
