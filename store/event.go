@@ -97,17 +97,24 @@ func (db *DB) Event(ctx context.Context, id string) (*market.Event, error) {
 	var e *market.Event
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		e, err = scanEvent(tx.QueryRowContext(ctx, `SELECT `+eventColumns+`
-			FROM events e JOIN merchants m ON m.id = e.merchant_id WHERE e.id = $1`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return market.NotFound("Événement")
-		}
-		if err != nil {
-			return err
-		}
-		return loadTicketTypes(ctx, tx, []*market.Event{e})
+		e, err = eventIn(ctx, tx, id)
+		return err
 	})
 	return e, err
+}
+
+// eventIn reads an event with its ticket types through q (a transaction,
+// for the two statements to agree); ENotFound when unknown.
+func eventIn(ctx context.Context, q queryer, id string) (*market.Event, error) {
+	e, err := scanEvent(q.QueryRowContext(ctx, `SELECT `+eventColumns+`
+		FROM events e JOIN merchants m ON m.id = e.merchant_id WHERE e.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, market.NotFound("Événement")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return e, loadTicketTypes(ctx, q, []*market.Event{e})
 }
 
 // CreateEvent validates and stores e with its ticket types, giving ids and a
