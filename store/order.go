@@ -36,9 +36,6 @@ func (db *DB) CreateOrder(ctx context.Context, o *market.Order) error {
 			o.Total, o.PlatformFee, o.AccessHash, o.SessionID, o.Ref, millis(o.CreatedAt), millis(o.ExpiresAt), buyer); err != nil {
 			return err
 		}
-		if err := holdOrder(ctx, tx, o.ID, buyer, o.Items, true, millis(o.CreatedAt)); err != nil {
-			return err
-		}
 		for i, it := range o.Items {
 			if it.ID == "" {
 				it.ID = market.NewID("itm")
@@ -51,7 +48,13 @@ func (db *DB) CreateOrder(ctx context.Context, o *market.Order) error {
 				return err
 			}
 		}
-		return db.keepClaim(ctx, tx, o)
+		if err := db.keepClaim(ctx, tx, o); err != nil {
+			return err
+		}
+		// The holds last: on PostgreSQL a ticket type's or a fund's row
+		// stays locked from its update to the commit, and every buyer of
+		// an on-sale queues on it; nothing else runs under that lock.
+		return holdOrder(ctx, tx, o.ID, buyer, o.Items, true, millis(o.CreatedAt))
 	})
 }
 
