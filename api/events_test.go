@@ -185,6 +185,23 @@ func TestOversellingAcrossInstances(t *testing.T) {
 	if !strings.Contains(out, `"seats_left":4`) {
 		t.Fatalf("seats after four expiries: %s", out)
 	}
+	// A seat given back is sold again, on either instance; asking for
+	// more than is left is refused before any order is written, with the
+	// field the order's transaction would name.
+	buy := func(inst *shop, n int, key string) (int, string) {
+		st, out, _ := inst.do("POST", "/api/v1/checkout", fmt.Sprintf(`{"buyer": {"email": "late@example.org"}, "items": [{"kind": "ticket", "event": %q, "ticket_type": %q, "quantity": %d}]}`, event, tt, n),
+			map[string]string{"Idempotency-Key": "k0123456789abcdef-oversell-" + key})
+		return st, out
+	}
+	if st, out := buy(b, 5, "five"); st != 409 || !strings.Contains(out, "sold_out") || !strings.Contains(out, `"items[0].quantity"`) {
+		t.Fatalf("five seats of four: %d %s", st, out)
+	}
+	if st, out := buy(b, 4, "four"); st != 201 {
+		t.Fatalf("the four seats given back: %d %s", st, out)
+	}
+	if st, out := buy(a, 1, "one"); st != 409 || !strings.Contains(out, "sold_out") {
+		t.Fatalf("one seat of none: %d %s", st, out)
+	}
 }
 
 // TestCancellation: an organiser previews and cancels; holders choose a

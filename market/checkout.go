@@ -269,6 +269,15 @@ func (s *CheckoutService) validate(ctx context.Context, in CheckoutInput) (*orde
 		// its merchants: no connected account to be ready.
 		return nil, &Error{Code: EMerchantNotReady, Message: "Ce commerce ne peut pas encore recevoir de paiements."}
 	}
+	if o.soldOut != "" {
+		// The seats were gone when the event was read: the order's
+		// transaction would refuse it the same way, after writing it and
+		// queueing on the ticket type's row behind the buyers who got
+		// them. Only that transaction sells a seat; a seat given back
+		// since the read goes to the next buyer.
+		return nil, &Error{Code: ESoldOut, Message: "Plus assez de places pour ce tarif.",
+			Fields: map[string]string{o.soldOut: "not enough seats left"}}
+	}
 	return o, nil
 }
 
@@ -278,6 +287,11 @@ type orderDraft struct {
 	merchant *Merchant
 	lines    []string // what each item is called on the payment page
 	lineName string   // the name of the item being validated
+	// seats counts the seats the items ask for, by ticket type; soldOut
+	// is the field of the first item that asked for more than the event
+	// had left when it was read.
+	seats   map[string]int
+	soldOut string
 }
 
 // seller makes m the order's seller, or refuses a second one: all items of
@@ -389,6 +403,12 @@ func (s *CheckoutService) ticket(ctx context.Context, o *orderDraft, it ItemInpu
 	}
 	if tt.Price == 0 {
 		return nil, Invalid(field("ticket_type"), "free tickets are not sold online")
+	}
+	if o.seats == nil {
+		o.seats = map[string]int{}
+	}
+	if o.seats[tt.ID] += qty; o.seats[tt.ID] > tt.SeatsLeft && o.soldOut == "" {
+		o.soldOut = field("quantity")
 	}
 	o.lineName = e.Title + " — " + tt.Name
 	return &OrderItem{Kind: KindTicket, Amount: tt.Price, Quantity: qty, EventID: e.ID, TicketTypeID: tt.ID}, nil

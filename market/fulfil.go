@@ -2,7 +2,6 @@ package market
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -73,47 +72,41 @@ func (s *CheckoutService) record(ctx context.Context, ev *PaymentEvent, outcome 
 	return s.Store.RecordEvent(ctx, ev.ID, ev.Type, outcome)
 }
 
-// fulfil issues what a paid order bought. The vouchers and mails are made
-// first, in memory; the store writes them only if this call is the one that
-// moves the order to paid.
+// fulfil issues what a paid order bought, in the store's one transaction
+// for the event: the store moves the order to paid (or finds it unknown,
+// paid already, or paid the wrong amount) and only then calls back to
+// build the vouchers, tickets and mails in memory, so that no read of the
+// order comes before it.
 func (s *CheckoutService) fulfil(ctx context.Context, ev *PaymentEvent) (string, error) {
-	o, err := s.Store.Order(ctx, ev.OrderID)
-	if ErrorCode(err) == ENotFound {
+	var f *Fulfilment
+	out, err := s.Store.PayOrder(ctx, ev, s.now().UTC(), func(ctx context.Context, o *Order, r FulfilmentReader) (*Fulfilment, error) {
+		var err error
+		if f, err = s.fulfilment(ctx, o, r); err != nil {
+			return nil, err
+		}
+		// The last moment before the store writes: nothing is written if
+		// the process stops here.
+		return f, s.fault("store")
+	})
+	if err != nil {
+		return "", err
+	}
+	switch out {
+	case OutcomeFulfilled:
+		s.log().InfoContext(ctx, "order fulfilled", "order", ev.OrderID, "vouchers", len(f.Vouchers), "tickets", len(f.Tickets),
+			"total", Money{ev.AmountTotal, ev.Currency}.String())
+	case OutcomeUnknownOrder:
 		s.log().WarnContext(ctx, "payment for an unknown order", "event", ev.ID, "order", ev.OrderID, "session", ev.SessionID)
-		return OutcomeUnknownOrder, s.record(ctx, ev, OutcomeUnknownOrder)
-	}
-	if err != nil {
-		return "", err
-	}
-	if o.Status == OrderPaid {
-		return OutcomeDuplicate, s.record(ctx, ev, OutcomeDuplicate)
-	}
-	if ev.AmountTotal != o.Total || ev.Currency != o.Currency {
-		note := fmt.Sprintf("paid %d %s for an order of %d %s", ev.AmountTotal, ev.Currency, o.Total, o.Currency)
-		s.log().ErrorContext(ctx, "payment does not match its order", "order", o.ID, "event", ev.ID, "note", note)
-		return s.Store.ReviewOrder(ctx, ev.ID, o.ID, ev.PaymentIntent, ev.AmountTotal, note)
-	}
-	f, err := s.fulfilment(ctx, o)
-	if err != nil {
-		return "", err
-	}
-	f.EventID, f.EventType, f.PaymentIntent, f.AmountPaid = ev.ID, ev.Type, ev.PaymentIntent, ev.AmountTotal
-	if err := s.fault("store"); err != nil {
-		return "", err
-	}
-	out, err := s.Store.FulfilOrder(ctx, f)
-	if err != nil {
-		return "", err
-	}
-	if out == OutcomeFulfilled {
-		s.log().InfoContext(ctx, "order fulfilled", "order", o.ID, "vouchers", len(f.Vouchers), "total", Money{o.Total, o.Currency}.String())
+	case OutcomeAmountMismatch:
+		s.log().ErrorContext(ctx, "payment does not match its order", "order", ev.OrderID, "event", ev.ID,
+			"paid", Money{ev.AmountTotal, ev.Currency}.String())
 	}
 	return out, nil
 }
 
 // fulfilment builds, in memory, the vouchers, tickets and mails an order
-// bought.
-func (s *CheckoutService) fulfilment(ctx context.Context, o *Order) (*Fulfilment, error) {
+// bought, reading its programmes and event through r.
+func (s *CheckoutService) fulfilment(ctx context.Context, o *Order, r FulfilmentReader) (*Fulfilment, error) {
 	f := &Fulfilment{OrderID: o.ID, PaymentIntent: o.PaymentIntent, AmountPaid: o.Total, PaidAt: s.now().UTC()}
 	for _, it := range o.Items {
 		if it.Kind != KindGiftCertificate && it.Kind != KindProgrammeCard {
@@ -122,7 +115,7 @@ func (s *CheckoutService) fulfilment(ctx context.Context, o *Order) (*Fulfilment
 		var p *Programme
 		if it.Kind == KindProgrammeCard {
 			var err error
-			if p, err = s.Store.ProgrammeByID(ctx, it.ProgrammeID); err != nil {
+			if p, err = r.ProgrammeByID(ctx, it.ProgrammeID); err != nil {
 				return nil, err
 			}
 		}
@@ -160,7 +153,7 @@ func (s *CheckoutService) fulfilment(ctx context.Context, o *Order) (*Fulfilment
 		}
 		if event == nil {
 			var err error
-			if event, err = s.Store.Event(ctx, it.EventID); err != nil {
+			if event, err = r.Event(ctx, it.EventID); err != nil {
 				return nil, err
 			}
 		}
@@ -209,7 +202,7 @@ func (s *CheckoutService) AcceptReview(ctx context.Context, orderID string) (*Or
 	if o.Status != OrderReview {
 		return nil, &Error{Code: EConflict, Message: "Cette commande n'est pas (ou plus) à examiner."}
 	}
-	f, err := s.fulfilment(ctx, o)
+	f, err := s.fulfilment(ctx, o, s.Store)
 	if err != nil {
 		return nil, err
 	}

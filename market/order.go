@@ -118,6 +118,20 @@ type Fulfilment struct {
 	Mails    []*Mail
 }
 
+// BuildFulfilment makes, in memory, what a paid order produces (its
+// vouchers, tickets and mails). The store calls it inside the transaction
+// that pays the order, handing it r, which reads within that transaction:
+// a build must read through r only, never through a store of its own.
+type BuildFulfilment func(ctx context.Context, o *Order, r FulfilmentReader) (*Fulfilment, error)
+
+// FulfilmentReader is what building a fulfilment reads besides the order:
+// the programme of a programme card, the event of a ticket. ENotFound when
+// unknown.
+type FulfilmentReader interface {
+	ProgrammeByID(ctx context.Context, id string) (*Programme, error)
+	Event(ctx context.Context, id string) (*Event, error)
+}
+
 // Fulfilment outcomes, reported to webhooks, logs and metrics.
 const (
 	OutcomeFulfilled      = "fulfilled"
@@ -157,6 +171,17 @@ type OrderStore interface {
 	// transaction. It reports OutcomeDuplicate when the event was seen or
 	// the order was already paid, writing nothing else.
 	FulfilOrder(ctx context.Context, f *Fulfilment) (string, error)
+	// PayOrder applies a paid checkout event in one transaction, with no
+	// read of the order before it: it moves the order to paid at paidAt
+	// when it is pending or expired and ev paid its total in its currency,
+	// then calls build once, within the transaction, with the order and
+	// its items, and writes the vouchers, tickets and mails build returns
+	// (its other fields are ignored), recording ev once. Outcomes:
+	// OutcomeFulfilled; OutcomeDuplicate (ev seen, or the order paid or
+	// settled otherwise); OutcomeUnknownOrder (ev recorded, nothing else);
+	// OutcomeAmountMismatch (the order set aside for review, as
+	// ReviewOrder does). An error from build rolls everything back.
+	PayOrder(ctx context.Context, ev *PaymentEvent, paidAt time.Time, build BuildFulfilment) (string, error)
 	// ExpireOrder records the event (once) and expires the order if it is
 	// still pending.
 	ExpireOrder(ctx context.Context, eventID, orderID string) (string, error)

@@ -94,20 +94,45 @@ func (db *DB) ListEvents(ctx context.Context, f market.EventFilter) ([]*market.E
 // Event returns the event with the given id and its ticket types; ENotFound
 // when there is none.
 func (db *DB) Event(ctx context.Context, id string) (*market.Event, error) {
+	e, err := eventIn(ctx, db.read, id)
+	return e, translate(err)
+}
+
+// eventIn reads an event with its ticket types through q, in one
+// statement (one snapshot, one round trip: every checkout of a ticket
+// reads its event); ENotFound when unknown.
+func eventIn(ctx context.Context, q queryer, id string) (*market.Event, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+eventColumns+`, COALESCE(t.id, ''), COALESCE(t.name, ''),
+			COALESCE(t.price, 0), COALESCE(t.capacity, 0), COALESCE(t.seats_left, 0)
+		FROM events e JOIN merchants m ON m.id = e.merchant_id LEFT JOIN ticket_types t ON t.event_id = e.id
+		WHERE e.id = $1 ORDER BY t.position`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var e *market.Event
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		e, err = scanEvent(tx.QueryRowContext(ctx, `SELECT `+eventColumns+`
-			FROM events e JOIN merchants m ON m.id = e.merchant_id WHERE e.id = $1`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return market.NotFound("Événement")
-		}
+	for rows.Next() {
+		var t market.TicketType
+		row, err := scanEvent(rows, &t.ID, &t.Name, &t.Price, &t.Capacity, &t.SeatsLeft)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return loadTicketTypes(ctx, tx, []*market.Event{e})
-	})
-	return e, err
+		if e == nil {
+			e = row
+			e.TicketTypes = []*market.TicketType{}
+		}
+		if t.ID != "" {
+			t.EventID = e.ID
+			e.TicketTypes = append(e.TicketTypes, &t)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if e == nil {
+		return nil, market.NotFound("Événement")
+	}
+	return e, nil
 }
 
 // CreateEvent validates and stores e with its ticket types, giving ids and a
@@ -189,13 +214,14 @@ func loadTicketTypes(ctx context.Context, q queryer, events []*market.Event) err
 	return rows.Err()
 }
 
-func scanEvent(s scanner) (*market.Event, error) {
+// scanEvent scans eventColumns, then into extra the columns that follow.
+func scanEvent(s scanner, extra ...any) (*market.Event, error) {
 	var e market.Event
 	var status, currency, choices string
 	var starts, created int64
 	var published int
-	err := s.Scan(&e.ID, &e.MerchantID, &e.MerchantSlug, &e.MerchantName, &e.Title, &e.Summary,
-		&e.Description, &e.City, &starts, &status, &e.StatusNote, &currency, &e.SolidarityMin, &published, &choices, &created)
+	err := s.Scan(append([]any{&e.ID, &e.MerchantID, &e.MerchantSlug, &e.MerchantName, &e.Title, &e.Summary,
+		&e.Description, &e.City, &starts, &status, &e.StatusNote, &currency, &e.SolidarityMin, &published, &choices, &created}, extra...)...)
 	if err != nil {
 		return nil, err
 	}

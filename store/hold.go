@@ -132,10 +132,10 @@ func releaseSeats(ctx context.Context, tx *sql.Tx, orderID string) error {
 	return err
 }
 
-// itemsOf reads an order's items within tx.
+// itemsOf reads an order's items within tx, in their order.
 func itemsOf(ctx context.Context, tx *sql.Tx, orderID string) ([]*market.OrderItem, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, kind, amount, quantity, event_id, ticket_type_id, programme_id, bonus
-		FROM order_items WHERE order_id = $1 ORDER BY position`, orderID)
+	rows, err := tx.QueryContext(ctx, `SELECT id, kind, amount, quantity, recipient_name, recipient_email,
+		message, event_id, ticket_type_id, programme_id, bonus, deliver_at FROM order_items WHERE order_id = $1 ORDER BY position`, orderID)
 	if err != nil {
 		return nil, err
 	}
@@ -144,10 +144,12 @@ func itemsOf(ctx context.Context, tx *sql.Tx, orderID string) ([]*market.OrderIt
 	for rows.Next() {
 		var it market.OrderItem
 		var kind string
-		if err := rows.Scan(&it.ID, &kind, &it.Amount, &it.Quantity, &it.EventID, &it.TicketTypeID, &it.ProgrammeID, &it.Bonus); err != nil {
+		var deliverAt int64
+		if err := rows.Scan(&it.ID, &kind, &it.Amount, &it.Quantity, &it.RecipientName, &it.RecipientEmail,
+			&it.Message, &it.EventID, &it.TicketTypeID, &it.ProgrammeID, &it.Bonus, &deliverAt); err != nil {
 			return nil, err
 		}
-		it.Kind = market.ItemKind(kind)
+		it.Kind, it.DeliverAt = market.ItemKind(kind), fromMillis(deliverAt)
 		items = append(items, &it)
 	}
 	return items, rows.Err()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 	"unicode/utf8"
 
@@ -35,9 +36,6 @@ func (db *DB) CreateOrder(ctx context.Context, o *market.Order) error {
 			o.Total, o.PlatformFee, o.AccessHash, o.SessionID, o.Ref, millis(o.CreatedAt), millis(o.ExpiresAt), buyer); err != nil {
 			return err
 		}
-		if err := holdOrder(ctx, tx, o.ID, buyer, o.Items, true, millis(o.CreatedAt)); err != nil {
-			return err
-		}
 		for i, it := range o.Items {
 			if it.ID == "" {
 				it.ID = market.NewID("itm")
@@ -50,7 +48,13 @@ func (db *DB) CreateOrder(ctx context.Context, o *market.Order) error {
 				return err
 			}
 		}
-		return db.keepClaim(ctx, tx, o)
+		if err := db.keepClaim(ctx, tx, o); err != nil {
+			return err
+		}
+		// The holds last: on PostgreSQL a ticket type's or a fund's row
+		// stays locked from its update to the commit, and every buyer of
+		// an on-sale queues on it; nothing else runs under that lock.
+		return holdOrder(ctx, tx, o.ID, buyer, o.Items, true, millis(o.CreatedAt))
 	})
 }
 
@@ -94,24 +98,8 @@ func (db *DB) orderWhere(ctx context.Context, where string, arg any) (*market.Or
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, kind, amount, quantity, recipient_name, recipient_email,
-			message, event_id, ticket_type_id, programme_id, bonus, deliver_at FROM order_items WHERE order_id = $1 ORDER BY position`, o.ID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var it market.OrderItem
-			var kind string
-			var deliverAt int64
-			if err := rows.Scan(&it.ID, &kind, &it.Amount, &it.Quantity, &it.RecipientName, &it.RecipientEmail,
-				&it.Message, &it.EventID, &it.TicketTypeID, &it.ProgrammeID, &it.Bonus, &deliverAt); err != nil {
-				return err
-			}
-			it.Kind, it.DeliverAt = market.ItemKind(kind), fromMillis(deliverAt)
-			o.Items = append(o.Items, &it)
-		}
-		return rows.Err()
+		o.Items, err = itemsOf(ctx, tx, o.ID)
+		return err
 	})
 	return o, err
 }
@@ -174,21 +162,41 @@ func setOutcome(ctx context.Context, tx *sql.Tx, id, outcome string) error {
 // order serialise on the order's row: exactly one fulfils, the others
 // report a duplicate. A late payment that finds its seats gone sends the
 // order to review; an admin's accept that finds them gone is ESoldOut.
+// It does not compare f.AmountPaid with the order's total (PayOrder does).
 func (db *DB) FulfilOrder(ctx context.Context, f *market.Fulfilment) (string, error) {
+	return db.payOrder(ctx, f, nil, func(context.Context, *market.Order, market.FulfilmentReader) (*market.Fulfilment, error) {
+		return f, nil
+	})
+}
+
+// PayOrder applies a paid checkout event in one transaction, without
+// reading the order first: the order's conditional update takes it (and
+// serialises concurrent deliveries) only if it awaits payment and ev paid
+// its total in its currency; build then makes its vouchers, tickets and
+// mails from the row the update returned. See market.OrderStore.
+func (db *DB) PayOrder(ctx context.Context, ev *market.PaymentEvent, paidAt time.Time, build market.BuildFulfilment) (string, error) {
+	p := &market.Fulfilment{EventID: ev.ID, EventType: ev.Type, OrderID: ev.OrderID, PaymentIntent: ev.PaymentIntent,
+		AmountPaid: ev.AmountTotal, PaidAt: paidAt}
+	return db.payOrder(ctx, p, &market.Money{Amount: ev.AmountTotal, Currency: ev.Currency}, build)
+}
+
+// payOrder runs fulfil in a transaction of its own. paid, when not nil,
+// is what the payment paid, which must be the order's total.
+func (db *DB) payOrder(ctx context.Context, p *market.Fulfilment, paid *market.Money, build market.BuildFulfilment) (string, error) {
 	outcome := market.OutcomeDuplicate
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		return db.fulfil(ctx, tx, f, &outcome)
+		return db.fulfil(ctx, tx, p, paid, build, &outcome)
 	})
 	if errors.Is(err, errEventSeen) {
 		return market.OutcomeDuplicate, nil
 	}
 	var gone *holdsGone
 	if errors.As(err, &gone) {
-		if f.Review {
+		if p.Review {
 			return "", &market.Error{Code: gone.code, Message: "Ce que cette commande réservait n'est plus disponible (places, bonus) : remboursez-la."}
 		}
 		// Nothing was written; a person must refund the buyer.
-		return db.ReviewOrder(ctx, f.EventID, f.OrderID, f.PaymentIntent, f.AmountPaid,
+		return db.ReviewOrder(ctx, p.EventID, p.OrderID, p.PaymentIntent, p.AmountPaid,
 			"paid after its checkout expired, and what it held is gone ("+gone.code+")")
 	}
 	return outcome, err
@@ -204,62 +212,75 @@ type holdsGone struct{ code string }
 
 func (h *holdsGone) Error() string { return "store: holds gone: " + h.code }
 
-// fulfil moves the order to paid and writes what it bought, within tx,
-// and records the event once, with its outcome: the order's conditional
-// update comes first (it serialises concurrent deliveries for the order,
-// and returns what the campaign counters need), then the event's insert,
-// which rolls everything back (errEventSeen) if the event was recorded
-// already.
-func (db *DB) fulfil(ctx context.Context, tx *sql.Tx, f *market.Fulfilment, outcome *string) error {
+// paidColumns are orderColumns as the UPDATE that pays an order returns
+// them (RETURNING cannot join: the merchant's slug and name come by
+// subqueries), then held and buyer_key.
+const paidColumns = `id, merchant_id, (SELECT m.slug FROM merchants m WHERE m.id = orders.merchant_id),
+	(SELECT m.name FROM merchants m WHERE m.id = orders.merchant_id), status, buyer_email, buyer_name, lang,
+	currency, total, platform_fee, access_hash, session_id, payment_intent, ref,
+	created_at, paid_at, expires_at, amount_paid, review_note, held, buyer_key`
+
+// fulfil moves the order to paid and writes what build makes of it,
+// within tx, and records the event once, with its outcome. The order's
+// conditional update comes first: it serialises concurrent deliveries for
+// the order and returns the order itself, so nothing reads it before. The
+// event's insert follows, and rolls everything back (errEventSeen) if the
+// event was recorded already. A payment that moves nothing is settled by
+// unpaid.
+func (db *DB) fulfil(ctx context.Context, tx *sql.Tx, p *market.Fulfilment, paid *market.Money, build market.BuildFulfilment, outcome *string) error {
 	from := `'pending', 'expired'`
-	if f.Review {
+	if p.Review {
 		from = `'review'`
 	}
+	args := []any{millis(p.PaidAt), p.PaymentIntent, p.AmountPaid, p.OrderID}
+	amount := ""
+	if paid != nil {
+		amount = ` AND total = $5 AND currency = $6`
+		args = append(args, paid.Amount, string(paid.Currency))
+	}
 	var held int
-	var buyer, ref, merchantID, currency string
-	var total int64
-	err := tx.QueryRowContext(ctx, `UPDATE orders SET status = 'paid', paid_at = $1,
+	var buyer string
+	o, err := scanOrder(tx.QueryRowContext(ctx, `UPDATE orders SET status = 'paid', paid_at = $1,
 			payment_intent = CASE WHEN $2 = '' THEN payment_intent ELSE $2 END, amount_paid = $3
-		WHERE id = $4 AND status IN (`+from+`) RETURNING held, buyer_key, ref, merchant_id, currency, total`,
-		millis(f.PaidAt), f.PaymentIntent, f.AmountPaid, f.OrderID).Scan(&held, &buyer, &ref, &merchantID, &currency, &total)
+		WHERE id = $4 AND status IN (`+from+`)`+amount+` RETURNING `+paidColumns, args...), &held, &buyer)
 	if errors.Is(err, sql.ErrNoRows) {
-		// Paid already, or not in the state this call may move: a
-		// duplicate, recorded as such if its id is new.
-		_, err := recordEvent(ctx, tx, f.EventID, f.EventType, market.OutcomeDuplicate, db.now())
-		return err
+		return db.unpaid(ctx, tx, p, paid, outcome)
 	}
 	if err != nil {
 		return err
 	}
-	if fresh, err := recordEvent(ctx, tx, f.EventID, f.EventType, market.OutcomeFulfilled, db.now()); err != nil {
+	if fresh, err := recordEvent(ctx, tx, p.EventID, p.EventType, market.OutcomeFulfilled, db.now()); err != nil {
 		return err
 	} else if !fresh {
 		return errEventSeen
 	}
-	items, err := itemsOf(ctx, tx, f.OrderID)
+	if o.Items, err = itemsOf(ctx, tx, o.ID); err != nil {
+		return err
+	}
+	f, err := build(ctx, o, txReader{tx})
 	if err != nil {
 		return err
 	}
-	at := millis(f.PaidAt)
+	at := millis(p.PaidAt)
 	if held == 0 {
 		// Paid after it expired (the money was taken all the same), or an
 		// accepted review of such a payment: what it held was released
 		// and must be taken again; the buyer's caps are counted, not
 		// checked (the buyer has paid).
-		if err := holdOrder(ctx, tx, f.OrderID, buyer, items, false, at); err != nil {
+		if err := holdOrder(ctx, tx, o.ID, buyer, o.Items, false, at); err != nil {
 			if code := market.ErrorCode(err); code == market.ESoldOut || code == market.EFundExhausted {
 				return &holdsGone{code}
 			}
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE orders SET held = 1 WHERE id = $1`, f.OrderID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE orders SET held = 1 WHERE id = $1`, o.ID); err != nil {
 			return err
 		}
 	}
 	// The bonuses reserved for its programme cards are now on the cards.
-	for _, it := range items {
+	for _, it := range o.Items {
 		if it.Kind == market.KindProgrammeCard {
-			if ok, err := fundMove(ctx, tx, it.ProgrammeID, market.FundIssue, it.Bonus*int64(it.Quantity), f.OrderID, at); err != nil || !ok {
+			if ok, err := fundMove(ctx, tx, it.ProgrammeID, market.FundIssue, it.Bonus*int64(it.Quantity), o.ID, at); err != nil || !ok {
 				if err == nil {
 					err = errors.New("store: a programme card's bonus was not reserved")
 				}
@@ -282,11 +303,59 @@ func (db *DB) fulfil(ctx context.Context, tx *sql.Tx, f *market.Fulfilment, outc
 			return err
 		}
 	}
-	if err := attribute(ctx, tx, f.OrderID, ref, merchantID, currency, total, millis(f.PaidAt)); err != nil {
+	if err := attribute(ctx, tx, o.ID, o.Ref, o.MerchantID, string(o.Currency), o.Total, at); err != nil {
 		return err
 	}
 	*outcome = market.OutcomeFulfilled
 	return nil
+}
+
+// unpaid settles, within tx, a payment whose update moved nothing: an
+// unknown order is recorded as such; a payment (paid) of another amount
+// or currency than the order awaiting it sends the order to review, as
+// ReviewOrder does; anything else (paid already, in review, refunded) is
+// a duplicate, recorded as such if its event is new.
+func (db *DB) unpaid(ctx context.Context, tx *sql.Tx, p *market.Fulfilment, paid *market.Money, outcome *string) error {
+	var status, currency string
+	var total int64
+	err := tx.QueryRowContext(ctx, `SELECT status, total, currency FROM orders WHERE id = $1`, p.OrderID).Scan(&status, &total, &currency)
+	if errors.Is(err, sql.ErrNoRows) {
+		*outcome = market.OutcomeUnknownOrder
+		_, err := recordEvent(ctx, tx, p.EventID, p.EventType, market.OutcomeUnknownOrder, db.now())
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	awaiting := !p.Review && (status == string(market.OrderPending) || status == string(market.OrderExpired))
+	if paid == nil || !awaiting {
+		_, err := recordEvent(ctx, tx, p.EventID, p.EventType, market.OutcomeDuplicate, db.now())
+		return err
+	}
+	if paid.Amount == total && string(paid.Currency) == currency {
+		// The update's row changed between it and this read: let the
+		// provider deliver the event again.
+		return fmt.Errorf("store: order %s changed while its payment was applied", p.OrderID)
+	}
+	note := fmt.Sprintf("paid %d %s for an order of %d %s", paid.Amount, paid.Currency, total, currency)
+	return db.transitionIn(ctx, tx, outcome, p.EventID, p.EventType, p.OrderID, market.OutcomeAmountMismatch,
+		reviewUpdate, p.OrderID, note, p.PaymentIntent, p.AmountPaid)
+}
+
+// txReader reads what a fulfilment's build needs within the transaction
+// that pays the order (market.FulfilmentReader): on PostgreSQL, a read on
+// another connection of the pool while every connection holds a
+// fulfilment would wait for ever.
+type txReader struct{ tx *sql.Tx }
+
+// ProgrammeByID implements market.FulfilmentReader.
+func (r txReader) ProgrammeByID(ctx context.Context, id string) (*market.Programme, error) {
+	return programmeIn(ctx, r.tx, `p.id = $1`, id)
+}
+
+// Event implements market.FulfilmentReader.
+func (r txReader) Event(ctx context.Context, id string) (*market.Event, error) {
+	return eventIn(ctx, r.tx, id)
 }
 
 // ExpireOrder records the event and expires the order if still pending,
@@ -301,9 +370,13 @@ func (db *DB) ExpireOrder(ctx context.Context, eventID, orderID string) (string,
 // accepts it, or refunds it).
 func (db *DB) ReviewOrder(ctx context.Context, eventID, orderID, paymentIntent string, paid int64, note string) (string, error) {
 	return db.transition(ctx, eventID, market.PaymentCompleted, orderID, market.OutcomeAmountMismatch,
-		`UPDATE orders SET status = 'review', review_note = $2, payment_intent = $3, amount_paid = $4
-		WHERE id = $1 AND status IN ('pending', 'expired')`, orderID, note, paymentIntent, paid)
+		reviewUpdate, orderID, note, paymentIntent, paid)
 }
+
+// reviewUpdate sets an order awaiting payment aside for review: $1 the
+// order, $2 the note, $3 the payment's intent, $4 the amount paid.
+const reviewUpdate = `UPDATE orders SET status = 'review', review_note = $2, payment_intent = $3, amount_paid = $4
+	WHERE id = $1 AND status IN ('pending', 'expired')`
 
 // OrderRetryLater records that the reconciliation pass failed on an order,
 // and puts it off by a growing delay (market.Backoff).
@@ -361,34 +434,40 @@ func truncate(s string, n int) string {
 func (db *DB) transition(ctx context.Context, eventID, eventType, orderID, outcome, update string, args ...any) (string, error) {
 	result := market.OutcomeDuplicate
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		var exists int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM orders WHERE id = $1`, orderID).Scan(&exists)
-		if errors.Is(err, sql.ErrNoRows) {
-			return market.NotFound("Commande")
-		}
-		if err != nil {
-			return err
-		}
-		fresh, err := recordEvent(ctx, tx, eventID, eventType, market.OutcomeDuplicate, db.now())
-		if err != nil || !fresh {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, update, args...)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			result = outcome
-			if outcome == market.OutcomeExpired {
-				if err := releaseOrder(ctx, tx, orderID, millis(db.now())); err != nil {
-					return err
-				}
-			}
-			return setOutcome(ctx, tx, eventID, outcome)
-		}
-		return nil
+		return db.transitionIn(ctx, tx, &result, eventID, eventType, orderID, outcome, update, args...)
 	})
 	return result, err
+}
+
+// transitionIn is transition within tx, setting *result to outcome when
+// the update changes the order.
+func (db *DB) transitionIn(ctx context.Context, tx *sql.Tx, result *string, eventID, eventType, orderID, outcome, update string, args ...any) error {
+	var exists int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM orders WHERE id = $1`, orderID).Scan(&exists)
+	if errors.Is(err, sql.ErrNoRows) {
+		return market.NotFound("Commande")
+	}
+	if err != nil {
+		return err
+	}
+	fresh, err := recordEvent(ctx, tx, eventID, eventType, market.OutcomeDuplicate, db.now())
+	if err != nil || !fresh {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, update, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		*result = outcome
+		if outcome == market.OutcomeExpired {
+			if err := releaseOrder(ctx, tx, orderID, millis(db.now())); err != nil {
+				return err
+			}
+		}
+		return setOutcome(ctx, tx, eventID, outcome)
+	}
+	return nil
 }
 
 // RecordEvent records an event that changes nothing, once.
@@ -399,13 +478,14 @@ func (db *DB) RecordEvent(ctx context.Context, eventID, eventType, outcome strin
 	})
 }
 
-func scanOrder(s scanner) (*market.Order, error) {
+// scanOrder scans orderColumns, then into extra the columns that follow.
+func scanOrder(s scanner, extra ...any) (*market.Order, error) {
 	var o market.Order
 	var status, currency string
 	var created, paid, expires int64
-	err := s.Scan(&o.ID, &o.MerchantID, &o.MerchantSlug, &o.MerchantName, &status, &o.BuyerEmail, &o.BuyerName,
+	err := s.Scan(append([]any{&o.ID, &o.MerchantID, &o.MerchantSlug, &o.MerchantName, &status, &o.BuyerEmail, &o.BuyerName,
 		&o.Lang, &currency, &o.Total, &o.PlatformFee, &o.AccessHash, &o.SessionID, &o.PaymentIntent, &o.Ref,
-		&created, &paid, &expires, &o.AmountPaid, &o.ReviewNote)
+		&created, &paid, &expires, &o.AmountPaid, &o.ReviewNote}, extra...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -147,6 +148,147 @@ func TestFulfilOrder(t *testing.T) {
 		})
 	})
 }
+
+// TestPayOrder applies paid checkout events the way the domain does, with
+// the order read by the store's own transaction: fulfilled once whatever
+// the deliveries, unknown orders and wrong amounts recorded, and nothing
+// left behind when the build fails.
+func TestPayOrder(t *testing.T) {
+	engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		paid := func(o *market.Order, eventID string) *market.PaymentEvent {
+			return &market.PaymentEvent{ID: eventID, Type: market.PaymentCompleted, OrderID: o.ID, AmountTotal: o.Total,
+				Currency: o.Currency, PaymentIntent: "pi_" + o.ID, PaymentPaid: true}
+		}
+		var builds atomic.Int64
+		build := func(_ context.Context, o *market.Order, _ market.FulfilmentReader) (*market.Fulfilment, error) {
+			builds.Add(1)
+			return fulfilment(o, ""), nil
+		}
+		t.Run("Once", func(t *testing.T) {
+			o := order(t, db, 4200)
+			var seen *market.Order
+			out, err := db.PayOrder(ctx, paid(o, "evt_p1_"+o.ID), now, func(ctx context.Context, got *market.Order, r market.FulfilmentReader) (*market.Fulfilment, error) {
+				seen = got
+				return build(ctx, got, r)
+			})
+			if err != nil || out != market.OutcomeFulfilled {
+				t.Fatalf("first: %s, %v", out, err)
+			}
+			if seen == nil || seen.ID != o.ID || seen.MerchantSlug != "chez-lea" || seen.MerchantName != "Chez Léa" ||
+				seen.BuyerEmail != o.BuyerEmail || seen.Lang != "fr" || seen.Total != 4200 || seen.Currency != market.CAD ||
+				len(seen.Items) != 1 || seen.Items[0].Kind != market.KindGiftCertificate || seen.Items[0].Amount != 4200 {
+				t.Fatalf("the build saw %+v", seen)
+			}
+			before := builds.Load()
+			for _, ev := range []string{"evt_p1_" + o.ID, "evt_p2_" + o.ID} {
+				if out, err := db.PayOrder(ctx, paid(o, ev), now, build); err != nil || out != market.OutcomeDuplicate {
+					t.Fatalf("%s again: %s, %v", ev, out, err)
+				}
+			}
+			if builds.Load() != before {
+				t.Fatal("a duplicate built a fulfilment")
+			}
+			got, err := db.Order(ctx, o.ID)
+			if err != nil || got.Status != market.OrderPaid || got.PaymentIntent != "pi_"+o.ID || got.AmountPaid != 4200 {
+				t.Fatalf("order %+v, %v", got, err)
+			}
+			if vs, _ := db.OrderVouchers(ctx, o.ID); len(vs) != 1 {
+				t.Fatalf("%d vouchers", len(vs))
+			}
+		})
+		t.Run("Concurrent", func(t *testing.T) {
+			o := order(t, db, 2600)
+			before := builds.Load()
+			var wg sync.WaitGroup
+			results := make(chan string, 16)
+			for i := 0; i < 16; i++ {
+				wg.Add(1)
+				go func(i int) {
+					defer wg.Done()
+					out, err := db.PayOrder(ctx, paid(o, fmt.Sprintf("evt_pc%d_%s", i%4, o.ID)), now, build)
+					if err != nil {
+						t.Error(err)
+					}
+					results <- out
+				}(i)
+			}
+			wg.Wait()
+			close(results)
+			fulfilled := 0
+			for out := range results {
+				if out == market.OutcomeFulfilled {
+					fulfilled++
+				}
+			}
+			vs, _ := db.OrderVouchers(ctx, o.ID)
+			if fulfilled != 1 || len(vs) != 1 || builds.Load()-before != 1 {
+				t.Fatalf("%d fulfilments, %d vouchers, %d builds; want 1 each", fulfilled, len(vs), builds.Load()-before)
+			}
+		})
+		t.Run("UnknownOrder", func(t *testing.T) {
+			ev := paid(&market.Order{ID: "ord_nope", Total: 100, Currency: market.CAD}, "evt_pu")
+			for i := 0; i < 2; i++ {
+				if out, err := db.PayOrder(ctx, ev, now, build); err != nil || out != market.OutcomeUnknownOrder {
+					t.Fatalf("delivery %d: %s, %v", i, out, err)
+				}
+			}
+		})
+		t.Run("AmountMismatch", func(t *testing.T) {
+			before := builds.Load()
+			short := order(t, db, 3000)
+			ev := paid(short, "evt_ps_"+short.ID)
+			ev.AmountTotal = 300
+			if out, err := db.PayOrder(ctx, ev, now, build); err != nil || out != market.OutcomeAmountMismatch {
+				t.Fatalf("short payment: %s, %v", out, err)
+			}
+			got, _ := db.Order(ctx, short.ID)
+			if got.Status != market.OrderReview || got.AmountPaid != 300 || got.PaymentIntent != "pi_"+short.ID ||
+				got.ReviewNote != "paid 300 cad for an order of 3000 cad" {
+				t.Fatalf("order in review: %+v", got)
+			}
+			if out, _ := db.PayOrder(ctx, ev, now, build); out != market.OutcomeDuplicate {
+				t.Fatalf("short payment again: %s", out)
+			}
+			if out, _ := db.PayOrder(ctx, paid(short, "evt_pf_"+short.ID), now, build); out != market.OutcomeDuplicate {
+				t.Fatalf("an order in review must not be fulfilled by a payment: %s", out)
+			}
+			euro := order(t, db, 3000)
+			ev = paid(euro, "evt_pe_"+euro.ID)
+			ev.Currency = market.EUR
+			if out, _ := db.PayOrder(ctx, ev, now, build); out != market.OutcomeAmountMismatch {
+				t.Fatalf("payment in another currency: %s", out)
+			}
+			if builds.Load() != before {
+				t.Fatal("a payment of the wrong amount built a fulfilment")
+			}
+		})
+		t.Run("BuildFails", func(t *testing.T) {
+			o := order(t, db, 1800)
+			ev := paid(o, "evt_pb_"+o.ID)
+			// The reader reads within the payment's transaction.
+			_, err := db.PayOrder(ctx, ev, now, func(ctx context.Context, o *market.Order, r market.FulfilmentReader) (*market.Fulfilment, error) {
+				return nil, errorOf(r.Event(ctx, "evt_unknown"))
+			})
+			if market.ErrorCode(err) != market.ENotFound {
+				t.Fatalf("a build that fails: %v", err)
+			}
+			got, _ := db.Order(ctx, o.ID)
+			if got.Status != market.OrderPending || got.PaymentIntent != "" {
+				t.Fatalf("a failed build left the order %+v", got)
+			}
+			if out, err := db.PayOrder(ctx, ev, now, build); err != nil || out != market.OutcomeFulfilled {
+				t.Fatalf("redelivery after a failed build: %s, %v", out, err)
+			}
+		})
+		if bad, err := db.LedgerMismatches(ctx); err != nil || len(bad) != 0 {
+			t.Fatalf("ledger: %v, %v", bad, err)
+		}
+	})
+}
+
+// errorOf keeps a call's error.
+func errorOf[T any](_ T, err error) error { return err }
 
 func TestOutbox(t *testing.T) {
 	engines(t, func(t *testing.T, db *store.DB) {

@@ -88,7 +88,12 @@ func (db *DB) ProgrammeByID(ctx context.Context, id string) (*market.Programme, 
 }
 
 func (db *DB) programmeWhere(ctx context.Context, where string, arg any) (*market.Programme, error) {
-	p, err := scanProgramme(db.read.QueryRowContext(ctx, `SELECT `+programmeColumns+` FROM programmes p WHERE `+where, arg))
+	return programmeIn(ctx, db.read, where, arg)
+}
+
+// programmeIn reads the programme that where selects through q.
+func programmeIn(ctx context.Context, q queryer, where string, arg any) (*market.Programme, error) {
+	p, err := scanProgramme(q.QueryRowContext(ctx, `SELECT `+programmeColumns+` FROM programmes p WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, market.NotFound("Programme")
 	}

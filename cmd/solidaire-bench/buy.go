@@ -165,11 +165,12 @@ func storm(ctx context.Context, db *store.DB, engine string, events, unique int)
 		}
 	}
 
-	// The same writes raw: the store's fulfilment transaction (event
-	// record, order, voucher and its entry, mail, campaign counters),
-	// called directly for the same mix of new and repeated event ids from
-	// 16 workers, without HTTP, signature or the domain service; the
-	// voucher mail is composed once beforehand and its bytes reused.
+	// The same writes raw: the store's fulfilment transaction (order,
+	// event record, items, voucher and its entry, mail, campaign
+	// counters), called directly for the same mix of new and repeated
+	// event ids from 16 workers, without HTTP, signature or the domain
+	// service; the voucher mail is composed once beforehand and its bytes
+	// reused.
 	paidAt := time.Now().UTC()
 	tmplVoucher := &market.Voucher{ID: market.NewID("vch"), Code: market.NewCode(), MerchantID: m.ID, MerchantSlug: m.Slug,
 		MerchantName: m.Name, Initial: 2500, Balance: 2500, Currency: m.Currency, Status: market.VoucherActive, CreatedAt: paidAt}
@@ -195,13 +196,16 @@ func storm(ctx context.Context, db *store.DB, engine string, events, unique int)
 					return
 				}
 				o := sameOrders[order[i]]
-				v := &market.Voucher{ID: market.NewID("vch"), Code: market.NewCode(), MerchantID: m.ID, OrderID: o.ID, Initial: o.Total,
-					Balance: o.Total, Currency: o.Currency, Status: market.VoucherActive, CreatedAt: paidAt}
-				ml := *tmplMail
-				ml.ID = ""
-				if _, err := db.FulfilOrder(ctx, &market.Fulfilment{OrderID: o.ID, EventID: "evt_" + o.ID, EventType: market.PaymentCompleted,
-					PaymentIntent: "pi_" + o.ID, AmountPaid: o.Total, PaidAt: paidAt, Vouchers: []*market.Voucher{v},
-					Mails: []*market.Mail{&ml}}); err != nil {
+				ev := &market.PaymentEvent{ID: "evt_" + o.ID, Type: market.PaymentCompleted, OrderID: o.ID, AmountTotal: o.Total,
+					Currency: o.Currency, PaymentIntent: "pi_" + o.ID, PaymentPaid: true}
+				build := func(_ context.Context, o *market.Order, _ market.FulfilmentReader) (*market.Fulfilment, error) {
+					v := &market.Voucher{ID: market.NewID("vch"), Code: market.NewCode(), MerchantID: o.MerchantID, OrderID: o.ID,
+						Initial: o.Total, Balance: o.Total, Currency: o.Currency, Status: market.VoucherActive, CreatedAt: paidAt}
+					ml := *tmplMail
+					ml.ID = ""
+					return &market.Fulfilment{Vouchers: []*market.Voucher{v}, Mails: []*market.Mail{&ml}}, nil
+				}
+				if _, err := db.PayOrder(ctx, ev, paidAt, build); err != nil {
 					sameFailures.Add(1)
 				}
 			}
