@@ -139,18 +139,19 @@ func (s *Server) idempotent(scope string, rule keyRule, fn func(*gin.Context) er
 		// Keep the answer even if the client has gone, so its retry gets it.
 		kctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
+		var kerr error
 		switch {
 		case claim.Kept && claim.Status != 0:
-			// Written with the money.
+			// Written with the money (a success, or a refusal).
 		case claim.Kept:
 			// An answer to complete (a checkout whose page is now open, or
 			// refused): complete it.
-			err = s.cfg.Idempotency.FinishAnswer(kctx, scope, key, status, rec.body.Bytes())
+			kerr = s.cfg.Idempotency.FinishAnswer(kctx, scope, key, status, rec.body.Bytes())
 		default:
-			err = s.cfg.Idempotency.KeepAnswer(kctx, scope, key, hash, status, rec.body.Bytes())
+			kerr = s.cfg.Idempotency.KeepAnswer(kctx, scope, key, hash, status, rec.body.Bytes())
 		}
-		if err != nil {
-			s.log.ErrorContext(ctx, "idempotency: keeping the answer", "err", err)
+		if kerr != nil {
+			s.log.ErrorContext(ctx, "idempotency: keeping the answer", "err", kerr)
 		}
 		return nil
 	})
