@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,6 +49,9 @@ type DB struct {
 	stmts   sync.Map // query text → *sql.Stmt on the read pool
 	// holdMail: new mails are held, not sent (no SMTP server configured).
 	holdMail atomic.Bool
+	// checkpoints copies SQLite's write-ahead log into the database in
+	// the background (nil on PostgreSQL).
+	checkpoints *checkpointer
 }
 
 // Open connects to url: a postgres:// (or postgresql://) URL for
@@ -74,8 +78,10 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 		// Both pools keep their statements prepared (sqliteConnector).
-		w := sql.OpenDB(sqliteConnector{dsn: dsn + "&_txlock=immediate"})
+		w := sql.OpenDB(sqliteConnector{dsn: dsn + "&_txlock=immediate" +
+			"&_pragma=wal_autocheckpoint(" + strconv.Itoa(writerAutocheckpoint) + ")"})
 		w.SetMaxOpenConns(1)
+		db.checkpoints = startCheckpointer(dsn)
 		r := sql.OpenDB(sqliteConnector{dsn: dsn + "&_pragma=query_only(1)"})
 		r.SetMaxOpenConns(8)
 		r.SetMaxIdleConns(8)
@@ -94,7 +100,11 @@ func (db *DB) Close() error {
 		st.(*sql.Stmt).Close()
 		return true
 	})
-	err := db.write.Close()
+	var err error
+	if db.checkpoints != nil {
+		err = db.checkpoints.Close()
+	}
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
