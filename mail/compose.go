@@ -205,41 +205,10 @@ func subject(d voucherData, english bool) string {
 	return fr
 }
 
-// formatMoney writes an amount of minor units as people read it: in French
-// "1 250,00 $" and "25,00 €" (with no-break spaces, so that the amount and
-// its symbol never part at a line end), in English "$1,250.00" and
-// "€25.00". An unknown currency is written with its code.
+// formatMoney writes an amount of minor units as people read it in lang
+// (market.Money.Format).
 func formatMoney(minor int64, c market.Currency, lang string) string {
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	symbol := map[market.Currency]string{market.CAD: "$", market.EUR: "€"}[c]
-	units, cents := minor/100, minor%100
-	if strings.HasPrefix(lang, "en") {
-		n := fmt.Sprintf("%s.%02d", groupDigits(units, ","), cents)
-		if symbol == "" {
-			return sign + n + " " + strings.ToUpper(string(c))
-		}
-		return sign + symbol + n
-	}
-	if symbol == "" {
-		symbol = strings.ToUpper(string(c))
-	}
-	return fmt.Sprintf("%s%s,%02d\u00a0%s", sign, groupDigits(units, "\u00a0"), cents, symbol)
-}
-
-// groupDigits writes n with sep between groups of three digits.
-func groupDigits(n int64, sep string) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return market.Money{Amount: minor, Currency: c}.Format(lang)
 }
 
 // frenchMonths are the months as French writes them in a date.

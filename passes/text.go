@@ -84,26 +84,14 @@ func money(minor int64, c market.Currency, lang string) string {
 	}
 	units, cents := minor/100, minor%100
 	if lang == langEN {
-		return fmt.Sprintf("%s%s%s.%02d", sign, sym, groupDigits(units, ","), cents)
+		return fmt.Sprintf("%s%s%s.%02d", sign, sym, market.GroupDigits(units, ","), cents)
 	}
-	return fmt.Sprintf("%s%s,%02d\u00a0%s", sign, groupDigits(units, "\u202f"), cents, sym)
+	return fmt.Sprintf("%s%s,%02d\u00a0%s", sign, market.GroupDigits(units, "\u202f"), cents, sym)
 }
 
 // moneyText is an amount in both languages.
 func moneyText(minor int64, c market.Currency) bilingual {
 	return bilingual{money(minor, c, langFR), money(minor, c, langEN)}
-}
-
-func groupDigits(n int64, sep string) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 var monthsFR = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}

@@ -144,7 +144,7 @@ func redeemRefusal(ctx context.Context, tx *sql.Tx, r *market.Redemption, now in
 		left += bonus
 	}
 	return &market.Error{Code: market.EInsufficientBalance,
-		Message: "Solde insuffisant : il reste " + market.Money{Amount: left, Currency: market.Currency(currency)}.String() + " sur ce bon.",
+		Message: "Solde insuffisant : il reste " + market.Money{Amount: left, Currency: market.Currency(currency)}.Format("fr") + " sur ce bon.",
 		Fields:  map[string]string{"amount": "exceeds the balance", "balance": strconv.FormatInt(left, 10)}}
 }
 
