@@ -85,7 +85,7 @@ func (db *DB) ListMerchants(ctx context.Context, f market.MerchantFilter) ([]*ma
 	if len(terms) == 0 {
 		var l listing
 		q := `SELECT ` + merchantCardColumns + ` FROM merchants WHERE ` + l.filters(f.Category, city, after, f.Status, db.now()) +
-			` ORDER BY slug LIMIT ` + l.limit(n+1)
+			` ORDER BY slug LIMIT ` + l.arg(n+1)
 		list, _, err = db.merchantCards(ctx, q, l.args)
 	} else {
 		var index string
@@ -121,10 +121,8 @@ func (db *DB) searchMerchants(ctx context.Context, index string, category market
 	var l listing
 	match := l.arg(index)
 	filters := l.filters(category, city, after, status, db.now())
-	// Both statements take these arguments, then their limits: $k1 (and
-	// $k2), cast for the reason given at listing.limit.
-	k1 := "CAST($" + strconv.Itoa(len(l.args)+1) + " AS INTEGER)"
-	k2 := "CAST($" + strconv.Itoa(len(l.args)+2) + " AS INTEGER)"
+	// Both statements take these arguments, then their limits: $k1 (and $k2).
+	k1, k2 := "$"+strconv.Itoa(len(l.args)+1), "$"+strconv.Itoa(len(l.args)+2)
 	var hits, walk string
 	if db.Dialect == SQLite {
 		// The index drives the join (CROSS JOIN keeps it the outer loop:
@@ -164,18 +162,12 @@ func (l *listing) arg(v any) string {
 	return "$" + strconv.Itoa(len(l.args))
 }
 
-// limit adds a LIMIT's argument and returns it as an expression. SQLite
-// plans a statement for the value bound to a LIMIT placeholder, and so
-// prepares the statement again each time one is bound: a fifth of the CPU
-// time of a page of the directory. A cast is not a placeholder to its
-// planner, which then plans once; PostgreSQL reads it as the number it is.
-func (l *listing) limit(n int) string {
-	return "CAST(" + l.arg(n) + " AS INTEGER)"
-}
-
 // text adds an argument compared with an indexed text column and returns
 // it as an expression: once ANALYZE has sampled the index (sqlite_stat4),
-// SQLite plans for the values bound there too (see limit).
+// SQLite plans a statement for the value bound there, and so prepares it
+// again each time one is bound, as it does for a LIMIT's (see
+// unboundLimits). A cast is not a placeholder to its planner, which then
+// plans once; PostgreSQL reads it as the text it is.
 func (l *listing) text(v string) string {
 	return "CAST(" + l.arg(v) + " AS TEXT)"
 }
