@@ -111,8 +111,7 @@ func storm(ctx context.Context, db *store.DB, engine string, events, unique int)
 	}
 	defer stop()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
-	var next, failures atomic.Int64
-	var wg sync.WaitGroup
+	var failures atomic.Int64
 	// The storm's merchant is in a running campaign (#achatlocal): every
 	// sale adds to its public counter (sharded: campaign_counters).
 	before, err := db.Campaign(ctx, demo.AchatLocalSlug)
@@ -121,31 +120,20 @@ func storm(ctx context.Context, db *store.DB, engine string, events, unique int)
 	}
 	endPhase := serverPhase("webhook storm " + engine)
 	start := time.Now()
-	for w := 0; w < 16; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(len(all)) {
-					return
-				}
-				req, _ := http.NewRequest("POST", base+"/api/v1/webhooks/stripe", strings.NewReader(string(all[i].payload)))
-				req.Header.Set("Stripe-Signature", all[i].sig)
-				res, err := client.Do(req)
-				if err != nil {
-					failures.Add(1)
-					continue
-				}
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode != 200 {
-					failures.Add(1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	workers(16, len(all), func(i int) {
+		req, _ := http.NewRequest("POST", base+"/api/v1/webhooks/stripe", strings.NewReader(string(all[i].payload)))
+		req.Header.Set("Stripe-Signature", all[i].sig)
+		res, err := client.Do(req)
+		if err != nil {
+			failures.Add(1)
+			return
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			failures.Add(1)
+		}
+	})
 	elapsed := time.Since(start)
 	peak := endPhase()
 
@@ -183,35 +171,23 @@ func storm(ctx context.Context, db *store.DB, engine string, events, unique int)
 		order[i] = i % unique
 	}
 	rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-	next.Store(0)
 	var sameFailures atomic.Int64
 	sameStart := time.Now()
-	for w := 0; w < 16; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(len(order)) {
-					return
-				}
-				o := sameOrders[order[i]]
-				ev := &market.PaymentEvent{ID: "evt_" + o.ID, Type: market.PaymentCompleted, OrderID: o.ID, AmountTotal: o.Total,
-					Currency: o.Currency, PaymentIntent: "pi_" + o.ID, PaymentPaid: true}
-				build := func(_ context.Context, o *market.Order, _ market.FulfilmentReader) (*market.Fulfilment, error) {
-					v := &market.Voucher{ID: market.NewID("vch"), Code: market.NewCode(), MerchantID: o.MerchantID, OrderID: o.ID,
-						Initial: o.Total, Balance: o.Total, Currency: o.Currency, Status: market.VoucherActive, CreatedAt: paidAt}
-					ml := *tmplMail
-					ml.ID = ""
-					return &market.Fulfilment{Vouchers: []*market.Voucher{v}, Mails: []*market.Mail{&ml}}, nil
-				}
-				if _, err := db.PayOrder(ctx, ev, paidAt, build); err != nil {
-					sameFailures.Add(1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	workers(16, len(order), func(i int) {
+		o := sameOrders[order[i]]
+		ev := &market.PaymentEvent{ID: "evt_" + o.ID, Type: market.PaymentCompleted, OrderID: o.ID, AmountTotal: o.Total,
+			Currency: o.Currency, PaymentIntent: "pi_" + o.ID, PaymentPaid: true}
+		build := func(_ context.Context, o *market.Order, _ market.FulfilmentReader) (*market.Fulfilment, error) {
+			v := &market.Voucher{ID: market.NewID("vch"), Code: market.NewCode(), MerchantID: o.MerchantID, OrderID: o.ID,
+				Initial: o.Total, Balance: o.Total, Currency: o.Currency, Status: market.VoucherActive, CreatedAt: paidAt}
+			ml := *tmplMail
+			ml.ID = ""
+			return &market.Fulfilment{Vouchers: []*market.Voucher{v}, Mails: []*market.Mail{&ml}}, nil
+		}
+		if _, err := db.PayOrder(ctx, ev, paidAt, build); err != nil {
+			sameFailures.Add(1)
+		}
+	})
 	sameElapsed := time.Since(sameStart)
 
 	// Baseline: the raw dedupe insert of the same ids, one statement each.
@@ -244,6 +220,23 @@ func storm(ctx context.Context, db *store.DB, engine string, events, unique int)
 		Note: fmt.Sprintf("orders with exactly one voucher: %d of %d; running campaign %s's counter: +%d supporters",
 			unique-wrong, unique, demo.AchatLocalSlug, after.Counter.Supporters-before.Counter.Supporters),
 	}, nil
+}
+
+// workers runs fn(i) for every i in [0, count) on n goroutines that take
+// the next i as they finish, and returns when all are done.
+func workers(n, count int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < n; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1) - 1; i < int64(count); i = next.Add(1) - 1 {
+				fn(int(i))
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // qrServing measures warm QR PNGs served per second against a bare gin
